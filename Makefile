@@ -1,0 +1,73 @@
+# ftroi: two commands for learners and developers.
+#   make lab   -> set up .venv, generate the student quizzes, open JupyterLab on lesson 0
+#   make test  -> set up .venv (and Chromium when root), lint, run the whole test suite
+# Running either again when nothing changed reinstalls nothing (stamp files in .venv).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(CURDIR)/$(VENV)/bin
+# nbgrader shells out to alembic: the venv's bin/ must be on PATH.
+export PATH := $(BIN):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+QUIZZES    := q0_end_of_lesson q1_break_even q2_eval_baselines q3_retraining
+
+.PHONY: help lab test install install-test browser-deps quizzes lint clean-notebooks bench clean
+
+help:
+	@echo "make lab              set up and open the workbook in JupyterLab"
+	@echo "make test             set up and run the whole test suite"
+	@echo "make quizzes          generate the student versions of the quizzes"
+	@echo "make lint             ruff"
+	@echo "make clean-notebooks  strip outputs and execution counts from notebooks"
+	@echo "make bench            run the benchmarks (writes benchmarks/results.json)"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-lab: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-lab
+
+install: $(VENV)/.installed-lab
+install-test: $(VENV)/.installed-test
+
+# Debian's Chromium for the browser tests. A test tool never downloads its own browser.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium (apt-get)..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; \
+	else \
+	  echo "chromium is not installed and you are not root: the browser tests will be skipped."; \
+	  echo "Install it with: sudo apt-get install chromium"; \
+	fi
+
+quizzes: $(VENV)/.installed-lab
+	cd quizzes && for q in $(QUIZZES); do \
+	  nbgrader generate_assignment $$q --force --log-level=WARN || exit 1; done
+
+lab: $(VENV)/.installed-lab quizzes
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --LabApp.news_url=None lessons/00_start_here.ipynb
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test browser-deps lint
+	$(BIN)/python -m pytest
+
+clean-notebooks: $(VENV)/.installed-test
+	$(BIN)/nbstripout --keep-id lessons/*.ipynb quizzes/source/*/*.ipynb
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf .pytest_cache .ruff_cache htmlcov .coverage artifacts

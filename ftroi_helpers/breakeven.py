@@ -1,0 +1,148 @@
+"""Break-even: how many requests, or how many days, until fine-tuning repays its one-time cost.
+
+Two forms of the same idea, one per source:
+
+* :func:`breakeven_requests` is source 003's calculator: costs per 1,000 requests and a one-time
+  project cost.
+* :func:`breakeven_days` answers source 000's "prompt cost P per call at V calls/day, training cost
+  T, inference savings S" question.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .validation import Number, as_output, require_fraction, require_nonnegative
+
+__all__ = ["breakeven_days", "breakeven_requests", "explain_breakeven"]
+
+
+def breakeven_requests(
+    hosted_cost_per_1k_req: Number,
+    self_hosted_cost_per_1k_req: Number,
+    one_time_finetune_cost: Number,
+) -> Number:
+    """Requests whose per-request savings repay the one-time fine-tuning cost.
+
+    ``one_time_finetune_cost / (hosted - self_hosted) * 1000``, or ``math.inf`` where
+    self-hosting is not cheaper per request (the savings never repay anything).
+
+    Parameters
+    ----------
+    hosted_cost_per_1k_req : float or array, USD per 1,000 requests on the hosted API (>= 0)
+    self_hosted_cost_per_1k_req : float or array, USD per 1,000 requests self-hosted (>= 0)
+    one_time_finetune_cost : float or array, USD spent once: data, training, evaluation (>= 0)
+
+    Returns
+    -------
+    float or ndarray
+        Requests to break even; ``inf`` where self-hosting is not cheaper.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a negative, non-finite or non-numeric argument, naming it.
+
+    Examples
+    --------
+    Source 003: hosted $15 per 1k requests, self-hosted $2 per 1k, $400 one-time:
+
+    >>> round(breakeven_requests(15, 2, 400))
+    30769
+    >>> breakeven_requests(2, 15, 400)
+    inf
+    >>> breakeven_requests(np.array([15, 10]), 2, 400).round()
+    array([30769., 50000.])
+    """
+    hosted = require_nonnegative("hosted_cost_per_1k_req", hosted_cost_per_1k_req)
+    self_hosted = require_nonnegative("self_hosted_cost_per_1k_req", self_hosted_cost_per_1k_req)
+    one_time = require_nonnegative("one_time_finetune_cost", one_time_finetune_cost)
+    if isinstance(hosted, float) and isinstance(self_hosted, float) and isinstance(one_time, float):
+        savings = hosted - self_hosted
+        return math.inf if savings <= 0 else one_time / savings * 1000.0
+    savings = np.subtract(hosted, self_hosted)
+    cheaper = savings > 0
+    out = np.divide(one_time * 1000.0, savings, out=np.full(np.broadcast(
+        hosted, self_hosted, one_time).shape, np.inf), where=cheaper)
+    return as_output(out)
+
+
+def explain_breakeven(
+    hosted_cost_per_1k_req: float,
+    self_hosted_cost_per_1k_req: float,
+    one_time_finetune_cost: float,
+) -> str:
+    """One sentence a learner can read: the break-even of :func:`breakeven_requests`.
+
+    Examples
+    --------
+    >>> explain_breakeven(15, 2, 400)
+    'Break even after ~30,769 requests'
+    >>> explain_breakeven(2, 2, 400)
+    'Self-hosting is not cheaper per request ($2.00 vs $2.00 per 1k) -- fine-tune only for behaviour, not for cost'
+    """
+    requests = breakeven_requests(
+        hosted_cost_per_1k_req, self_hosted_cost_per_1k_req, one_time_finetune_cost
+    )
+    if not isinstance(requests, float):
+        raise TypeError("explain_breakeven takes single numbers, not arrays")
+    if math.isinf(requests):
+        return (
+            "Self-hosting is not cheaper per request "
+            f"(${float(self_hosted_cost_per_1k_req):,.2f} vs "
+            f"${float(hosted_cost_per_1k_req):,.2f} per 1k) "
+            "-- fine-tune only for behaviour, not for cost"
+        )
+    return f"Break even after ~{requests:,.0f} requests"
+
+
+def breakeven_days(
+    prompt_cost_per_call: Number,
+    calls_per_day: Number,
+    training_cost: Number,
+    savings_fraction: Number,
+) -> Number:
+    """Days until the inference savings repay the training cost.
+
+    Answers the source question "prompt cost P per call at V calls/day, training cost T,
+    inference savings S": ``T / (P * V * S)``. ``S`` is the fraction of the per-call cost that the
+    fine-tuned model saves, in [0, 1].
+
+    Parameters
+    ----------
+    prompt_cost_per_call : float or array, USD per call while prompting (>= 0)
+    calls_per_day : float or array, calls per day (>= 0)
+    training_cost : float or array, USD, one-time (>= 0)
+    savings_fraction : float or array, fraction of the per-call cost saved, 0 to 1
+
+    Returns
+    -------
+    float or ndarray
+        Days to break even; ``inf`` where nothing is saved; 0 where training is free.
+
+    Examples
+    --------
+    $0.002 per call, 10,000 calls a day, $300 of training, 60 % saved: $12 a day saved.
+
+    >>> breakeven_days(0.002, 10_000, 300, 0.6)
+    25.0
+    >>> breakeven_days(0.002, 10_000, 300, 0)
+    inf
+    >>> breakeven_days(0.002, 10_000, 300, 1.2)
+    Traceback (most recent call last):
+    ...
+    ValueError: savings_fraction must be between 0 and 1, got 1.2
+    """
+    p = require_nonnegative("prompt_cost_per_call", prompt_cost_per_call)
+    v = require_nonnegative("calls_per_day", calls_per_day)
+    t = require_nonnegative("training_cost", training_cost)
+    s = require_fraction("savings_fraction", savings_fraction)
+    daily = np.multiply(np.multiply(p, v), s)
+    shape = np.broadcast(p, v, t, s).shape
+    days = np.full(shape, np.inf)
+    np.divide(np.broadcast_to(t, shape), daily, out=days, where=np.broadcast_to(daily > 0, shape))
+    # Free training pays back at once, even with no savings.
+    days = np.where(np.broadcast_to(t, shape) == 0, 0.0, days)
+    return as_output(days)

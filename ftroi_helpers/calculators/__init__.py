@@ -1,0 +1,1 @@
+"""Widget calculators: each lesson cell is a single call, e.g. ``calculators.break_even()``."""

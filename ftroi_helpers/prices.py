@@ -1,0 +1,75 @@
+"""Dated price data shipped with the package.
+
+Every row carries ``as_of`` (the date the figure was read) and ``source`` (where). Prices move —
+source 002 notes hosted prices have fallen 50-80 % a year — so any lesson that uses one shows its
+date beside it. Ranges quoted by a source keep both ends (``*_low`` / ``*_high``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["PRICE_COLUMNS", "load_prices", "price_row"]
+
+PRICE_COLUMNS = (
+    "provider",
+    "model",
+    "kind",
+    "base_usd_per_1m_input_tokens",
+    "base_usd_per_1m_output_tokens",
+    "ft_usd_per_1m_input_tokens",
+    "ft_usd_per_1m_output_tokens",
+    "training_usd_per_1m_tokens_low",
+    "training_usd_per_1m_tokens_high",
+    "hosting_usd_per_hour",
+    "gpu_type",
+    "usd_per_gpu_hour_low",
+    "usd_per_gpu_hour_high",
+    "as_of",
+    "source",
+    "note",
+)
+
+
+def load_prices() -> pd.DataFrame:
+    """The price table as a DataFrame (one row per provider/model or GPU offer).
+
+    Examples
+    --------
+    >>> prices = load_prices()
+    >>> row = prices.set_index("model").loc["gpt-4o-mini-2024-07-18"]
+    >>> float(row["ft_usd_per_1m_input_tokens"] / row["base_usd_per_1m_input_tokens"])
+    2.0
+    >>> row["as_of"]
+    '2024-07-23'
+    """
+    import pandas as pd
+
+    with resources.files("ftroi_helpers").joinpath("data/prices.csv").open("r") as fh:
+        table = pd.read_csv(fh, dtype={"as_of": str})
+    missing = set(PRICE_COLUMNS) - set(table.columns)
+    if missing:  # pragma: no cover - guards the shipped file
+        raise RuntimeError(f"prices.csv is missing columns: {sorted(missing)}")
+    return table
+
+
+def price_row(model: str) -> pd.Series:
+    """The price row for one model, by its exact name.
+
+    >>> float(price_row("gpt-4o-2024-08-06")["training_usd_per_1m_tokens_low"])
+    25.0
+    >>> price_row("gpt-5")
+    Traceback (most recent call last):
+    ...
+    ValueError: model must be one of the rows of prices.csv (see load_prices()), got 'gpt-5'
+    """
+    table = load_prices()
+    if not isinstance(model, str) or model not in set(table["model"]):
+        raise ValueError(
+            f"model must be one of the rows of prices.csv (see load_prices()), got {model!r}"
+        )
+    return table.set_index("model").loc[model]
