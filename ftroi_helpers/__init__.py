@@ -13,6 +13,8 @@ pandas, matplotlib or ipywidgets; those load only when a table, plot or widget i
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -42,17 +44,69 @@ _EXPORTS: dict[str, str] = {
     # price data
     "load_prices": "prices",
     "price_row": "prices",
+    # decision
+    "volume_band": "decision",
+    "volume_bands_table": "decision",
+    "VOLUME_BANDS": "decision",
+    "tokens_per_month_rule": "decision",
+    "token_rules_table": "decision",
+    "decision_tree": "decision",
+    "decision_tree_table": "decision",
+    "DECISION_TREE": "decision",
+    "DATA_QUALITY_CHECKLIST": "decision",
+    "check_data_quality": "decision",
+    # quality
+    "quality_by_task": "quality",
+    "task_quality_delta_check": "quality",
+    "held_out_split": "quality",
+    "accuracy_interval": "quality",
+    "difference_interval": "quality",
+    "compare_evals": "quality",
+    "min_examples_to_detect": "quality",
+    "simulate_eval": "quality",
+    "measured_delta_spread": "quality",
+    "cost_per_correct_answer": "quality",
+    "expected_cost_per_request": "quality",
+    "quality_adjusted_comparison": "quality",
+    "smaller_model_matches": "quality",
+    "training_set_size": "quality",
+    "training_set_sizes_table": "quality",
+    # scenarios
+    "months_to_break_even": "scenarios",
+    "breakeven_timeline": "scenarios",
+    "gpu_utilization": "scenarios",
+    "gpu_breakeven_requests_per_month": "scenarios",
+    "inference_savings_table": "scenarios",
+    "compare_scenarios": "scenarios",
     # self-check
     "ask": "selfcheck",
-    "check": "selfcheck",
+    "check": "quizcheck",
 }
 
 _SUBMODULES = {
     "breakeven", "tokens", "training", "hosting", "tco", "prices", "validation", "selfcheck",
-    "plots", "calculators", "sensitivity", "decision", "quality", "cli",
+    "plots", "calculators", "sensitivity", "decision", "quality", "cli", "scenarios",
+    "quizcheck", "sensitivity_plots",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
+
+
+class _Package(types.ModuleType):
+    """The package module, guarded so a submodule never hides a function of the same name.
+
+    Importing ``ftroi_helpers.tco`` (the module) would otherwise make Python set the package
+    attribute ``tco`` to that module, and ``from ftroi_helpers import tco`` would then return the
+    module instead of the :func:`~ftroi_helpers.tco.tco` function, depending on import order.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

@@ -62,10 +62,22 @@ def breakeven_requests(
     if isinstance(hosted, float) and isinstance(self_hosted, float) and isinstance(one_time, float):
         savings = hosted - self_hosted
         return math.inf if savings <= 0 else one_time / savings * 1000.0
+    # Arrays: two full-size buffers and plain (unmasked) vector operations, which run at memory
+    # speed; a masked divide (``where=``) is several times slower (benchmarks/, row 1a).
+    # Savings clipped at 0 make "not cheaper" a division by zero: x / 0 = inf, and the 0 / 0
+    # (or x / -0.0) of a free project that saves nothing is set to inf afterwards.
     savings = np.subtract(hosted, self_hosted)
-    cheaper = savings > 0
-    out = np.divide(one_time * 1000.0, savings, out=np.full(np.broadcast(
-        hosted, self_hosted, one_time).shape, np.inf), where=cheaper)
+    if isinstance(savings, np.ndarray):
+        np.maximum(savings, 0.0, out=savings)
+    else:
+        savings = max(float(savings), 0.0)
+    shape = np.broadcast_shapes(np.shape(hosted), np.shape(self_hosted), np.shape(one_time))
+    out = np.multiply(one_time, 1000.0, out=np.empty(shape))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.divide(out, savings, out=out)
+    undefined = ~(out >= 0)
+    if undefined.any():
+        out[undefined] = np.inf
     return as_output(out)
 
 
@@ -76,7 +88,26 @@ def explain_breakeven(
 ) -> str:
     """One sentence a learner can read: the break-even of :func:`breakeven_requests`.
 
+    Parameters
+    ----------
+    hosted_cost_per_1k_req : float, USD per 1,000 requests on the hosted API (>= 0)
+    self_hosted_cost_per_1k_req : float, USD per 1,000 requests self-hosted (>= 0)
+    one_time_finetune_cost : float, USD spent once: data, training, evaluation (>= 0)
+
+    Returns
+    -------
+    str
+        ``"Break even after ~N requests"``, or why there is no break-even.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument (see :func:`breakeven_requests`), or arrays instead of numbers.
+
     Examples
+    --------
+    Source 003's example and its "not cheaper" branch:
+
     --------
     >>> explain_breakeven(15, 2, 400)
     'Break even after ~30,769 requests'
@@ -121,6 +152,12 @@ def breakeven_days(
     -------
     float or ndarray
         Days to break even; ``inf`` where nothing is saved; 0 where training is free.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a negative, non-finite or non-numeric argument, or ``savings_fraction`` outside
+        [0, 1], naming it.
 
     Examples
     --------

@@ -31,6 +31,16 @@ def self_hosted_cost_per_1k_req(
     utilization : fraction of that capacity actually used, in (0, 1]
     gpus : GPUs billed (> 0)
 
+    Returns
+    -------
+    float or ndarray
+        USD per 1,000 requests.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it; ``utilization`` must be in (0, 1].
+
     Examples
     --------
     An A10G at $1.006/hour that serves 10 requests/s flat out, busy 50 % of the time:
@@ -48,6 +58,25 @@ def self_hosted_cost_per_1k_req(
 
 def hosting_cost_per_month(usd_per_hour: Number, hours_per_month: Number = HOURS_PER_MONTH) -> Number:
     """USD per month for something billed by the hour around the clock (a GPU, a deployment).
+
+    Parameters
+    ----------
+    usd_per_hour : float or array, USD per hour (>= 0)
+    hours_per_month : float or array, hours billed per month (>= 0; default 730)
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it.
+
+    Examples
+    --------
+    An AWS g5.xlarge (one A10G) at $1.006 an hour (prices.csv):
 
     >>> hosting_cost_per_month(1.006)
     734.38

@@ -38,6 +38,17 @@ PRICE_COLUMNS = (
 def load_prices() -> pd.DataFrame:
     """The price table as a DataFrame (one row per provider/model or GPU offer).
 
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`PRICE_COLUMNS`: per-token prices in USD per 1M tokens, GPU prices
+        in USD per hour, ``as_of`` (ISO date, a string) and ``source`` (URL) on every row.
+
+    Raises
+    ------
+    RuntimeError
+        If the shipped CSV lacks a column (a packaging error).
+
     Examples
     --------
     >>> prices = load_prices()
@@ -60,6 +71,23 @@ def load_prices() -> pd.DataFrame:
 def price_row(model: str) -> pd.Series:
     """The price row for one model, by its exact name.
 
+    Parameters
+    ----------
+    model : str
+        A value of the ``model`` column of :func:`load_prices`, e.g. ``"gpt-4o-mini-2024-07-18"``.
+
+    Returns
+    -------
+    pandas.Series
+        The row, indexed by column name.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not in the table.
+
+    Examples
+    --------
     >>> float(price_row("gpt-4o-2024-08-06")["training_usd_per_1m_tokens_low"])
     25.0
     >>> price_row("gpt-5")

@@ -85,7 +85,11 @@ class Scenario:
     horizon_months: int = 12
 
     def __post_init__(self) -> None:
-        _validate_fields({f.name: getattr(self, f.name) for f in fields(self)}, scalar=True)
+        checked = _validate_fields({f.name: getattr(self, f.name) for f in fields(self)},
+                                   scalar=True)
+        # Store plain Python numbers (ints for whole months), whatever the caller passed.
+        for name, value in checked.items():
+            object.__setattr__(self, name, int(value) if name in _INTS else float(value))
 
     @property
     def one_time_usd(self) -> float:
@@ -108,19 +112,59 @@ class Scenario:
     ) -> Scenario:
         """Build a scenario whose per-1k-request costs come from the token model.
 
+        Parameters
+        ----------
+        requests_per_day : float, requests per day (>= 0)
+        prompted_input_tokens : float, input tokens per prompted request (>= 0)
+        finetuned_input_tokens : float, input tokens per fine-tuned request (>= 0)
+        output_tokens : float, output tokens per request (>= 0)
+        base_usd_per_1m_input, base_usd_per_1m_output : float, the prompted model's USD per 1M
+            input / output tokens (>= 0)
+        ft_usd_per_1m_input, ft_usd_per_1m_output : float, the fine-tuned model's USD per 1M
+            input / output tokens (>= 0)
+        days_per_month : float, days per month (default 30)
+        **assumptions : any other :class:`Scenario` field
+
+        Returns
+        -------
+        Scenario
+            ``requests_per_month`` and both per-1k-request costs set from the tokens.
+
+        Raises
+        ------
+        ValueError, TypeError
+            For a bad argument, naming it (arrays are refused: use :func:`simulate`).
+
+        Examples
+        --------
+        Source 002's simple classification on gpt-4o-mini at 10K requests/day:
+
         >>> s = Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20)
         >>> s.requests_per_month, round(s.hosted_cost_per_1k_req, 4), round(s.self_hosted_cost_per_1k_req, 4)
         (300000.0, 0.15, 0.12)
         """
-        requests = require_nonnegative("requests_per_day", requests_per_day) * require_nonnegative(
-            "days_per_month", days_per_month
-        )
-        hosted = request_cost(
-            prompted_input_tokens, output_tokens, base_usd_per_1m_input, base_usd_per_1m_output
-        )
-        tuned = request_cost(
-            finetuned_input_tokens, output_tokens, ft_usd_per_1m_input, ft_usd_per_1m_output
-        )
+        # Check every argument under its own name (request_cost would name its own parameters).
+        given = {
+            "requests_per_day": requests_per_day,
+            "prompted_input_tokens": prompted_input_tokens,
+            "finetuned_input_tokens": finetuned_input_tokens,
+            "output_tokens": output_tokens,
+            "base_usd_per_1m_input": base_usd_per_1m_input,
+            "base_usd_per_1m_output": base_usd_per_1m_output,
+            "ft_usd_per_1m_input": ft_usd_per_1m_input,
+            "ft_usd_per_1m_output": ft_usd_per_1m_output,
+            "days_per_month": days_per_month,
+        }
+        v = {}
+        for name, value in given.items():
+            if np.ndim(value) != 0:
+                raise TypeError(f"{name} must be a single number in a Scenario, got {value!r}")
+            v[name] = require_nonnegative(name, value)
+        requests = v["requests_per_day"] * v["days_per_month"]
+        hosted = request_cost(v["prompted_input_tokens"], v["output_tokens"],
+                              v["base_usd_per_1m_input"], v["base_usd_per_1m_output"])
+        tuned = request_cost(v["finetuned_input_tokens"], v["output_tokens"],
+                             v["ft_usd_per_1m_input"], v["ft_usd_per_1m_output"])
         return cls(
             requests_per_month=float(requests),
             hosted_cost_per_1k_req=float(hosted) * 1000,
@@ -137,6 +181,11 @@ def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Numbe
     """Check every scenario field once; return floats/arrays ready for the model."""
     out: dict[str, Number] = {}
     for name, value in values.items():
+        if scalar and np.ndim(value) != 0:
+            raise TypeError(
+                f"{name} must be a single number in a Scenario (give arrays to simulate()), "
+                f"got {value!r}"
+            )
         if name == "horizon_months":
             out[name] = require_int(name, value, minimum=1)
         elif name == "retrain_every_months":
@@ -145,7 +194,8 @@ def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Numbe
             else:
                 arr = require_nonnegative(name, value)
                 if not np.all(np.mod(arr, 1) == 0):
-                    raise TypeError(f"{name} must hold whole numbers of months")
+                    bad = float(arr[np.mod(arr, 1) != 0].flat[0])
+                    raise TypeError(f"{name} must hold whole numbers of months, got {bad}")
                 out[name] = arr
         elif name in _FRACTIONS:
             decline = require_fraction(name, value)
@@ -170,11 +220,47 @@ class Curves(NamedTuple):
     payback_month: np.ndarray
 
 
+#: From this many scenarios on, running sums go month by month (one vector add each), several
+#: times faster than ``np.cumsum`` along a short axis; the additions are the same, in the same order.
+_VECTOR_CUMSUM_MIN = 256
+
+
+def _cumsum_months(x: np.ndarray) -> np.ndarray:
+    """Running sum down axis 0 (months) of a ``(months, scenarios)`` array."""
+    if x.shape[1] < _VECTOR_CUMSUM_MIN:
+        return np.cumsum(x, axis=0)
+    out = np.empty_like(x)
+    out[0] = x[0]
+    for m in range(1, x.shape[0]):
+        np.add(out[m - 1], x[m], out=out[m])
+    return out
+
+
 def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     """Run the TCO model for many scenarios at once.
 
-    Any :class:`Scenario` field except ``horizon_months`` may be given as an array; arrays
-    broadcast against each other and the result has one row per scenario.
+    Any :class:`Scenario` field except ``horizon_months`` may be given as a 1-D array; the
+    arrays must share one length (or have length 1) and the result has one row per scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        The fixed assumptions and the horizon (default ``Scenario()``, source 003's example).
+    **arrays : float or 1-D array
+        Scenario fields to vary, in the field's units (USD, requests per month, months...).
+
+    Returns
+    -------
+    Curves
+        Monthly and cumulative costs shaped ``(scenarios, months)``, ``payback_months``
+        (``inf`` where there is no payback) and ``payback_month`` (``0`` where none).
+
+    Raises
+    ------
+    TypeError
+        For an unknown field, ``horizon_months`` given as an array, or fractional months.
+    ValueError
+        For a value outside its field's domain, a 2-D array, or arrays of different lengths.
 
     Examples
     --------
@@ -196,44 +282,75 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     values.update(arrays)
     p = _validate_fields(values, scalar=False)
     horizon = int(p["horizon_months"])
-    col = {k: np.atleast_1d(np.asarray(v, dtype=float))[:, None] for k, v in p.items()
-           if k != "horizon_months"}
-    month = np.arange(1, horizon + 1, dtype=float)[None, :]
-    years = (month - 1) / 12.0
-    hosted_mult = (1.0 - col["hosted_price_decline_per_year"]) ** years
-    ft_mult = (1.0 - col["finetune_price_decline_per_year"]) ** years
+    for name in arrays:
+        if np.ndim(p[name]) > 1:
+            raise ValueError(f"{name} must be a number or a 1-D array, got shape {np.shape(p[name])}")
+    lengths = {name: np.size(p[name]) for name in arrays if np.ndim(p[name]) == 1}
+    if len(set(lengths.values()) - {1}) > 1:
+        listed = ", ".join(f"{name} has {n}" for name, n in sorted(lengths.items()))
+        raise ValueError(f"scenario arrays must have the same length (or length 1): {listed}")
+    # Months run down the rows and scenarios along the columns here, so each month is one
+    # contiguous vector (running sums and retraining lumps are a few vector operations per
+    # month); the curves are returned transposed, shaped (scenarios, months). The arithmetic,
+    # and its order, is that of the month-by-month model, so every number matches it exactly.
+    v = {k: np.atleast_1d(np.asarray(x, dtype=float)) for k, x in p.items()
+         if k != "horizon_months"}
+    n = max(x.size for x in v.values())
+    shape = (horizon, n)
+    cols = np.arange(n)
+    years = (np.arange(1, horizon + 1, dtype=float)[:, None] - 1) / 12.0
+    ft_mult = np.broadcast_to((1.0 - v["finetune_price_decline_per_year"]) ** years, shape)
+    requests_k = v["requests_per_month"] / 1000.0
+    inference_ft = requests_k * v["self_hosted_cost_per_1k_req"]
+    hosting = v["hosting_usd_per_month"]
+    monitoring = v["monitoring_usd_per_month"]
+    training = np.broadcast_to(v["training_usd"], (n,))
+    evaluation = np.broadcast_to(v["eval_harness_usd"], (n,))
 
-    requests_k = col["requests_per_month"] / 1000.0
-    prompting = requests_k * col["hosted_cost_per_1k_req"] * hosted_mult
-    running = (
-        requests_k * col["self_hosted_cost_per_1k_req"] * ft_mult
-        + col["hosting_usd_per_month"]
-        + col["monitoring_usd_per_month"]
-    )
-    every = col["retrain_every_months"]
-    retrain_now = (every > 0) & (month > 1) & (np.mod(month - 1, np.maximum(every, 1)) == 0)
-    lump = np.where(retrain_now, col["training_usd"] * ft_mult + col["eval_harness_usd"], 0.0)
-    lump[:, :1] += col["data_prep_usd"] + col["training_usd"] + col["eval_harness_usd"]
-    finetune = running + lump
-    shape = np.broadcast_shapes(prompting.shape, finetune.shape)
-    prompting = np.broadcast_to(prompting, shape)
-    finetune = np.broadcast_to(finetune, shape)
-    cum_prompt = np.cumsum(prompting, axis=1)
-    cum_ft = np.cumsum(finetune, axis=1)
+    prompting = (1.0 - v["hosted_price_decline_per_year"]) ** years
+    if prompting.shape == shape:
+        prompting *= requests_k * v["hosted_cost_per_1k_req"]
+    else:
+        prompting = np.multiply(prompting, requests_k * v["hosted_cost_per_1k_req"],
+                                out=np.empty(shape))
+    # Fine-tuning: inference, hosting and monitoring accrue every month, ...
+    finetune = np.multiply(inference_ft, ft_mult, out=np.empty(shape))
+    finetune += hosting
+    finetune += monitoring
+    # ... the one-time costs land in month 1, ...
+    one_time = v["data_prep_usd"] + v["training_usd"] + v["eval_harness_usd"]
+    finetune[0] += one_time
+    # ... and a retraining (training at that month's price, plus re-evaluation) in months
+    # 1 + N, 1 + 2N, ... of each scenario that retrains every N months: one step per N.
+    every = np.broadcast_to(np.minimum(v["retrain_every_months"], horizon).astype(np.intp),
+                            (n,))
+    counts = np.bincount(every, minlength=horizon + 1)
+    for period in np.flatnonzero(counts[1:horizon]) + 1:
+        months = np.arange(period, horizon, period)
+        if counts[period] == n:
+            finetune[months] += training * ft_mult[months] + evaluation
+        else:
+            grid = np.ix_(months, np.flatnonzero(every == period))
+            finetune[grid] += training[grid[1]] * ft_mult[grid] + evaluation[grid[1]]
+    cum_prompt = _cumsum_months(prompting)
+    cum_ft = _cumsum_months(finetune)
 
-    lead_end = cum_prompt - cum_ft                       # cumulative savings at month end
-    lead_start = np.concatenate([np.zeros((shape[0], 1)), lead_end[:, :-1]], axis=1) - lump
-    flow = prompting - np.broadcast_to(running, shape)   # savings accruing during the month
-    paid = lead_end >= 0
-    first = np.argmax(paid, axis=1)
-    any_paid = paid[np.arange(shape[0]), first]
-    rows = np.arange(shape[0])
-    start = lead_start[rows, first]
-    rate = flow[rows, first]
+    # Payback: the first month at whose end fine-tuning's cumulative cost is no higher. Within
+    # it, savings grow linearly from their value just after that month's lump.
+    paid = cum_prompt >= cum_ft
+    first = np.argmax(paid, axis=0)
+    any_paid = paid[first, cols]
+    ft_at = ft_mult[first, cols]
+    lead_before = np.where(first > 0, cum_prompt[first - 1, cols] - cum_ft[first - 1, cols], 0.0)
+    retrains = (first > 0) & (every > 0) & (first % np.maximum(every, 1) == 0)
+    lump = np.where(first == 0, np.broadcast_to(one_time, (n,)),
+                    np.where(retrains, training * ft_at + evaluation, 0.0))
+    start = lead_before - lump
+    rate = prompting[first, cols] - (inference_ft * ft_at + hosting + monitoring)
     within = np.divide(-start, rate, out=np.zeros_like(start), where=(start < 0) & (rate > 0))
     payback = np.where(any_paid, first + within, np.inf)
     month_idx = np.where(any_paid, first + 1, 0)
-    return Curves(prompting, finetune, cum_prompt, cum_ft, payback, month_idx)
+    return Curves(prompting.T, finetune.T, cum_prompt.T, cum_ft.T, payback, month_idx)
 
 
 @dataclass(frozen=True)
@@ -248,7 +365,18 @@ class TCOResult:
     payback_months: float | None
 
     def summary(self) -> str:
-        """One sentence: when fine-tuning pays back, or that it does not."""
+        """One sentence: when fine-tuning pays back, or that it does not.
+
+        Returns
+        -------
+        str
+            ``"Fine-tuning pays back in month N"``, or how far behind it is at the horizon.
+
+        Examples
+        --------
+        >>> tco(Scenario(hosted_cost_per_1k_req=2.0)).summary()
+        'Fine-tuning does not pay back within 12 months (it is $400 behind at the end)'
+        """
         if self.payback_month is None:
             savings = self.table["cumulative_savings_usd"].iloc[-1]
             return (
@@ -265,6 +393,22 @@ def tco(scenario: Scenario | None = None) -> TCOResult:
     ``month``, ``prompting_usd``, ``finetune_usd``, ``prompting_cumulative_usd``,
     ``finetune_cumulative_usd`` and ``cumulative_savings_usd`` (prompting minus fine-tuning; it
     turns positive at payback).
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        The assumptions (default ``Scenario()``, source 003's example).
+
+    Returns
+    -------
+    TCOResult
+        The table (USD per month and cumulative USD), ``payback_month`` (int or None) and
+        ``payback_months`` (fractional months, or None).
+
+    Raises
+    ------
+    ValueError, TypeError
+        Never for a valid :class:`Scenario` (a Scenario checks its fields when it is made).
 
     Examples
     --------
@@ -302,6 +446,25 @@ def tco(scenario: Scenario | None = None) -> TCOResult:
 def replace(scenario: Scenario, **changes: Any) -> Scenario:
     """:func:`dataclasses.replace`, re-exported so a lesson needs one import.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to copy.
+    **changes : any
+        New values for some of its fields, in the fields' units.
+
+    Returns
+    -------
+    Scenario
+        A new scenario; ``scenario`` itself is unchanged (it is frozen).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad new value (the new Scenario checks every field) or an unknown field.
+
+    Examples
+    --------
     >>> replace(Scenario(), horizon_months=3).horizon_months
     3
     """

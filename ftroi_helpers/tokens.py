@@ -22,6 +22,23 @@ def request_cost(
 ) -> Number:
     """USD for one request with the given token counts and prices.
 
+    Parameters
+    ----------
+    input_tokens : float or array, tokens sent per request (>= 0)
+    output_tokens : float or array, tokens generated per request (>= 0)
+    usd_per_1m_input_tokens : float or array, USD per 1M input tokens (>= 0)
+    usd_per_1m_output_tokens : float or array, USD per 1M output tokens (>= 0)
+
+    Returns
+    -------
+    float or ndarray
+        USD per request.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a negative, non-finite or non-numeric argument, naming it.
+
     Examples
     --------
     gpt-4o-mini at $0.15 / $0.60 per 1M tokens, 800 tokens in and 50 out (source 002's
@@ -41,6 +58,26 @@ def monthly_tokens(
     requests_per_day: Number, tokens_per_request: Number, days_per_month: Number = 30
 ) -> Number:
     """Tokens processed per month (input plus output, as you count them).
+
+    Parameters
+    ----------
+    requests_per_day : float or array, requests per day (>= 0)
+    tokens_per_request : float or array, tokens per request (>= 0)
+    days_per_month : float or array, days per month (> 0; default 30)
+
+    Returns
+    -------
+    float or ndarray
+        Tokens per month.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it.
+
+    Examples
+    --------
+    Source 002's classification request (800 in + 50 out) at 10K requests/day:
 
     >>> monthly_tokens(10_000, 850)
     255000000.0
@@ -73,6 +110,30 @@ def monthly_inference_savings(
     ``naive=True`` reproduces the shortcut behind source 002's inference table: saved input tokens
     times the fine-tuned input price. It ignores that the fine-tuned model is dearer per token,
     and so gets the sign of the answer wrong for gpt-4o-mini.
+
+    Parameters
+    ----------
+    requests_per_day : float or array, requests per day (>= 0)
+    prompted_input_tokens : float or array, input tokens per prompted request, few-shot
+        examples included (>= 0)
+    finetuned_input_tokens : float or array, input tokens per fine-tuned request (>= 0)
+    output_tokens : float or array, output tokens per request, the same for both (>= 0)
+    base_usd_per_1m_input, base_usd_per_1m_output : float or array, the prompted base model's
+        USD per 1M input / output tokens (>= 0)
+    ft_usd_per_1m_input, ft_usd_per_1m_output : float or array, the fine-tuned model's USD per
+        1M input / output tokens (>= 0)
+    days_per_month : float or array, days per month (> 0; default 30)
+    naive : bool, reproduce source 002's shortcut instead (default False)
+
+    Returns
+    -------
+    float or ndarray
+        USD saved per month (negative when fine-tuning costs more).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it; ``naive`` must be True or False.
 
     Examples
     --------

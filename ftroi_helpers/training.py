@@ -16,6 +16,22 @@ def training_cost_tokens(
 
     This is how OpenAI bills fine-tuning: every epoch re-reads the whole training file.
 
+    Parameters
+    ----------
+    training_tokens : float or array, tokens in the training file (>= 0)
+    epochs : float or array, passes over the file (> 0)
+    usd_per_1m_training_tokens : float or array, USD per 1M training tokens (>= 0)
+
+    Returns
+    -------
+    float or ndarray
+        USD for the run.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it.
+
     Examples
     --------
     1,000 examples of 1,000 tokens, 3 epochs, gpt-4o-mini at $3.00 per 1M training tokens
@@ -32,6 +48,22 @@ def training_cost_tokens(
 
 def training_cost_gpu(gpu_hours: Number, usd_per_gpu_hour: Number, gpus: Number = 1) -> Number:
     """USD for a training run of ``gpu_hours`` wall-clock hours on ``gpus`` rented GPUs.
+
+    Parameters
+    ----------
+    gpu_hours : float or array, wall-clock hours of the run (>= 0)
+    usd_per_gpu_hour : float or array, USD per GPU-hour (>= 0)
+    gpus : float or array, GPUs rented for the run (> 0; default 1)
+
+    Returns
+    -------
+    float or ndarray
+        USD for the run.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it.
 
     Examples
     --------

@@ -43,6 +43,27 @@ def _show(value: Any) -> str:
 def as_number(name: str, value: Any) -> Number:
     """Return ``value`` as a finite float or float ndarray, or raise naming ``name``.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message.
+    value : number or array-like
+        A Python or numpy number, or anything :func:`numpy.asarray` turns into numbers.
+
+    Returns
+    -------
+    float or ndarray
+        A Python float for a scalar (or 0-d array), otherwise a float ndarray.
+
+    Raises
+    ------
+    TypeError
+        For a bool, None, str, bytes or anything that is not numeric.
+    ValueError
+        For NaN or infinity (in an array: the first such element is shown).
+
+    Examples
+    --------
     >>> as_number("epochs", 3)
     3.0
     >>> as_number("epochs", "3")
@@ -87,6 +108,29 @@ def _check(name: str, value: Any, ok, rule: str) -> Number:
 def require_nonnegative(name: str, value: Any) -> Number:
     """Return ``value`` if it is a finite number >= 0 (elementwise for arrays).
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message.
+    value : number or array-like
+        The value to check, in whatever units the caller uses.
+
+    Returns
+    -------
+    float or ndarray
+        ``value`` as a float (scalar) or float ndarray.
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be >= 0, got <value>"`` for a negative value, or a non-finite one.
+    TypeError
+        For a value that is not a number.
+
+    Examples
+    --------
+    Source 003's one-time cost:
+
     >>> require_nonnegative("training_cost", 400)
     400.0
     """
@@ -96,6 +140,27 @@ def require_nonnegative(name: str, value: Any) -> Number:
 def require_positive(name: str, value: Any) -> Number:
     """Return ``value`` if it is a finite number > 0 (elementwise for arrays).
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message.
+    value : number or array-like
+        The value to check.
+
+    Returns
+    -------
+    float or ndarray
+        ``value`` as a float (scalar) or float ndarray.
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be > 0, got <value>"`` for zero or a negative value, or a non-finite one.
+    TypeError
+        For a value that is not a number.
+
+    Examples
+    --------
     >>> require_positive("calls_per_day", 0)
     Traceback (most recent call last):
     ...
@@ -107,6 +172,29 @@ def require_positive(name: str, value: Any) -> Number:
 def require_fraction(name: str, value: Any, *, allow_zero: bool = True) -> Number:
     """Return ``value`` if it lies in [0, 1] (or (0, 1] with ``allow_zero=False``).
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message.
+    value : number or array-like
+        A fraction, e.g. a utilization or a share of cost saved (0.6 = 60 %).
+    allow_zero : bool
+        Whether 0 is allowed (default True).
+
+    Returns
+    -------
+    float or ndarray
+        ``value`` as a float (scalar) or float ndarray.
+
+    Raises
+    ------
+    ValueError
+        For a value outside the interval, or a non-finite one.
+    TypeError
+        For a value that is not a number.
+
+    Examples
+    --------
     >>> require_fraction("savings_fraction", 1.5)
     Traceback (most recent call last):
     ...
@@ -124,6 +212,28 @@ def require_fraction(name: str, value: Any, *, allow_zero: bool = True) -> Numbe
 def require_int(name: str, value: Any, *, minimum: int = 0) -> int:
     """Return ``value`` as an int if it is a whole number >= ``minimum``.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message.
+    value : int or float
+        A count, e.g. months; 12.0 is accepted as 12.
+    minimum : int
+        The smallest value allowed (default 0).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    TypeError
+        For a fractional, non-finite or non-numeric value, or a bool.
+    ValueError
+        For a whole number below ``minimum``.
+
+    Examples
+    --------
     >>> require_int("horizon_months", 12, minimum=1)
     12
     >>> require_int("horizon_months", 2.5, minimum=1)
@@ -143,6 +253,27 @@ def require_int(name: str, value: Any, *, minimum: int = 0) -> int:
 def require_choice(name: str, value: Any, choices: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``choices``.
 
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message.
+    value : str
+        The option given.
+    choices : iterable of str
+        The options allowed.
+
+    Returns
+    -------
+    str
+        ``value`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        For a value not among ``choices``; the message lists them.
+
+    Examples
+    --------
     >>> require_choice("distribution", "normal", ["uniform", "triangular"])
     Traceback (most recent call last):
     ...
@@ -158,6 +289,23 @@ def require_choice(name: str, value: Any, choices: Iterable[str]) -> str:
 def as_output(x: Number) -> Number:
     """Return a Python float for a 0-d result and the ndarray otherwise.
 
+    Parameters
+    ----------
+    x : float or ndarray
+        A result computed with numpy.
+
+    Returns
+    -------
+    float or ndarray
+        A Python float when ``x`` holds one number, else ``x`` as an ndarray.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is 0-d but not convertible to float (never for a numeric result).
+
+    Examples
+    --------
     >>> as_output(np.float64(2.0))
     2.0
     """

@@ -1,0 +1,238 @@
+"""Calculator for lesson 02: what fine-tuning saves per month once tokens are priced honestly."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..plots import FINETUNE_STYLE, MARK_STYLE, PROMPTING_STYLE, style_axes, usd
+from ..scenarios import (
+    DAYS_PER_MONTH,
+    GPT_4O_MINI,
+    SOURCE_002_MINI_TRAINING_USD,
+    months_to_break_even,
+    token_price_models,
+    token_prices,
+)
+from ..tokens import monthly_inference_savings, request_cost
+from ..validation import require_nonnegative, require_positive
+from ._base import _LAYOUT, _STYLE, Calculator, Outcome, int_slider, number_box
+
+__all__ = ["token_savings", "token_savings_outcome"]
+
+#: Months shown on the token-savings figure.
+FIGURE_MONTHS = 24
+
+def money(value: float) -> str:
+    """Money for a sentence: cents below $100, whole dollars above.
+
+    >>> money(9.0), money(0.09), money(1234.4), money(-18.0)
+    ('$9.00', '$0.09', '$1,234', '-$18.00')
+    """
+    return usd(value, 2 if abs(value) < 100 else 0)
+
+
+def months_text(months: float) -> str:
+    """'8.3 months', '833 months (69 years)', '25.0 days' (under a month, 30-day months) or 'never'.
+
+    >>> months_text(8.333), months_text(833.3), months_text(0.8333), months_text(float("inf"))
+    ('8.3 months', '833 months (69 years)', '25.0 days', 'never')
+    """
+    if math.isinf(months):
+        return "never"
+    if months < 1:
+        return f"{months * DAYS_PER_MONTH:,.1f} days"
+    if months >= 120:
+        return f"{months:,.0f} months ({months / 12:,.0f} years)"
+    return f"{months:,.1f} months"
+
+
+def short_model(model: str) -> str:
+    """A model name without its trailing date, for sentences and legends.
+
+    >>> short_model("gpt-4o-mini-2024-07-18")
+    'gpt-4o-mini'
+    """
+    parts = model.split("-")
+    if len(parts) > 3 and all(p.isdigit() for p in parts[-3:]):
+        return "-".join(parts[:-3])
+    return model
+
+
+def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
+                          finetuned_input_tokens: float, output_tokens: float, base_model: str,
+                          finetuned_model: str, training_usd: float) -> Outcome:
+    """The token-savings calculator's result for given control values.
+
+    Prices the prompted request (with its few-shot examples) at ``base_model``'s prices and the
+    fine-tuned request at ``finetuned_model``'s fine-tuned prices; the naive figure is source
+    002's shortcut (saved input tokens times the fine-tuned input price), shown for contrast.
+
+    Parameters
+    ----------
+    requests_per_day : requests per day (> 0)
+    prompted_input_tokens : input tokens of the prompted request, examples included (>= 0)
+    finetuned_input_tokens : input tokens of the fine-tuned request (>= 0)
+    output_tokens : output tokens per request, the same for both (>= 0)
+    base_model, finetuned_model : rows of ``data/prices.csv`` with per-token prices
+    training_usd : one-time training cost, USD (>= 0)
+
+    Returns
+    -------
+    Outcome
+        The sentence, and ``data`` with the monthly costs, savings, break-even months and the
+        cumulative-cost series for the figure.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an impossible setting (zero requests, negative tokens or cost, unknown model).
+
+    Examples
+    --------
+    Source 002's simple classification at 10K requests/day on gpt-4o-mini:
+
+    >>> token_savings_outcome(10_000, 800, 200, 50, "gpt-4o-mini-2024-07-18",
+    ...                       "gpt-4o-mini-2024-07-18", 75).sentence
+    "At 10,000 requests a day fine-tuning saves $9.00 a month (source 002's shortcut says $54.00), so $75 of training pays back in 8.3 months (shortcut: 1.4 months)."
+    >>> token_savings_outcome(0, 800, 200, 50, "gpt-4o-mini-2024-07-18",
+    ...                       "gpt-4o-mini-2024-07-18", 75)
+    Traceback (most recent call last):
+    ...
+    ValueError: requests_per_day must be > 0, got 0
+    """
+    volume = require_positive("requests_per_day", requests_per_day)
+    training = require_nonnegative("training_usd", training_usd)
+    base = token_prices(base_model)
+    tuned = token_prices(finetuned_model)
+    args = (volume, prompted_input_tokens, finetuned_input_tokens, output_tokens,
+            base.base_usd_per_1m_input, base.base_usd_per_1m_output,
+            tuned.ft_usd_per_1m_input, tuned.ft_usd_per_1m_output)
+    true = float(monthly_inference_savings(*args, days_per_month=DAYS_PER_MONTH))
+    naive = float(monthly_inference_savings(*args, days_per_month=DAYS_PER_MONTH, naive=True))
+    requests_per_month = volume * DAYS_PER_MONTH
+    prompting_usd_per_month = requests_per_month * float(request_cost(
+        prompted_input_tokens, output_tokens, base.base_usd_per_1m_input,
+        base.base_usd_per_1m_output))
+    finetune_usd_per_month = prompting_usd_per_month - true
+    months = float(months_to_break_even(training, true))
+    naive_months = float(months_to_break_even(training, naive))
+
+    lead = f"At {volume:,.0f} requests a day fine-tuning "
+    if true > 0:
+        lead += f"saves {money(true)} a month"
+    elif true < 0:
+        lead += f"costs {money(-true)} a month more than prompting"
+    else:
+        lead += "saves nothing"
+    shortcut = (f"a {money(naive)} saving" if naive > 0 else "no saving")
+    if true > 0:
+        lead += f" (source 002's shortcut says {money(naive)})"
+    else:
+        lead += f" (source 002's shortcut claims {shortcut})"
+    if math.isinf(months):
+        tail = f"so {usd(training)} of training never pays back"
+    else:
+        tail = f"so {usd(training)} of training pays back in {months_text(months)}"
+    sentence = f"{lead}, {tail} (shortcut: {months_text(naive_months)})."
+    if math.isinf(months):
+        title = "Fine-tuning never pays back: it saves nothing per request"
+    else:
+        title = f"Fine-tuning pays back in {months_text(months)}"
+
+    x = np.arange(FIGURE_MONTHS + 1, dtype=float)
+    series = {
+        "months": x,
+        "prompting": prompting_usd_per_month * x,
+        "finetune": training + finetune_usd_per_month * x,
+    }
+    data: dict[str, Any] = {
+        "requests_per_month": requests_per_month,
+        "prompting_usd_per_month": prompting_usd_per_month,
+        "finetune_usd_per_month": finetune_usd_per_month,
+        "true_savings_usd_per_month": true,
+        "naive_savings_usd_per_month": naive,
+        "breakeven_months": months,
+        "naive_breakeven_months": naive_months,
+        "training_usd": training,
+        "labels": (short_model(base_model), short_model(finetuned_model)),
+        "series": series,
+    }
+    return Outcome(sentence, data, title=title)
+
+
+def _draw(ax, outcome: Outcome) -> dict:
+    s = outcome.data["series"]
+    (prompting,) = ax.plot(s["months"], s["prompting"], **PROMPTING_STYLE)
+    (finetune,) = ax.plot(s["months"], s["finetune"], **FINETUNE_STYLE)
+    (mark,) = ax.plot([], [], linestyle="none", **MARK_STYLE)
+    style_axes(ax, title="", xlabel="month", ylabel="cumulative cost (USD)")
+    ax.set_xlim(0, FIGURE_MONTHS)
+    artists = {"prompting": prompting, "finetune": finetune, "mark": mark}
+    _redraw(ax, artists, outcome)
+    return artists
+
+
+def _redraw(ax, artists: dict, outcome: Outcome) -> None:
+    d = outcome.data
+    s = d["series"]
+    base, tuned = d["labels"]
+    artists["prompting"].set_data(s["months"], s["prompting"])
+    artists["prompting"].set_label(f"keep prompting {base}")
+    artists["finetune"].set_data(s["months"], s["finetune"])
+    artists["finetune"].set_label(f"fine-tuned {tuned} (training + inference)")
+    months = d["breakeven_months"]
+    if months <= FIGURE_MONTHS:
+        y = d["prompting_usd_per_month"] * months
+        artists["mark"].set_data([months], [y])
+        artists["mark"].set_label(f"break-even: month {months:,.1f}")
+    else:
+        artists["mark"].set_data([], [])
+        artists["mark"].set_label("_no break-even")  # a leading underscore keeps it off the legend
+    ax.legend(frameon=False, loc="upper left", fontsize=9)
+    # room above the lines for the legend; the y range follows the data on every update
+    top = max(float(np.max(s["prompting"])), float(np.max(s["finetune"])), 1.0)
+    ax.set_xlim(0, FIGURE_MONTHS)
+    ax.set_ylim(0, top * 1.3)
+
+
+def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int = 800,
+                  finetuned_input_tokens: int = 200, output_tokens: int = 50,
+                  base_model: str = GPT_4O_MINI, finetuned_model: str = GPT_4O_MINI,
+                  training_usd: float = SOURCE_002_MINI_TRAINING_USD[1]) -> Calculator:
+    """Token savings as a widget: volume, token counts, two models and a training cost.
+
+    Defaults are source 002's simple classification (800 -> 200 input tokens, 50 output) at
+    10K requests/day on gpt-4o-mini, with $75 of training (the top of its $15-75 range).
+
+    >>> calc = token_savings()
+    >>> calc.result_text.startswith("At 10,000 requests a day fine-tuning saves $9.00 a month")
+    True
+    >>> calc.set(requests_per_day=0)
+    >>> calc.error
+    'requests_per_day must be > 0, got 0'
+    """
+    options = [(f"{short_model(m)} (prices as of {token_prices(m).as_of})", m)
+               for m in token_price_models()]
+    controls = {
+        "requests_per_day": number_box("Requests per day", requests_per_day),
+        "prompted_input_tokens": int_slider(
+            "Prompted input tokens per request (with few-shot examples)",
+            prompted_input_tokens, 0, 8_000, 50),
+        "finetuned_input_tokens": int_slider(
+            "Fine-tuned input tokens per request (no examples)", finetuned_input_tokens,
+            0, 8_000, 50),
+        "output_tokens": int_slider("Output tokens per request", output_tokens, 0, 4_000, 10),
+        "base_model": widgets.Dropdown(options=options, value=base_model,
+                                       description="Prompted (base) model", style=_STYLE,
+                                       layout=_LAYOUT),
+        "finetuned_model": widgets.Dropdown(options=options, value=finetuned_model,
+                                            description="Fine-tuned model", style=_STYLE,
+                                            layout=_LAYOUT),
+        "training_usd": number_box("Training cost (USD, one-time)", training_usd),
+    }
+    return Calculator("Token savings: prompting with examples vs a fine-tuned model", controls,
+                      token_savings_outcome, _draw, _redraw)

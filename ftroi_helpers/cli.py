@@ -1,0 +1,586 @@
+"""The ``ftroi`` command line: the workbook's cost model without a notebook.
+
+Source 003's example, one line in and one line out::
+
+    $ ftroi breakeven --hosted 15 --self-hosted 2 --one-time 400
+    Break even after ~30,769 requests
+
+Subcommands (``ftroi COMMAND --help`` explains every flag and its units):
+
+``breakeven``  requests until fine-tuning repays its one-time cost (source 003);
+``days``       days until training pays back from P, V, T and S (source 000);
+``tokens``     monthly inference savings from token counts and per-token prices (source 002);
+``tco``        month-by-month total cost of ownership of a scenario, from a JSON/TOML file and flags;
+``prices``     the dated price table shipped with the package.
+
+Run it as ``ftroi ...`` (the installed console script) or ``python -m ftroi_helpers ...``.
+A bad value, file or key is reported as one line on stderr (``ftroi: error: ...``) with exit code
+2, never a traceback. Only the modules a subcommand needs are imported, so it starts quickly:
+pandas loads only for ``tco`` and ``prices`` (and ``tokens`` when it looks prices up).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main", "build_parser"]
+
+PROG = "ftroi"
+DEFAULT_MODEL = "gpt-4o-mini-2024-07-18"
+
+
+class CliError(Exception):
+    """A problem with the command line, reported as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``ftroi: error: ...``) and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CliError(message)
+
+
+def number(text: str) -> float:
+    """argparse type: a number such as ``15``, ``0.002`` or ``1e6``."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+
+
+def whole(text: str) -> int:
+    """argparse type: a whole number such as ``12``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not value.is_integer():
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
+    return int(value)
+
+
+# ----------------------------------------------------------------------------------------------
+# breakeven
+
+
+def _breakeven(args: argparse.Namespace) -> int:
+    from .breakeven import breakeven_requests, explain_breakeven
+    from .validation import require_nonnegative
+
+    # Check everything before printing anything, so an error never follows half an answer.
+    sentence = explain_breakeven(args.hosted_cost_per_1k_req, args.self_hosted_cost_per_1k_req,
+                                 args.one_time_finetune_cost)
+    per_day = None
+    if args.requests_per_day is not None:
+        per_day = require_nonnegative("requests_per_day", args.requests_per_day)
+    print(sentence)
+    if per_day is not None:
+        requests = breakeven_requests(args.hosted_cost_per_1k_req,
+                                      args.self_hosted_cost_per_1k_req,
+                                      args.one_time_finetune_cost)
+        if requests != float("inf"):
+            if per_day == 0:
+                print("At 0 requests/day that never happens")
+            else:
+                print(f"At {per_day:,.0f} requests/day that is ~{requests / per_day:,.1f} days")
+    return 0
+
+
+def _add_breakeven(sub: Any) -> None:
+    p = sub.add_parser(
+        "breakeven",
+        help="requests until fine-tuning repays its one-time cost (source 003)",
+        description="Requests until the per-request savings of a self-hosted fine-tuned model "
+        "repay the one-time fine-tuning cost: one_time / (hosted - self_hosted) * 1,000.",
+        epilog="Example (source 003): ftroi breakeven --hosted 15 --self-hosted 2 --one-time 400",
+    )
+    p.add_argument("--hosted", "--hosted-cost-per-1k-req", dest="hosted_cost_per_1k_req",
+                   type=number, required=True, metavar="USD",
+                   help="cost of the hosted API, USD per 1,000 requests (source 003: 15)")
+    p.add_argument("--self-hosted", "--self-hosted-cost-per-1k-req",
+                   dest="self_hosted_cost_per_1k_req", type=number, required=True, metavar="USD",
+                   help="cost of the self-hosted fine-tuned model, USD per 1,000 requests "
+                   "(source 003: 2)")
+    p.add_argument("--one-time", "--one-time-finetune-cost", dest="one_time_finetune_cost",
+                   type=number, required=True, metavar="USD",
+                   help="one-time project cost in USD: data + training + evaluation "
+                   "(source 003: 400)")
+    p.add_argument("--requests-per-day", type=number, metavar="N",
+                   help="optional: your volume in requests/day, to also say how many days "
+                   "break-even takes")
+    p.set_defaults(run=_breakeven)
+
+
+# ----------------------------------------------------------------------------------------------
+# days
+
+
+def days_sentence(prompt_cost_per_call: float, calls_per_day: float, training_cost: float,
+                  savings_fraction: float) -> str:
+    """The sentence ``ftroi days`` prints (the same as the lesson's P/V/T/S calculator).
+
+    >>> days_sentence(0.002, 10_000, 300, 0.6)
+    'Training pays back after 25.0 days (saving $12.00 a day)'
+    """
+    from .breakeven import breakeven_days
+
+    days = breakeven_days(prompt_cost_per_call, calls_per_day, training_cost, savings_fraction)
+    if days == float("inf"):
+        return "Training never pays back: nothing is saved per call"
+    daily = prompt_cost_per_call * calls_per_day * savings_fraction
+    return f"Training pays back after {days:,.1f} days (saving ${daily:,.2f} a day)"
+
+
+def _days(args: argparse.Namespace) -> int:
+    print(days_sentence(args.prompt_cost_per_call, args.calls_per_day, args.training_cost,
+                        args.savings_fraction))
+    return 0
+
+
+def _add_days(sub: Any) -> None:
+    p = sub.add_parser(
+        "days",
+        help="days until training pays back, from P, V, T and S (source 000)",
+        description="Source 000's question: prompt cost P per call at V calls/day, training "
+        "cost T, inference savings S. Days to break even = T / (P * V * S).",
+        epilog="Example: ftroi days --prompt-cost 0.002 --calls-per-day 10000 "
+        "--training-cost 300 --savings 0.6",
+    )
+    p.add_argument("--prompt-cost", "--prompt-cost-per-call", dest="prompt_cost_per_call",
+                   type=number, required=True, metavar="USD",
+                   help="P: cost of one prompted call, USD per call (e.g. 0.002)")
+    p.add_argument("--calls-per-day", type=number, required=True, metavar="N",
+                   help="V: calls per day (calls/day)")
+    p.add_argument("--training-cost", type=number, required=True, metavar="USD",
+                   help="T: one-time training cost, USD")
+    p.add_argument("--savings", "--savings-fraction", dest="savings_fraction", type=number,
+                   required=True, metavar="FRACTION",
+                   help="S: fraction of the per-call cost the fine-tuned model saves, "
+                   "0 to 1 (0.6 = 60 %%)")
+    p.set_defaults(run=_days)
+
+
+# ----------------------------------------------------------------------------------------------
+# tokens
+
+_PRICE_FLAGS = {
+    # dest: (column in prices.csv, which model flag supplies it)
+    "base_usd_per_1m_input": ("base_usd_per_1m_input_tokens", "model"),
+    "base_usd_per_1m_output": ("base_usd_per_1m_output_tokens", "model"),
+    "ft_usd_per_1m_input": ("ft_usd_per_1m_input_tokens", "ft_model"),
+    "ft_usd_per_1m_output": ("ft_usd_per_1m_output_tokens", "ft_model"),
+}
+
+
+def _resolve_prices(args: argparse.Namespace) -> tuple[dict[str, float], list[str]]:
+    """Per-token prices from the flags, looking up the rest in prices.csv; plus the as_of lines."""
+    prices = {dest: getattr(args, dest) for dest in _PRICE_FLAGS}
+    notes: list[str] = []
+    missing = [dest for dest, value in prices.items() if value is None]
+    if not missing:
+        notes.append("prices given on the command line")
+        return prices, notes
+    from .prices import price_row
+
+    rows: dict[str, Any] = {}
+    for dest in missing:
+        column, flag = _PRICE_FLAGS[dest]
+        model = getattr(args, flag) or args.model
+        if model not in rows:
+            rows[model] = price_row(model)
+        value = rows[model][column]
+        if value != value:  # NaN: the row has no such price
+            raise ValueError(
+                f"--{flag.replace('_', '-')} {model!r} has no {column} in prices.csv; "
+                f"give --{dest.replace('_', '-')} instead"
+            )
+        prices[dest] = float(value)
+    for model, row in rows.items():
+        notes.append(f"{model} prices as of {row['as_of']} ({row['source']})")
+    return prices, notes
+
+
+def _price(usd_per_1m: float) -> str:
+    """$0.15, $0.60, $10.00; more digits only when a price has them ($0.075)."""
+    return f"${usd_per_1m:.2f}" if round(usd_per_1m, 2) == usd_per_1m else f"${usd_per_1m:g}"
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    from .plots import usd
+    from .tokens import monthly_inference_savings, request_cost
+
+    prices, notes = _resolve_prices(args)
+    common = dict(
+        requests_per_day=args.requests_per_day,
+        prompted_input_tokens=args.prompted_input_tokens,
+        finetuned_input_tokens=args.finetuned_input_tokens,
+        output_tokens=args.output_tokens,
+        days_per_month=args.days_per_month,
+        **prices,
+    )
+    true_savings = monthly_inference_savings(**common)
+    volume = f"{args.requests_per_day:,.0f} requests/day x {args.days_per_month:g} days"
+    if args.naive:
+        naive_savings = monthly_inference_savings(**common, naive=True)
+        print(f"Naive monthly savings (source 002's shortcut): {usd(naive_savings)} a month "
+              f"({volume})")
+        print("  The shortcut prices the saved input tokens at the fine-tuned input price and "
+              "ignores that every")
+        print("  fine-tuned token costs more. At each model's own prices the saving is "
+              f"{usd(true_savings)} a month.")
+    else:
+        verdict = "" if true_savings >= 0 else " (negative: the fine-tuned model costs more)"
+        print(f"Monthly inference savings: {usd(true_savings)} a month ({volume}){verdict}")
+    prompted = request_cost(args.prompted_input_tokens, args.output_tokens,
+                            prices["base_usd_per_1m_input"], prices["base_usd_per_1m_output"])
+    tuned = request_cost(args.finetuned_input_tokens, args.output_tokens,
+                         prices["ft_usd_per_1m_input"], prices["ft_usd_per_1m_output"])
+    base_name = args.model
+    ft_name = args.ft_model or args.model
+    print(f"  prompting  {base_name}: {args.prompted_input_tokens:,.0f} in + "
+          f"{args.output_tokens:,.0f} out tokens at {_price(prices['base_usd_per_1m_input'])} / "
+          f"{_price(prices['base_usd_per_1m_output'])} per 1M = ${prompted:.6f} per request")
+    print(f"  fine-tuned {ft_name} (fine-tuned prices): {args.finetuned_input_tokens:,.0f} in + "
+          f"{args.output_tokens:,.0f} out tokens at {_price(prices['ft_usd_per_1m_input'])} / "
+          f"{_price(prices['ft_usd_per_1m_output'])} per 1M = ${tuned:.6f} per request")
+    for note in notes:
+        print(f"  {note}")
+    return 0
+
+
+def _add_tokens(sub: Any) -> None:
+    p = sub.add_parser(
+        "tokens",
+        help="monthly inference savings from token counts and prices (source 002)",
+        description="USD per month saved by serving a fine-tuned model with a short prompt "
+        "instead of prompting the base model with few-shot examples. Each request is priced at "
+        "its own model's per-token prices; a negative saving means fine-tuning costs more per "
+        "request. Prices not given as flags come from prices.csv (see 'ftroi prices').",
+        epilog="Example (source 002, simple classification): ftroi tokens --requests-per-day "
+        "10000 --prompted-input-tokens 800 --finetuned-input-tokens 200 --output-tokens 50 "
+        "--naive",
+    )
+    p.add_argument("--requests-per-day", type=number, required=True, metavar="N",
+                   help="requests per day (requests/day)")
+    p.add_argument("--prompted-input-tokens", type=number, required=True, metavar="TOKENS",
+                   help="input tokens per prompted request, few-shot examples included "
+                   "(tokens/request)")
+    p.add_argument("--finetuned-input-tokens", type=number, required=True, metavar="TOKENS",
+                   help="input tokens per request to the fine-tuned model (tokens/request)")
+    p.add_argument("--output-tokens", type=number, required=True, metavar="TOKENS",
+                   help="output tokens per request, the same for both (tokens/request)")
+    p.add_argument("--model", default=DEFAULT_MODEL, metavar="NAME",
+                   help="model prompted today; its base prices come from prices.csv "
+                   f"(default: {DEFAULT_MODEL})")
+    p.add_argument("--ft-model", metavar="NAME",
+                   help="model you would fine-tune; its fine-tuned prices come from prices.csv "
+                   "(default: the same as --model)")
+    for dest, (column, _flag) in _PRICE_FLAGS.items():
+        kind = "input" if dest.endswith("input") else "output"
+        who = "base model" if dest.startswith("base") else "fine-tuned model"
+        p.add_argument(f"--{dest.replace('_', '-')}", dest=dest, type=number, metavar="USD",
+                       help=f"{who} {kind} price, USD per 1M tokens (overrides prices.csv's "
+                       f"{column})")
+    p.add_argument("--days-per-month", type=number, default=30.0, metavar="DAYS",
+                   help="days per month (default: 30, as source 002)")
+    p.add_argument("--naive", action="store_true",
+                   help="show source 002's shortcut (saved input tokens x fine-tuned input "
+                   "price, USD/month) next to the correct figure")
+    p.set_defaults(run=_tokens)
+
+
+# ----------------------------------------------------------------------------------------------
+# tco
+
+#: Scenario field -> (metavar, help with units). Every Scenario field must be listed.
+SCENARIO_FLAGS: dict[str, tuple[str, str]] = {
+    "requests_per_month": ("N", "requests served per month (requests/month)"),
+    "hosted_cost_per_1k_req": ("USD", "prompting the hosted model, USD per 1,000 requests"),
+    "self_hosted_cost_per_1k_req": (
+        "USD", "the fine-tuned model's inference, USD per 1,000 requests"),
+    "data_prep_usd": ("USD", "one-time data collection, cleaning and labelling, USD"),
+    "training_usd": ("USD", "one training run, USD (paid again at each retraining)"),
+    "eval_harness_usd": (
+        "USD", "building the evaluation harness, USD (paid again, as re-evaluation, at each "
+        "retraining)"),
+    "hosting_usd_per_month": (
+        "USD", "fixed hosting of the fine-tuned model (GPU or deployment fee), USD per month"),
+    "monitoring_usd_per_month": ("USD", "monitoring the fine-tuned model, USD per month"),
+    "retrain_every_months": ("MONTHS", "retrain every N months, 0 = never (months)"),
+    "hosted_price_decline_per_year": (
+        "FRACTION", "yearly fall in the hosted price, fraction 0 to below 1 (0.5 = halves "
+        "each year)"),
+    "finetune_price_decline_per_year": (
+        "FRACTION", "yearly fall in fine-tuning's inference and training prices, fraction 0 to "
+        "below 1"),
+    "horizon_months": ("MONTHS", "months to compare over (months)"),
+}
+_WHOLE_FIELDS = {"retrain_every_months", "horizon_months"}
+
+
+def load_scenario_file(path: str) -> dict[str, Any]:
+    """Read scenario fields from a ``.json`` or ``.toml`` file (a flat table of field: value)."""
+    import json
+
+    from .tco import Scenario
+
+    lower = path.lower()
+    if not (lower.endswith(".json") or lower.endswith(".toml")):
+        raise ValueError(f"scenario file must end in .json or .toml, got {path!r}")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise ValueError(f"cannot read scenario file {path!r}: {exc.strerror or exc}") from None
+    try:
+        if lower.endswith(".json"):
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            try:
+                import tomllib
+            except ImportError:  # pragma: no cover - Python 3.10
+                raise ValueError(
+                    "TOML scenario files need Python 3.11 or later; use JSON"
+                ) from None
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        kind = "JSON" if lower.endswith(".json") else "TOML"
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"scenario file {path!r} is not valid {kind}: {detail}") from None
+    if not isinstance(data, dict):
+        raise ValueError(
+            f"scenario file {path!r} must hold a table of field: value, "
+            f"got a {type(data).__name__}"
+        )
+    known = set(Scenario.__dataclass_fields__)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(
+            f"unknown scenario field(s) in {path!r}: {', '.join(unknown)} "
+            f"(known: {', '.join(Scenario.__dataclass_fields__)})"
+        )
+    return data
+
+
+def _format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
+                  right: Sequence[bool] | None = None) -> str:
+    """Plain-text table: columns padded to their widest cell."""
+    right = right if right is not None else [True] * len(headers)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.rjust(w) if r else c.ljust(w)
+                         for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _tco(args: argparse.Namespace) -> int:
+    from .plots import usd
+    from .tco import Scenario, tco
+
+    values: dict[str, Any] = {}
+    if args.scenario:
+        values.update(load_scenario_file(args.scenario))
+    for name in SCENARIO_FLAGS:
+        flag_value = getattr(args, name)
+        if flag_value is not None:
+            values[name] = flag_value
+    result = tco(Scenario(**values))
+    table = result.table
+    if args.csv == "-":
+        sys.stdout.write(table.to_csv(index=False))
+        return 0
+    s = result.scenario
+    when = (f" (after {result.payback_months:.2f} months)"
+            if result.payback_months is not None else "")
+    print(result.summary() + when)
+    print()
+    print("Scenario:")
+    width = max(map(len, SCENARIO_FLAGS))
+    for name, (_metavar, text) in SCENARIO_FLAGS.items():
+        print(f"  {name.ljust(width)}  {getattr(s, name):>9,.10g}  {text}")
+    print(f"  {'one-time cost'.ljust(width)}  {usd(s.one_time_usd):>9}  "
+          "data + training + evaluation harness, USD")
+    print()
+    money = [c for c in table.columns if c != "month"]
+    rows = [[str(int(r["month"]))] + [usd(float(r[c])) for c in money]
+            for _, r in table.iterrows()]
+    print(_format_table(["month", *money], rows))
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"\nWrote the table to {args.csv}")
+    return 0
+
+
+def _add_tco(sub: Any) -> None:
+    from .tco import Scenario
+
+    defaults = Scenario()
+    p = sub.add_parser(
+        "tco",
+        help="month-by-month total cost of ownership of a scenario",
+        description="Total cost of ownership, month by month: keep prompting the hosted model, "
+        "or fine-tune? Start from the defaults (source 003's example), a scenario file, or "
+        "both; flags override the file. One-time costs are paid at the start of month 1, "
+        "retraining at the start of months 1+N, 1+2N, ...",
+        epilog="A scenario file is a flat JSON object or TOML table whose keys are the flag "
+        "names with underscores, e.g. {\"hosted_cost_per_1k_req\": 3, \"retrain_every_months\": "
+        "3}. Example: ftroi tco --scenario my.toml --horizon-months 24 --csv table.csv",
+    )
+    p.add_argument("--scenario", metavar="FILE",
+                   help="a .json or .toml file of scenario fields (field names as below, with "
+                   "underscores)")
+    for name, (metavar, text) in SCENARIO_FLAGS.items():
+        default = getattr(defaults, name)
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=metavar,
+                       type=whole if name in _WHOLE_FIELDS else number,
+                       help=f"{text} (default: {default:,.10g})")
+    p.add_argument("--csv", nargs="?", const="-", metavar="PATH",
+                   help="write the month table as CSV: to PATH, or alone to standard output "
+                   "when PATH is left out (money in USD)")
+    p.set_defaults(run=_tco)
+
+
+# ----------------------------------------------------------------------------------------------
+# prices
+
+_PRICE_SUMMARY = [
+    # (header, column, format)
+    ("model", "model", "s"),
+    ("kind", "kind", "s"),
+    ("base in/out USD/1M tok", ("base_usd_per_1m_input_tokens", "base_usd_per_1m_output_tokens"),
+     "pair"),
+    ("FT in/out USD/1M tok", ("ft_usd_per_1m_input_tokens", "ft_usd_per_1m_output_tokens"), "pair"),
+    ("training USD/1M tok", ("training_usd_per_1m_tokens_low", "training_usd_per_1m_tokens_high"),
+     "range"),
+    ("GPU", "gpu_type", "s"),
+    ("USD/GPU-hour", ("usd_per_gpu_hour_low", "usd_per_gpu_hour_high"), "range"),
+    ("as_of", "as_of", "s"),
+    ("source", "source", "s"),
+]
+
+
+def _cell(value: Any) -> str:
+    if value is None or value != value:  # None or NaN
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _price_cells(row: Any) -> list[str]:
+    cells = []
+    for _header, column, fmt in _PRICE_SUMMARY:
+        if fmt == "s":
+            cells.append(_cell(row[column]))
+            continue
+        a, b = (_cell(row[c]) for c in column)
+        if a == "-" and b == "-":
+            cells.append("-")
+        elif fmt == "range" and a == b:
+            cells.append(a)
+        else:
+            cells.append(f"{a}-{b}" if fmt == "range" else f"{a} / {b}")
+    return cells
+
+
+def _prices(args: argparse.Namespace) -> int:
+    from .prices import load_prices, price_row
+
+    if args.model:
+        row = price_row(args.model)
+        print(f"model: {args.model}")
+        for column, value in row.items():
+            print(f"{column}: {_cell(value)}")
+        return 0
+    table = load_prices()
+    if args.csv:
+        sys.stdout.write(table.to_csv(index=False))
+        return 0
+    rows = [_price_cells(row) for _, row in table.iterrows()]
+    headers = [h for h, _c, _f in _PRICE_SUMMARY]
+    print(_format_table(headers, rows, right=[f != "s" for _h, _c, f in _PRICE_SUMMARY]))
+    print("\nPrices move (source 002: down 50-80 % a year): check as_of before you rely on one. "
+          "Ranges are as quoted by source 002.")
+    return 0
+
+
+def _add_prices(sub: Any) -> None:
+    p = sub.add_parser(
+        "prices",
+        help="the dated price table shipped with the package",
+        description="The price table (ftroi_helpers/data/prices.csv): per-token prices in USD "
+        "per 1M tokens, training in USD per 1M training tokens, GPUs in USD per GPU-hour. Every "
+        "row says when the figure was read (as_of) and where (source).",
+    )
+    p.add_argument("--model", metavar="NAME",
+                   help="show every column of one row, by its exact model name")
+    p.add_argument("--csv", action="store_true", help="print the whole table as CSV")
+    p.set_defaults(run=_prices)
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    from . import __version__
+
+    parser = _Parser(
+        prog=PROG,
+        description="Fine-tuning or prompting? The workbook's cost model on the command line. "
+        "Money is in USD; each command's --help gives the units of every flag.",
+        epilog="Example: ftroi breakeven --hosted 15 --self-hosted 2 --one-time 400",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                title="commands (ftroi COMMAND --help for details)")
+    _add_breakeven(sub)
+    _add_days(sub)
+    _add_tokens(sub)
+    _add_tco(sub)
+    _add_prices(sub)
+    return parser
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured)
+        pass
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 2 for any error).
+
+    >>> main(["breakeven", "--hosted", "15", "--self-hosted", "2", "--one-time", "400"])
+    Break even after ~30,769 requests
+    0
+    """
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            raise CliError("choose a command: breakeven, days, tokens, tco or prices "
+                           f"(see {PROG} --help)")
+        return int(args.run(args))
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except BrokenPipeError:  # e.g. `ftroi prices | head -1`: stop quietly
+        _silence_stdout()
+        return 0
+    except (CliError, ValueError, TypeError) as exc:
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return 2

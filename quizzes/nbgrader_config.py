@@ -1,0 +1,44 @@
+"""nbgrader configuration of the ftroi quizzes course (nbgrader >= 0.9.6).
+
+Every path is relative to this file's folder, so the course works wherever the repository is
+cloned and whichever folder nbgrader is started from (the repository root's nbgrader_config.py
+loads this file, for JupyterLab's formgrader).
+"""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - injected by nbgrader/traitlets when the file is loaded
+
+HERE = Path(__file__).resolve().parent
+
+# The course: quizzes/ is the course root; each step's folder lives inside it.
+c.CourseDirectory.root = str(HERE)
+c.CourseDirectory.course_id = "ftroi"
+c.CourseDirectory.source_directory = "source"  # quizzes/source/<quiz>/<quiz>.ipynb (committed)
+c.CourseDirectory.release_directory = "release"  # student versions (generated, git-ignored)
+c.CourseDirectory.submitted_directory = "submitted"  # submitted/<student>/<quiz>/<quiz>.ipynb
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# The gradebook: one SQLite file in the course root (git-ignored).
+c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
+
+# Grading: no cell may run longer than this (an endless loop scores 0 for its item and the
+# rest of the class is still graded).
+c.ExecutePreprocessor.timeout = 30
+# A student who deleted a grade cell gets it back, so the hidden test still runs.
+c.OverwriteCells.add_missing_cells = True
+
+# The student version: an answer cell keeps its first line (e.g. `q1_3 = ""`) and the solution
+# region below it becomes this comment; written answers become the text stub.
+c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER: edit the line above"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# `nbgrader zip_collect QUIZ`: files downloaded from an LMS go in downloaded/<quiz>/archive/,
+# either named <student>_<quiz>.ipynb or as <student>.zip holding <quiz>.ipynb. They are
+# extracted to downloaded/<quiz>/extracted/ and copied to submitted/<student>/<quiz>/. Student
+# ids must not contain "_".
+c.ZipCollectApp.downloaded_directory = "downloaded"
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*[/\\]extracted[/\\](?P<student_id>[^/\\_]+)"
+    r"(?:_|[/\\](?:.*[/\\])?)(?P<file_id>[^/\\]+\.ipynb)$"
+)

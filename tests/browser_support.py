@@ -1,0 +1,423 @@
+"""JupyterLab-in-a-real-browser helpers for tests/test_browser.py.
+
+Two halves:
+
+* :class:`LabServer` starts JupyterLab on 127.0.0.1 (a free port, a random token) in a temporary
+  copy of the workbook, with private config/runtime/workspace/settings folders, and stops it
+  (the whole process group) however the tests end.
+* Page helpers drive Debian's Chromium through Playwright like a learner: open a notebook,
+  Run All, wait until every code cell has run, read what went wrong (:func:`render_problems`),
+  move a slider, read a result.
+
+Selectors and timings were checked against JupyterLab 4.6 + ipywidgets 8.1 (see
+/work/shared/FIELD-NOTES.md, "JupyterLab in a real browser").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1366, "height": 900}
+
+# What a widget that failed to render shows: JupyterLab 4.6 + ipywidgets 8.1 print the first,
+# older versions the second; the third is the widget manager's message for an unknown model.
+WIDGET_ERROR_MARKERS = (
+    "Click to show javascript error",
+    "Error displaying widget",
+    "Model not found",
+)
+
+# Selectors (JupyterLab 4.6).
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+# The execution indicator already reads 'idle' before any kernel exists ("No Kernel |
+# Initializing" in the status bar), so readiness is read from the status bar's kernel item.
+KERNEL_READY_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+    .some(el => /^(?!No Kernel).+ \\| Idle$/.test(el.textContent.trim()))"""
+NEWS_NO = ".jp-toast-button:has-text('No')"
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def copy_workbook(dest: Path, repo: Path | None = None) -> Path:
+    """Copy what a learner's server root holds (lessons, quizzes, nbgrader config) to ``dest``.
+
+    Generated nbgrader folders and checkpoints are left behind so every run starts clean.
+    """
+    repo = REPO if repo is None else repo
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "release", "submitted",
+                                    "autograded", "feedback", "exchange", "gradebook.db")
+    for name in ("lessons", "quizzes"):
+        if (repo / name).is_dir():
+            shutil.copytree(repo / name, dest / name, ignore=ignore)
+    for name in ("nbgrader_config.py", "autotests.yml"):
+        if (repo / name).is_file():
+            shutil.copy2(repo / name, dest / name)
+    return dest
+
+
+@dataclass
+class LabServer:
+    """A JupyterLab server in a temporary copy of the workbook (use :func:`lab_server`)."""
+
+    root: Path
+    port: int
+    token: str
+    process: subprocess.Popen
+    env: dict[str, str]
+    log_path: Path
+    startup_s: float = 0.0
+    _log: Any = field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str, **query: str) -> str:
+        """A URL on the server with the token (and ``?reset`` for lab pages)."""
+        q = "&".join(f"{k}={v}" if v != "" else k for k, v in query.items())
+        return f"{self.base_url}/{path.lstrip('/')}?{q}" if q else f"{self.base_url}/{path}"
+
+    def lab_url(self, notebook: str) -> str:
+        """Open ``notebook`` (server-relative) in a fresh workspace."""
+        return self.url(f"lab/tree/{notebook}", reset="", token=self.token)
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        """Call the REST API with the token (token-authenticated calls need no XSRF cookie)."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"{self.base_url}/{path.lstrip('/')}", data=data,
+                                     method=method,
+                                     headers={"Authorization": f"token {self.token}",
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            text = resp.read().decode()
+        return json.loads(text) if text else None
+
+    def shutdown_kernels(self) -> None:
+        """Close every session (and its kernel) so finished lessons stop using CPU."""
+        for session in self.api("GET", "api/sessions"):
+            try:
+                self.api("DELETE", f"api/sessions/{session['id']}")
+            except urllib.error.HTTPError:
+                pass
+
+    def run(self, *args: str, cwd: Path | None = None, timeout: float = 120) -> str:
+        """Run a command with the server's environment (venv bin first on PATH)."""
+        proc = subprocess.run(args, cwd=cwd or self.root, env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+        if proc.returncode:
+            raise AssertionError(f"{' '.join(args)} failed ({proc.returncode}):\n"
+                                 f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        return proc.stdout + proc.stderr
+
+    def log_tail(self, n_chars: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-n_chars:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """Stop the server's whole process group (kernels included): TERM, then KILL."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        # Kernels start their own sessions? No: they stay in the group; make sure none is left.
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self._log is not None:
+            self._log.close()
+
+
+def server_env(tmp: Path) -> dict[str, str]:
+    """The server's environment: venv first on PATH, every Jupyter state folder private."""
+    env = dict(os.environ)
+    venv_bin = str(Path(sys.executable).parent)
+    env["PATH"] = venv_bin + os.pathsep + env.get("PATH", "")
+    for var, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                     ("JUPYTER_DATA_DIR", "data"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+                     ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("IPYTHONDIR", "ipython")):
+        path = tmp / sub
+        path.mkdir(parents=True, exist_ok=True)
+        env[var] = str(path)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("JUPYTER_PATH", None)
+    return env
+
+
+@contextmanager
+def lab_server(timeout_s: float = 60.0) -> Iterator[LabServer]:
+    """Start JupyterLab in a temporary copy of the workbook; always stop it and remove the copy."""
+    tmp = Path(tempfile.mkdtemp(prefix="ftroi-browser-"))
+    server: LabServer | None = None
+    try:
+        root = copy_workbook(tmp / "workbook")
+        root.mkdir(exist_ok=True)
+        state = tmp / "state"
+        env = server_env(state)
+        port, token = free_port(), secrets.token_hex(16)
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser",
+               f"--port={port}", "--ip=127.0.0.1", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+               "--ServerApp.open_browser=False", "--LabApp.news_url=None",
+               # window.jupyterapp: lets the tests read the notebook model and the commands
+               "--LabApp.expose_app_in_browser=True",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               f"--LabApp.workspaces_dir={state / 'workspaces'}",
+               f"--LabApp.user_settings_dir={state / 'settings'}"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        log_path = state / "server.log"
+        log = open(log_path, "w")  # noqa: SIM115 -- closed in stop()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+        server = LabServer(root, port, token, proc, env, log_path, _log=log)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited with {proc.returncode}:\n"
+                                   f"{server.log_tail()}")
+            try:
+                server.api("GET", "api/status")
+                break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"JupyterLab did not answer within {timeout_s:.0f} s:\n"
+                                       f"{server.log_tail()}") from None
+                time.sleep(0.2)
+        server.startup_s = time.perf_counter() - t0
+        yield server
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The browser
+# ---------------------------------------------------------------------------------------------
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Problems:
+    """What a learner would see go wrong in an executed notebook."""
+
+    errors: list[str]          # error outputs (tracebacks), first lines
+    stderr: list[str]          # stderr outputs (warnings)
+    widget_errors: list[str]   # widgets that failed to render
+    console_errors: list[str]  # page console errors seen so far
+
+    def describe(self) -> str:
+        parts = []
+        for label, items in (("error outputs", self.errors), ("stderr outputs", self.stderr),
+                             ("widget render errors", self.widget_errors),
+                             ("console errors", self.console_errors)):
+            if items:
+                parts.append(f"{label}:\n  " + "\n  ".join(items))
+        return "\n".join(parts) or "none"
+
+
+class NotebookPage:
+    """One browser tab with one notebook open in JupyterLab."""
+
+    def __init__(self, page: Any, server: LabServer, notebook: str) -> None:
+        self.page = page
+        self.server = server
+        self.notebook = notebook
+        self.console_errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
+
+    def _on_console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self.console_errors.append(msg.text)
+
+    # -- opening and running ------------------------------------------------------------------
+    def open(self, timeout_ms: int = 60_000) -> NotebookPage:
+        page = self.page
+        page.goto(self.server.lab_url(self.notebook), wait_until="domcontentloaded",
+                  timeout=timeout_ms)
+        page.wait_for_selector(f"{NOTEBOOK} .jp-Cell", timeout=timeout_ms)
+        self.dismiss_news()
+        self.wait_kernel_idle(timeout_ms)
+        return self
+
+    def wait_kernel_idle(self, timeout_ms: int = 60_000) -> None:
+        """Wait until a real kernel is connected and idle (status bar: "Python 3 | Idle")."""
+        self.page.wait_for_function(KERNEL_READY_JS, timeout=timeout_ms, polling=100)
+        self.page.wait_for_selector(f"{NOTEBOOK} {KERNEL_IDLE}", timeout=timeout_ms)
+
+    def dismiss_news(self) -> None:
+        """Close the first-start 'news' question if it shows (it should not: news_url=None)."""
+        button = self.page.locator(NEWS_NO)
+        if button.count():
+            button.first.click()
+
+    def code_cell_count(self) -> int:
+        return self.page.locator(f"{NOTEBOOK} .jp-CodeCell").count()
+
+    def prompts(self) -> list[str]:
+        return self.page.locator(f"{NOTEBOOK} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
+
+    def run_all(self, timeout_ms: int = 120_000) -> float:
+        """Run → Run All Cells; wait until every code cell has an execution count and the
+        kernel is idle. Returns the seconds it took."""
+        page = self.page
+        t0 = time.perf_counter()
+        self.wait_kernel_idle(timeout_ms)
+        page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
+        page.locator(".lm-Menu-item:not(.lm-mod-disabled) "
+                     ".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            page.wait_for_function(
+                """(sel) => {
+                    const prompts = [...document.querySelectorAll(sel)];
+                    return prompts.length > 0 &&
+                           prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
+                }""",
+                arg=f"{NOTEBOOK} .jp-CodeCell .jp-InputPrompt", timeout=timeout_ms, polling=100)
+        except PlaywrightTimeout:
+            raise AssertionError(
+                f"Run All did not execute every code cell of {self.notebook} within "
+                f"{timeout_ms / 1000:.0f} s; prompts: {self.prompts()}\n"
+                f"{self.problems().describe()}") from None
+        self.wait_kernel_idle(timeout_ms)
+        return time.perf_counter() - t0
+
+    # -- reading what went wrong ---------------------------------------------------------------
+    def problems(self) -> Problems:
+        return render_problems(self.page, self.notebook, self.console_errors)
+
+    # -- widgets --------------------------------------------------------------------------------
+    def calculators(self) -> Any:
+        return self.page.locator(f"{NOTEBOOK} .ftroi-calculator")
+
+    def screenshot(self, name: str, focus: Any = None) -> Path:
+        """Save what the learner sees (the viewport, scrolled to ``focus``) as a PNG."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if focus is not None:
+            focus.scroll_into_view_if_needed()
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+def render_problems(page: Any, notebook: str, console_errors: list[str] | None = None
+                    ) -> Problems:
+    """Error outputs, stderr outputs and widget render errors in the open notebook ``notebook``.
+
+    This is the one check every browser test uses; the negative control proves it reports a
+    widget that cannot render and a cell that raised.
+
+    In JupyterLab 4.6 an error output is drawn exactly like stderr (both
+    ``data-mime-type='application/vnd.jupyter.stderr'``; nothing carries
+    ``application/vnd.jupyter.error``), so errors and warnings are told apart by reading the
+    notebook model in the page (``output_type`` 'error' vs a 'stream' named 'stderr'). Widget
+    render errors are read from the DOM: the widget manager's error view
+    (``.jupyter-widgets-error-widget``) and the texts it shows.
+    """
+    found = page.evaluate(
+        """([path, markers]) => {
+            const app = window.jupyterapp;
+            if (!app) return {errors: ['window.jupyterapp is missing (expose_app_in_browser)'],
+                              stderr: [], widgets: []};
+            const panel = Array.from(app.shell.widgets('main'))
+                .find(w => w.context && w.context.path === path);
+            if (!panel) return {errors: ['notebook ' + path + ' is not open'], stderr: [],
+                                widgets: []};
+            const nb = panel.context.model.toJSON();
+            const errors = [], stderr = [];
+            nb.cells.forEach((cell, i) => {
+                for (const out of (cell.outputs || [])) {
+                    if (out.output_type === 'error') {
+                        errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`.slice(0, 400));
+                    } else if (out.output_type === 'stream' && out.name === 'stderr') {
+                        const text = Array.isArray(out.text) ? out.text.join('') : out.text;
+                        stderr.push(`cell ${i}: ${text.trim()}`.slice(0, 400));
+                    }
+                }
+            });
+            const widgets = [];
+            const outputs = panel.node.querySelectorAll('.jp-OutputArea-output');
+            for (const out of outputs) {
+                const text = out.textContent;
+                const marker = markers.find(m => text.includes(m));
+                const errorView = out.querySelector('.jupyter-widgets-error-widget');
+                if (marker || errorView) {
+                    const cell = out.closest('.jp-Cell');
+                    const index = cell ? [...cell.parentNode.children].indexOf(cell) : -1;
+                    widgets.push(`cell ${index}: ` +
+                                 text.trim().replace(/\\s+/g, ' ').slice(0, 300));
+                }
+            }
+            return {errors, stderr, widgets};
+        }""",
+        [notebook, list(WIDGET_ERROR_MARKERS)],
+    )
+    return Problems(found["errors"], found["stderr"], found["widgets"],
+                    list(console_errors or []))
+
+
+def parse_readout(text: str) -> float:
+    """A slider readout such as '1,250' or '15.50' as a number."""
+    cleaned = re.sub(r"[,\s$%]", "", text)
+    return float(cleaned)

@@ -1,0 +1,514 @@
+"""The workbook as a learner meets it: JupyterLab in headless Chromium (issue 6).
+
+nbval proves that cells run; these tests prove that what they display works in JupyterLab 4.6:
+every lesson runs with Run All and shows no error, no widget fails to render, every calculator
+shows its answer, and moving a control on the lesson's first calculator shows exactly the
+sentence the package computes for the new value. A released quiz answers its self-check, the
+nbgrader extension and the formgrader load with the course, and a deliberately broken widget
+proves the render check can fail.
+
+One JupyterLab server (in a temporary copy of the workbook) and one browser serve the whole
+module; both stop, and the copy is removed, however the tests end. Screenshots of every lesson
+go to artifacts/screenshots/ (git-ignored).
+
+Needs Debian's Chromium at /usr/bin/chromium (`make browser-deps`); without it the tests skip,
+except under CI=true where they fail.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import os
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from browser_support import (
+    CHROMIUM,
+    REPO,
+    VIEWPORT,
+    LabServer,
+    NotebookPage,
+    chromium_browser,
+    lab_server,
+    parse_readout,
+)
+
+pytestmark = pytest.mark.browser
+
+LESSONS = sorted((REPO / "lessons").glob("*.ipynb"))
+QUIZ = "q1_break_even"
+#: The quiz item answered in the browser (read from quizzes/source/q1_break_even).
+QUIZ_ITEM = "q1_3"
+QUIZ_LETTER = "A"
+
+#: lesson -> (its first calculator, the control a learner changes, how).
+#: "arrow": click the slider handle and press ArrowRight (ArrowLeft at the maximum);
+#: "type": type a new value into the slider's readout (or the number box) and press Enter.
+#: A lesson whose first calculator is not listed here fails with a message saying so.
+FIRST_CALCULATOR: dict[str, tuple[str, str, str]] = {
+    "00_start_here": ("break_even", "hosted_cost_per_1k_req", "arrow"),
+    "01_break_even": ("break_even", "one_time_finetune_cost", "type"),
+    "02_tokens_and_volume": ("token_savings", "prompted_input_tokens", "arrow"),
+    "03_cost_curves": ("utilization", "usd_per_gpu_hour", "arrow"),
+    "04_eval_baselines": ("eval_noise", "held_out_examples", "arrow"),
+    "05_retraining_and_drift": ("retraining", "retrain_every_months", "arrow"),
+    "06_decide": ("capstone", "hosted_cost_per_1k_req", "arrow"),
+}
+
+CALCULATOR_HELPERS = {"calculators": "calculators", "calculator": "quizcheck.calculator"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures: one server, one browser, one tab per test
+# ---------------------------------------------------------------------------------------------
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = "chromium is not installed (sudo apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: CI must run the browser tests")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def lab() -> Any:
+    require_chromium()
+    # Build matplotlib's font cache now, so no kernel prints "building the font cache" to stderr.
+    import matplotlib.font_manager  # noqa: F401
+
+    with lab_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser_context(lab: LabServer) -> Any:
+    with chromium_browser() as browser:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(30_000)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser_context: Any, lab: LabServer) -> Any:
+    """A fresh tab; afterwards the tab closes and every kernel shuts down."""
+    tab = browser_context.new_page()
+    try:
+        yield tab
+    finally:
+        tab.close()
+        lab.shutdown_kernels()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a notebook the way the browser will show it
+# ---------------------------------------------------------------------------------------------
+def _python_source(source: str) -> str:
+    """A cell's source without IPython line magics / shell escapes (for ast and exec)."""
+    return "\n".join("" if re.match(r"\s*[%!]", line) else line for line in source.splitlines())
+
+
+def _calculator_call(node: ast.AST) -> str | None:
+    """'break_even' for ``calculators.break_even(...)`` or ``calculator("break_even")``."""
+    if not isinstance(node, ast.Call):
+        return None
+    func = node.func
+    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            and func.value.id == "calculators" and func.attr not in {"Calculator", "Outcome"}):
+        return func.attr
+    if (isinstance(func, ast.Name) and func.id == "calculator" and node.args
+            and isinstance(node.args[0], ast.Constant)):
+        return str(node.args[0].value)
+    return None
+
+
+def displayed_calculators(nb: Any) -> list[tuple[int, str]]:
+    """(cell index, calculator name) for every code cell whose displayed value is a calculator.
+
+    A cell displays its last expression: ``calculators.x()``, or a name bound to one in the same
+    cell (``calc = calculators.x(); calc.set(...); calc``). ``calc.result_text`` displays text.
+    """
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(_python_source(cell.source))
+        if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+            continue
+        last = tree.body[-1].value
+        name = _calculator_call(last)
+        if name is None and isinstance(last, ast.Name):
+            for stmt in tree.body[:-1]:
+                if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                        and isinstance(stmt.targets[0], ast.Name)
+                        and stmt.targets[0].id == last.id):
+                    name = _calculator_call(stmt.value) or name
+        if name is not None:
+            found.append((index, name))
+    return found
+
+
+def displayed_questions(nb: Any) -> list[str]:
+    """The ids of the ``ask("Ln.k")`` self-check questions the notebook displays."""
+    ids = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(_python_source(cell.source))
+        if tree.body and isinstance(tree.body[-1], ast.Expr):
+            call = tree.body[-1].value
+            if (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                    and call.func.id == "ask" and call.args
+                    and isinstance(call.args[0], ast.Constant)):
+                ids.append(call.args[0].value)
+    return ids
+
+
+def rebuild_calculator(nb: Any, cell_index: int) -> Any:
+    """The lesson's calculator at ``cell_index``, built in this process by running the lesson's
+    code cells up to it, so its arguments (e.g. a scenario built earlier) are the lesson's own."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    namespace: dict[str, Any] = {"display": lambda *a, **k: None, "__name__": "__lesson__"}
+    for index, cell in enumerate(nb.cells[:cell_index + 1]):
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(_python_source(cell.source))
+        if index < cell_index:
+            exec(compile(tree, f"<cell {index}>", "exec"), namespace)  # noqa: S102
+            continue
+        body, last = tree.body[:-1], tree.body[-1]
+        exec(compile(ast.Module(body, []), f"<cell {index}>", "exec"), namespace)  # noqa: S102
+        return eval(compile(ast.Expression(last.value), f"<cell {index}>", "eval"),  # noqa: S307
+                    namespace)
+    raise AssertionError(f"cell {cell_index} is not a code cell")
+
+
+def _decimals(step: float) -> int:
+    text = f"{step:.10f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _typed(value: float) -> str:
+    """A number as a learner types it: no thousands separators, no trailing zeros."""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+# ---------------------------------------------------------------------------------------------
+# The lessons
+# ---------------------------------------------------------------------------------------------
+def change_control(nbp: NotebookPage, calc_dom: Any, calc: Any, control: str, how: str
+                   ) -> float:
+    """Change ``control`` on the calculator in the browser as a learner would; return the
+    value it should now hold (checked against what the control displays)."""
+    import ipywidgets as widgets
+
+    w = calc.controls[control]
+    page = nbp.page
+    box = calc_dom.locator(".widget-inline-hbox").filter(
+        has=page.locator("label.widget-label", has_text=re.compile(
+            "^" + re.escape(w.description) + "$")))
+    assert box.count() == 1, (
+        f"control {control!r} ({w.description!r}) appears {box.count()} times in the calculator")
+    box.scroll_into_view_if_needed()
+    is_slider = isinstance(w, (widgets.FloatSlider, widgets.IntSlider))
+    step = getattr(w, "step", None) or 1
+    lo, hi = getattr(w, "min", None), getattr(w, "max", None)
+    if how == "arrow":
+        assert is_slider, f"{control} is a {type(w).__name__}, not a slider: use 'type'"
+        # noUiSlider moves to the next point of the step grid that starts at the minimum
+        # (1.006 with step 0.05 -> 1.05), or back one point at the maximum.
+        position = (w.value - lo) / step
+        up = w.value + step <= hi + 1e-9
+        index = math.floor(position + 1e-9) + 1 if up else math.ceil(position - 1e-9) - 1
+        new = round(lo + index * step, _decimals(step) + _decimals(lo))
+        box.locator(".noUi-handle").click()
+        page.keyboard.press("ArrowRight" if up else "ArrowLeft")
+    elif how == "type":
+        new = w.value + 3 * step
+        if hi is not None and new > hi:
+            new = w.value - 3 * step
+        new = round(new, _decimals(step))
+        if lo is not None:
+            new = max(new, lo)
+        field = box.locator(".widget-readout" if is_slider else "input")
+        field.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(_typed(new))
+        page.keyboard.press("Enter")
+    else:
+        raise ValueError(f"how must be 'arrow' or 'type', got {how!r}")
+    if isinstance(w, widgets.IntSlider | widgets.IntText):
+        new = int(new)
+    # What the control now shows must be the new value (the readout rounds to its format).
+    if is_slider:
+        readout = box.locator(".widget-readout")
+        deadline = time.monotonic() + 10
+        while True:
+            shown = parse_readout(readout.text_content() or "")
+            tol = 0.5 * 10 ** -_readout_decimals(w.readout_format) + 1e-12
+            if abs(shown - new) <= tol or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert abs(shown - new) <= tol, (
+            f"{control}: the readout shows {readout.text_content()!r}, expected {new!r}")
+    return new
+
+
+def _readout_decimals(fmt: str) -> int:
+    m = re.search(r"\.(\d+)[fe%]", fmt or "")
+    return int(m.group(1)) if m else 0
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_runs_renders_and_its_first_calculator_answers_a_learner(
+        lesson: Path, lab: LabServer, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    nb = nbformat.read(lesson, as_version=4)
+    calculators_shown = displayed_calculators(nb)
+    questions_shown = displayed_questions(nb)
+    if not lesson.stem.startswith("00"):
+        assert calculators_shown, f"{lesson.name} shows no calculator (every lesson needs one)"
+    if calculators_shown:
+        first_cell, first_name = calculators_shown[0]
+        assert lesson.stem in FIRST_CALCULATOR, (
+            f"{lesson.name}: its first calculator is {first_name!r} (cell {first_cell}); add the "
+            f"lesson to FIRST_CALCULATOR in tests/test_browser.py with the control to change")
+        mapped_name, control, how = FIRST_CALCULATOR[lesson.stem]
+        assert first_name == mapped_name, (
+            f"{lesson.name}: the first calculator is now {first_name!r} (cell {first_cell}), "
+            f"FIRST_CALCULATOR says {mapped_name!r}: update the map")
+
+    t0 = time.perf_counter()
+    nbp = NotebookPage(page, lab, f"lessons/{lesson.name}").open()
+    phases = {"open": time.perf_counter() - t0}
+    screenshot_focus = None
+    try:
+        phases["run_all"] = nbp.run_all()
+        assert nbp.code_cell_count() == sum(c.cell_type == "code" for c in nb.cells)
+
+        problems = nbp.problems()
+        assert not problems.errors, f"{lesson.name}: cells raised:\n{problems.describe()}"
+        assert not problems.widget_errors, (
+            f"{lesson.name}: widgets failed to render:\n{problems.describe()}")
+        assert not problems.stderr, (
+            f"{lesson.name}: a learner sees warnings (stderr):\n{problems.describe()}")
+
+        # Every calculator rendered and shows its answer (a sentence or a figure).
+        calcs = nbp.calculators()
+        assert calcs.count() == len(calculators_shown), (
+            f"{lesson.name}: {calcs.count()} calculators rendered, the notebook displays "
+            f"{len(calculators_shown)} ({calculators_shown})")
+        for i in range(calcs.count()):
+            one = calcs.nth(i)
+            shown = one.locator(".ftroi-result").count() + one.locator("img").count()
+            assert shown, f"{lesson.name}: calculator {i} shows neither a result nor a figure"
+
+        # Every self-check question rendered.
+        questions = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ftroi-question")
+        assert questions.count() == len(questions_shown), (
+            f"{lesson.name}: {questions.count()} questions rendered, "
+            f"{len(questions_shown)} ask() cells")
+
+        if calculators_shown:
+            first = calcs.nth(0)
+            screenshot_focus = first
+            t1 = time.perf_counter()
+            calc = rebuild_calculator(nb, first_cell)
+            phases["rebuild_in_process"] = time.perf_counter() - t1
+            t1 = time.perf_counter()
+            result = first.locator(".ftroi-result")
+            # The browser shows what the package computes for the lesson's settings ...
+            expect(result).to_have_text(calc.result_text)
+            before = calc.result_text
+            new_value = change_control(nbp, first, calc, control, how)
+            calc.set(**{control: new_value})
+            assert calc.result_text != before, (
+                f"{lesson.name}: changing {control} to {new_value} does not change the answer; "
+                f"pick another control in FIRST_CALCULATOR")
+            # ... and, after the learner's change, exactly the package's new sentence.
+            expect(result).to_have_text(calc.result_text, timeout=20_000)
+            phases["change_control"] = time.perf_counter() - t1
+            assert not nbp.problems().widget_errors
+
+        if questions_shown:
+            from ftroi_helpers.selfcheck import grade_choice, questions as bank
+
+            qid = questions_shown[0]
+            letter = next(iter(bank()[qid]["choices"]))
+            q = questions.nth(0)
+            q.scroll_into_view_if_needed()
+            q.locator("input[type='radio']").first.check()
+            q.locator("button", has_text="Check").click()
+            expect(q.locator(".ftroi-feedback")).to_have_text(grade_choice(qid, letter).message)
+    finally:
+        nbp.screenshot(lesson.stem, focus=screenshot_focus)
+        phases["total"] = time.perf_counter() - t0
+        print(lesson.stem, " ".join(f"{k}={v:.1f}s" for k, v in phases.items()))
+
+
+def test_lessons_exist_to_be_tested_in_the_browser() -> None:
+    assert LESSONS, "no lessons/*.ipynb to test"
+
+
+# ---------------------------------------------------------------------------------------------
+# A released quiz, the nbgrader extension and the formgrader
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def released_quiz(lab: LabServer) -> str:
+    source = lab.root / "quizzes" / "source" / QUIZ / f"{QUIZ}.ipynb"
+    assert source.is_file(), f"the quiz source is missing: quizzes/source/{QUIZ}/{QUIZ}.ipynb"
+    lab.run("nbgrader", "generate_assignment", QUIZ, "--force", "--log-level=WARN",
+            cwd=lab.root / "quizzes")
+    release = lab.root / "quizzes" / "release" / QUIZ / f"{QUIZ}.ipynb"
+    assert release.is_file(), "generate_assignment wrote no student version"
+    return f"quizzes/release/{QUIZ}/{QUIZ}.ipynb"
+
+
+def _cell_with_grade_id(nb: Any, grade_id: str) -> int:
+    for index, cell in enumerate(nb.cells):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
+            return index
+    raise AssertionError(f"no cell with grade_id {grade_id!r}")
+
+
+def test_released_quiz_runs_and_its_self_check_answers_a_learner(
+        lab: LabServer, released_quiz: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    from ftroi_helpers.quizcheck import check
+
+    nb = nbformat.read(lab.root / released_quiz, as_version=4)
+    answer_cell = _cell_with_grade_id(nb, f"{QUIZ_ITEM}_answer")
+    check_cell = _cell_with_grade_id(nb, QUIZ_ITEM)
+    assert check_cell == answer_cell + 1, "the self-check cell must follow the answer cell"
+    assert f'check("{QUIZ_ITEM}"' in nb.cells[check_cell].source
+
+    nbp = NotebookPage(page, lab, released_quiz).open()
+    try:
+        nbp.run_all()
+        problems = nbp.problems()
+        assert not (problems.errors or problems.widget_errors or problems.stderr), (
+            f"the released quiz, run unanswered:\n{problems.describe()}")
+        assert nbp.calculators().count() == len(displayed_calculators(nb))
+
+        cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell")
+        answer = cells.nth(answer_cell)
+        answer.scroll_into_view_if_needed()
+        first_line = nb.cells[answer_cell].source.splitlines()[0]
+        assert first_line.startswith(f"{QUIZ_ITEM} = "), first_line
+        # The learner replaces the answer line and runs the answer and the self-check cells.
+        answer.locator(".cm-content").click()
+        page.keyboard.press("Control+Home")
+        page.keyboard.press("Shift+End")
+        page.keyboard.insert_text(f'{QUIZ_ITEM} = "{QUIZ_LETTER}"')
+        expect(answer.locator(".cm-line").first).to_have_text(f'{QUIZ_ITEM} = "{QUIZ_LETTER}"')
+        page.keyboard.press("Shift+Enter")
+        page.keyboard.press("Shift+Enter")
+        feedback = cells.nth(check_cell).locator(".jp-OutputArea-output")
+        expect(feedback).to_have_text(check(QUIZ_ITEM, QUIZ_LETTER).message, timeout=20_000)
+        assert not nbp.problems().errors
+    finally:
+        nbp.screenshot(f"quiz-{QUIZ}")
+
+
+def _quizzes() -> list[str]:
+    return sorted(p.name for p in (REPO / "quizzes" / "source").iterdir() if p.is_dir())
+
+
+def test_nbgrader_lab_extension_loads_and_opens_the_formgrader_with_the_course(
+        lab: LabServer, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    nbp = NotebookPage(page, lab, "lessons")
+    page.goto(lab.url("lab", reset="", token=lab.token), wait_until="domcontentloaded")
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=60_000)
+    plugins = page.evaluate(
+        "() => window.jupyterapp.listPlugins().filter(p => p.startsWith('@jupyter/nbgrader'))"
+        ".map(p => [p, window.jupyterapp.isPluginActivated(p)])")
+    assert plugins and all(active for _, active in plugins), plugins
+    assert page.evaluate("() => window.jupyterapp.commands.hasCommand('nbgrader:open-formgrader')")
+    failures = [e for e in nbp.console_errors if "nbgrader" in e.lower()]
+    assert not failures, failures
+
+    # The learner's (instructor's) way in: Nbgrader menu -> Formgrader.
+    page.locator(".lm-MenuBar-itemLabel:text-is('Nbgrader')").click()
+    page.locator(".lm-Menu-itemLabel:text-is('Formgrader')").click()
+    frame = page.frame_locator("iframe[src*='formgrader']")
+    for quiz in _quizzes():
+        expect(frame.locator(f"td:text-is('{quiz}')").first).to_be_visible(timeout=30_000)
+    nbp.screenshot("formgrader-in-lab")
+
+
+def test_formgrader_page_lists_every_quiz_as_an_assignment(lab: LabServer, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    response = page.goto(lab.url("formgrader", token=lab.token))
+    assert response is not None and response.ok, response and response.status
+    assert "/formgrader" in page.url
+    quizzes = _quizzes()
+    assert quizzes, "quizzes/source/ holds no quiz"
+    for quiz in quizzes:
+        expect(page.locator(f"td:text-is('{quiz}')").first).to_be_visible(timeout=30_000)
+    shown = page.locator("#main_table td:first-child, table td:first-child").all_text_contents()
+    missing = set(quizzes) - {s.strip() for s in shown}
+    assert not missing, f"formgrader does not list {missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The negative control: the same checks, on a notebook that must fail them
+# ---------------------------------------------------------------------------------------------
+BROKEN_WIDGET = '''import ipywidgets as widgets
+from traitlets import Unicode
+
+
+class Broken(widgets.DOMWidget):
+    """A widget whose JavaScript module does not exist anywhere."""
+
+    _model_name = Unicode("BrokenModel").tag(sync=True)
+    _model_module = Unicode("ftroi-no-such-module").tag(sync=True)
+    _model_module_version = Unicode("9.9.9").tag(sync=True)
+    _view_name = Unicode("BrokenView").tag(sync=True)
+    _view_module = Unicode("ftroi-no-such-module").tag(sync=True)
+    _view_module_version = Unicode("9.9.9").tag(sync=True)
+
+
+Broken()'''
+
+
+def test_render_check_reports_a_widget_that_cannot_render_and_a_cell_that_raised(
+        lab: LabServer, page: Any) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("from ftroi_helpers import calculators\n"
+                                  "calculators.break_even()"),
+        nbformat.v4.new_code_cell(BROKEN_WIDGET),
+        nbformat.v4.new_code_cell("import warnings\nwarnings.warn('ftroi negative control')"),
+        nbformat.v4.new_code_cell("1 / 0"),
+    ]
+    path = lab.root / "negative_control.ipynb"
+    nbformat.write(nb, path)
+
+    nbp = NotebookPage(page, lab, path.name).open()
+    nbp.run_all()
+    problems = nbp.problems()
+    nbp.screenshot("negative-control")
+    # Exactly the broken cells are reported; the working calculator is not.
+    assert len(problems.widget_errors) == 1, problems.describe()
+    assert problems.widget_errors[0].startswith("cell 1:"), problems.describe()
+    assert [e.split(":")[0] for e in problems.errors] == ["cell 3"], problems.describe()
+    assert "ZeroDivisionError" in problems.errors[0]
+    assert len(problems.stderr) == 1 and "ftroi negative control" in problems.stderr[0]
+    assert nbp.calculators().count() == 1
+    assert any("ftroi-no-such-module" in e for e in problems.console_errors), (
+        problems.console_errors)

@@ -1,0 +1,148 @@
+"""The shipped price table: dated, sourced, and holding the rows the lessons use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import textwrap
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+
+from ftroi_helpers.prices import PRICE_COLUMNS, load_prices, price_row
+
+
+@pytest.fixture(scope="module")
+def prices() -> pd.DataFrame:
+    return load_prices()
+
+
+def test_table_has_every_documented_column(prices):
+    assert list(prices.columns) == list(PRICE_COLUMNS)
+
+
+def test_every_row_has_an_iso_as_of_date_not_in_the_future(prices):
+    for model, as_of in zip(prices["model"], prices["as_of"], strict=True):
+        assert isinstance(as_of, str), model
+        parsed = dt.date.fromisoformat(as_of)
+        assert parsed.isoformat() == as_of, model
+        assert parsed <= dt.date.today(), model
+
+
+def test_every_row_has_an_https_source_url(prices):
+    for model, source in zip(prices["model"], prices["source"], strict=True):
+        url = urlparse(source)
+        assert url.scheme == "https" and url.netloc, (model, source)
+
+
+def test_model_names_are_unique(prices):
+    assert prices["model"].is_unique
+
+
+def test_every_row_is_an_api_or_a_gpu_offer_with_its_prices(prices):
+    for _, row in prices.iterrows():
+        if row["kind"] == "api":
+            assert pd.notna(row["training_usd_per_1m_tokens_low"]), row["model"]
+        else:
+            assert row["kind"] == "gpu"
+            assert pd.notna(row["usd_per_gpu_hour_low"]) and pd.notna(row["gpu_type"])
+
+
+def test_ranges_have_the_low_end_first(prices):
+    for low, high in [("training_usd_per_1m_tokens_low", "training_usd_per_1m_tokens_high"),
+                      ("usd_per_gpu_hour_low", "usd_per_gpu_hour_high")]:
+        both = prices[[low, high]].dropna()
+        assert (both[low] <= both[high]).all()
+
+
+def test_gpt_4o_mini_prices_match_openais_published_prices():
+    # OpenAI pricing for gpt-4o-mini-2024-07-18 (USD per 1M tokens): base 0.15 in / 0.60 out,
+    # fine-tuned 0.30 / 1.20, training 3.00 -- the $3.00 matches 002_44dbb0b6dad16d21.txt.
+    row = price_row("gpt-4o-mini-2024-07-18")
+    assert (row["base_usd_per_1m_input_tokens"], row["base_usd_per_1m_output_tokens"]) == (
+        0.15, 0.60)
+    assert (row["ft_usd_per_1m_input_tokens"], row["ft_usd_per_1m_output_tokens"]) == (0.30, 1.20)
+    assert row["training_usd_per_1m_tokens_low"] == row["training_usd_per_1m_tokens_high"] == 3.00
+
+
+def test_gpt_4o_prices_match_openais_published_prices():
+    # gpt-4o-2024-08-06: base 2.50 / 10.00, fine-tuned 3.75 / 15.00, training 25.00 (the $25.00
+    # matches 002_44dbb0b6dad16d21.txt).
+    row = price_row("gpt-4o-2024-08-06")
+    assert (row["base_usd_per_1m_input_tokens"], row["base_usd_per_1m_output_tokens"]) == (
+        2.50, 10.00)
+    assert (row["ft_usd_per_1m_input_tokens"], row["ft_usd_per_1m_output_tokens"]) == (
+        3.75, 15.00)
+    assert row["training_usd_per_1m_tokens_low"] == 25.00
+
+
+def test_a_fine_tuned_gpt_4o_mini_token_costs_double_the_base_token():
+    # The fact source 002's inference table leaves out (see test_tokens.py).
+    row = price_row("gpt-4o-mini-2024-07-18")
+    assert row["ft_usd_per_1m_input_tokens"] == 2 * row["base_usd_per_1m_input_tokens"]
+    assert row["ft_usd_per_1m_output_tokens"] == 2 * row["base_usd_per_1m_output_tokens"]
+
+
+@pytest.mark.parametrize(
+    ("model", "low", "high"),
+    [
+        # 002_44dbb0b6dad16d21.txt, "Training Cost": Claude via AWS Bedrock "~$8-30/1M training
+        # tokens", Gemini via Vertex AI "$4-16/1M training tokens".
+        ("Claude (via AWS Bedrock)", 8.0, 30.0),
+        ("Gemini (via Vertex AI)", 4.0, 16.0),
+    ],
+)
+def test_source_002s_provider_training_ranges_are_kept_whole(model, low, high):
+    row = price_row(model)
+    assert (row["training_usd_per_1m_tokens_low"], row["training_usd_per_1m_tokens_high"]) == (
+        low, high)
+
+
+@pytest.mark.parametrize(
+    ("model", "gpu", "low", "high"),
+    [
+        # 002_44dbb0b6dad16d21.txt: Llama 3.1 70B (LoRA) "$2-5/hour GPU (A100)", Llama 3.1 8B
+        # (full) "$1-2/hour GPU (A10G)".
+        ("Llama 3.1 70B (LoRA)", "A100", 2.0, 5.0),
+        ("Llama 3.1 8B (full)", "A10G", 1.0, 2.0),
+    ],
+)
+def test_source_002s_self_hosted_gpu_ranges_are_kept_whole(model, gpu, low, high):
+    row = price_row(model)
+    assert row["gpu_type"] == gpu
+    assert (row["usd_per_gpu_hour_low"], row["usd_per_gpu_hour_high"]) == (low, high)
+
+
+@pytest.mark.parametrize("gpu", ["A10G", "A100", "H100"])
+def test_there_is_a_dated_on_demand_price_for_each_gpu(prices, gpu):
+    offers = prices[(prices["gpu_type"] == gpu) & prices["hosting_usd_per_hour"].notna()]
+    assert len(offers) >= 1
+    assert (offers["hosting_usd_per_hour"] > 0).all()
+
+
+def test_price_row_rejects_an_unknown_model_listing_where_to_look():
+    with pytest.raises(ValueError, match=r"^model must be one of the rows of prices.csv"):
+        price_row("gpt-5")
+
+
+def test_price_row_rejects_a_non_string():
+    with pytest.raises(ValueError, match=r"got 3$"):
+        price_row(3)  # type: ignore[arg-type]
+
+
+def test_load_prices_works_from_another_working_directory(tmp_path):
+    # The CSV is read with importlib.resources, not a path relative to the current directory.
+    code = textwrap.dedent("""
+        from ftroi_helpers.prices import load_prices
+        table = load_prices()
+        print(len(table), table.loc[table.model == "gpt-4o-2024-08-06", "as_of"].item())
+    """)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, check=True)
+    rows, as_of = out.stdout.split()
+    assert int(rows) == len(load_prices())
+    assert as_of == "2024-08-20"

@@ -1,0 +1,604 @@
+"""Tornado tables, Monte Carlo and sweeps over the TCO model (ftroi_helpers.sensitivity)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ftroi_helpers import sensitivity
+from ftroi_helpers.hosting import hosting_cost_per_month
+from ftroi_helpers.sensitivity import (
+    ASSUMPTION_LABELS,
+    DEFAULT_RANGES,
+    GPU_BILLED_RANGES,
+    MonteCarloResult,
+    monte_carlo,
+    ranges_around,
+    sweep,
+    tornado,
+)
+from ftroi_helpers.tco import Scenario, replace, simulate, tco
+from ftroi_helpers.training import training_cost_gpu
+
+# Seeded and database-free, so every run checks the same examples and writes nothing.
+SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=25)
+
+#: Source 003's example made realistic the way lesson 06 does: an A10G billed by the hour
+#: (g5.xlarge, $1.006/hour in prices.csv), monitoring and quarterly retraining.
+REALISTIC = replace(Scenario(), self_hosted_cost_per_1k_req=0.0,
+                    hosting_usd_per_month=hosting_cost_per_month(1.006),
+                    monitoring_usd_per_month=200.0, retrain_every_months=3)
+
+
+def direct_payback(scenario: Scenario) -> float:
+    """Fractional payback months from a plain tco() run (inf for none)."""
+    months = tco(scenario).payback_months
+    return math.inf if months is None else months
+
+
+def direct_net_savings(scenario: Scenario) -> float:
+    return float(tco(scenario).table["cumulative_savings_usd"].iloc[-1])
+
+
+def with_value(scenario: Scenario, name: str, value: float) -> Scenario:
+    if name == "retrain_every_months":
+        value = int(value)
+    return replace(scenario, **{name: value})
+
+
+# -- the documented ranges match the sources -----------------------------------------------------
+
+def test_retraining_range_is_every_3_to_6_months():
+    # 002_44dbb0b6dad16d21.txt: "Plan for 2-4 retraining cycles per year" -> 12/4 to 12/2 months.
+    assert DEFAULT_RANGES["retrain_every_months"] == (12 // 4, 12 // 2)
+
+
+def test_hosted_price_decline_range_is_50_to_80_percent_a_year():
+    # 002_44dbb0b6dad16d21.txt: "prices have dropped 50-80% annually".
+    assert DEFAULT_RANGES["hosted_price_decline_per_year"] == (0.50, 0.80)
+
+
+def test_training_range_is_source_002_llama_8b_row_with_its_low_end_corrected():
+    # 002_44dbb0b6dad16d21.txt: Llama 3.1 8B (full), "$1-2/hour GPU (A10G)", "4-20 GPU hours";
+    # printed as "$8-40" but 4 h x $1 = $4.
+    assert DEFAULT_RANGES["training_usd"] == (training_cost_gpu(4, 1.0), training_cost_gpu(20, 2.0))
+
+
+def test_data_prep_range_reaches_source_002_upfront_ceiling():
+    # 002_44dbb0b6dad16d21.txt: fine-tuning upfront cost "$50-10,000+ (data + training)".
+    assert DEFAULT_RANGES["data_prep_usd"][1] == 10_000
+
+
+def test_eval_range_starts_where_eval_costs_as_much_as_training():
+    # 001_cc89cacdfb6b29fd.txt: eval "can cost as much as the training itself".
+    assert DEFAULT_RANGES["eval_harness_usd"][0] == DEFAULT_RANGES["training_usd"][1]
+
+
+def test_self_hosted_range_covers_an_idle_a10g_at_source_003_volume():
+    # 003_512d162286761903.txt: 200k requests/month and $2 per 1k self-hosted. An A10G
+    # (g5.xlarge, $1.006/h in prices.csv) billed 730 h a month over 200k requests costs $3.67/1k.
+    idle = hosting_cost_per_month(1.006) / 200_000 * 1000
+    low, high = DEFAULT_RANGES["self_hosted_cost_per_1k_req"]
+    assert low < 2.0 < idle <= high
+
+
+def test_volume_range_stays_inside_source_002_evaluate_both_band():
+    # 002_44dbb0b6dad16d21.txt: "1,000-10,000" requests/day -> "Evaluate both" (x 30 days).
+    # 003_512d162286761903.txt: 200k requests/month is the centre.
+    low, high = DEFAULT_RANGES["requests_per_month"]
+    assert 1_000 * 30 <= low < 200_000 < high <= 10_000 * 30
+
+
+def test_gpu_billed_ranges_price_an_a10g_at_1_to_2_usd_an_hour_around_the_clock():
+    # 002_44dbb0b6dad16d21.txt: A10G "$1-2/hour GPU".
+    assert GPU_BILLED_RANGES["hosting_usd_per_month"] == (hosting_cost_per_month(1.0),
+                                                          hosting_cost_per_month(2.0))
+    assert "self_hosted_cost_per_1k_req" not in GPU_BILLED_RANGES
+
+
+def test_default_ranges_leave_out_the_hosting_fee_so_the_gpu_is_not_counted_twice():
+    assert "hosting_usd_per_month" not in DEFAULT_RANGES
+
+
+def test_every_default_range_has_a_label_with_units_or_a_count():
+    for name in {*DEFAULT_RANGES, *GPU_BILLED_RANGES}:
+        assert name in ASSUMPTION_LABELS
+
+
+def test_every_default_range_is_valid_and_brackets_source_003_where_003_gives_a_value():
+    s = Scenario()
+    for name in ("requests_per_month", "hosted_cost_per_1k_req", "self_hosted_cost_per_1k_req",
+                 "data_prep_usd"):
+        low, high = DEFAULT_RANGES[name]
+        assert low <= getattr(s, name) <= high, name
+
+
+# -- tornado ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scenario,ranges", [(Scenario(), DEFAULT_RANGES),
+                                             (REALISTIC, GPU_BILLED_RANGES)],
+                         ids=["source_003", "realistic"])
+def test_tornado_is_sorted_by_swing_largest_first(scenario, ranges):
+    table = tornado(scenario, ranges)
+    swings = table["swing_months"].to_numpy()
+    assert (np.diff(swings) <= 0).all()
+    assert swings[0] > swings[-1]
+    assert set(table["assumption"]) == set(ranges)
+
+
+@pytest.mark.parametrize("scenario,ranges", [(Scenario(), DEFAULT_RANGES),
+                                             (REALISTIC, GPU_BILLED_RANGES)],
+                         ids=["source_003", "realistic"])
+def test_each_tornado_end_equals_a_direct_tco_run_with_that_field_replaced(scenario, ranges):
+    table = tornado(scenario, ranges)
+    for row in table.itertuples():
+        assert (row.low, row.high) == ranges[row.assumption]
+        at_low = direct_payback(with_value(scenario, row.assumption, row.low))
+        at_high = direct_payback(with_value(scenario, row.assumption, row.high))
+        assert row.payback_months_at_low == pytest.approx(at_low)
+        assert row.payback_months_at_high == pytest.approx(at_high)
+
+
+def test_net_savings_tornado_ends_equal_the_tco_tables_last_cumulative_savings():
+    table = tornado(REALISTIC, GPU_BILLED_RANGES, metric="net_savings_usd")
+    assert list(table.columns) == ["assumption", "low", "high", "net_savings_usd_at_low",
+                                   "net_savings_usd_at_high", "swing_usd"]
+    for row in table.itertuples():
+        low = direct_net_savings(with_value(REALISTIC, row.assumption, row.low))
+        high = direct_net_savings(with_value(REALISTIC, row.assumption, row.high))
+        assert row.net_savings_usd_at_low == pytest.approx(low)
+        assert row.net_savings_usd_at_high == pytest.approx(high)
+        assert row.swing_usd == pytest.approx(abs(high - low))
+    assert (np.diff(table["swing_usd"]) <= 0).all()
+    assert table.attrs["base_value"] == pytest.approx(direct_net_savings(REALISTIC))
+
+
+def test_tornado_columns_and_attrs_describe_the_payback_metric():
+    table = tornado()
+    assert list(table.columns) == ["assumption", "low", "high", "payback_months_at_low",
+                                   "payback_months_at_high", "swing_months"]
+    assert table.attrs["metric"] == "payback_months"
+    assert table.attrs["horizon_months"] == 12
+    assert table.attrs["base_value"] == pytest.approx(direct_payback(Scenario()))
+
+
+def test_tornado_reports_inf_for_no_payback_but_caps_the_swing_at_the_horizon():
+    # At $1 per 1k hosted, self-hosting at $2 per 1k never pays back.
+    table = tornado(Scenario(horizon_months=6), {"hosted_cost_per_1k_req": (1.0, 15.0)})
+    row = table.iloc[0]
+    assert row["payback_months_at_low"] == math.inf
+    assert row["swing_months"] == pytest.approx(6 - row["payback_months_at_high"])
+
+
+def test_tornado_ties_keep_the_order_of_the_ranges():
+    # Neither retraining nor a price decline moves a payback that happens in month 1.
+    table = tornado(Scenario(), {"retrain_every_months": (3, 6),
+                                 "hosted_price_decline_per_year": (0.5, 0.8)})
+    assert table["assumption"].tolist() == ["retrain_every_months",
+                                            "hosted_price_decline_per_year"]
+    assert (table["swing_months"] == 0).all()
+
+
+def test_tornado_uses_one_simulate_call_for_all_ends(monkeypatch):
+    calls = []
+    real = sensitivity.simulate
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sensitivity, "simulate", counting)
+    tornado(REALISTIC, GPU_BILLED_RANGES)
+    ends = [kw for kw in calls if kw]
+    assert len(ends) == 1
+    assert all(np.shape(v) == (2 * len(GPU_BILLED_RANGES),) for v in ends[0].values())
+
+
+def test_tornado_rejects_an_unknown_metric():
+    with pytest.raises(ValueError, match="metric must be one of 'payback_months', "
+                                         "'net_savings_usd', got 'irr'"):
+        tornado(metric="irr")
+
+
+def test_tornado_rejects_something_that_is_not_a_scenario():
+    with pytest.raises(TypeError, match="scenario must be a Scenario, got dict"):
+        tornado({"requests_per_month": 1})
+
+
+# -- range validation (shared by tornado and monte_carlo) ----------------------------------------
+
+@pytest.mark.parametrize("ranges,error,message", [
+    ({"requests_per_day": (1, 2)}, ValueError,
+     r"ranges has an unknown assumption 'requests_per_day'; choose from: requests_per_month"),
+    ({"horizon_months": (6, 12)}, ValueError,
+     "ranges cannot vary horizon_months: set it on the scenario instead"),
+    ({"data_prep_usd": (500, 100)}, ValueError,
+     r"ranges\['data_prep_usd'\] low must be <= high, got \(500, 100\)"),
+    ({"data_prep_usd": (-5, 100)}, ValueError,
+     r"ranges\['data_prep_usd'\] is outside the field's domain: data_prep_usd must be >= 0, "
+     r"got -5"),
+    ({"hosted_price_decline_per_year": (0.5, 1.0)}, ValueError,
+     r"ranges\['hosted_price_decline_per_year'\] is outside the field's domain: "
+     r"hosted_price_decline_per_year must be below 1"),
+    ({"retrain_every_months": (2.5, 4)}, TypeError,
+     r"ranges\['retrain_every_months'\] is outside the field's domain: retrain_every_months "
+     r"must hold whole numbers of months"),
+    ({"data_prep_usd": (1, 2, 3)}, TypeError,
+     r"ranges\['data_prep_usd'\] must be a \(low, high\) pair, got \(1, 2, 3\)"),
+    ({"data_prep_usd": 100}, TypeError,
+     r"ranges\['data_prep_usd'\] must be a \(low, high\) pair, got 100"),
+    ({"data_prep_usd": "1-2"}, TypeError,
+     r"ranges\['data_prep_usd'\] must be a \(low, high\) pair, got '1-2'"),
+    ({"data_prep_usd": ("a", 2)}, TypeError,
+     r"ranges\['data_prep_usd'\] low must be a number, got 'a'"),
+    ({"data_prep_usd": (1, [2, 3])}, TypeError,
+     r"ranges\['data_prep_usd'\] must hold two numbers, got \(1, \[2, 3\]\)"),
+    ({"data_prep_usd": (1, math.inf)}, ValueError,
+     r"ranges\['data_prep_usd'\] high must be a finite number, got inf"),
+    ({}, ValueError, "ranges must name at least one assumption, got an empty dict"),
+    ([("data_prep_usd", (1, 2))], TypeError,
+     "ranges must be a dict of field name -> \\(low, high\\), got list"),
+])
+def test_bad_ranges_are_rejected_with_a_message_naming_the_range(ranges, error, message):
+    with pytest.raises(error, match=message):
+        tornado(ranges=ranges)
+    with pytest.raises(error, match=message):
+        monte_carlo(ranges=ranges, n_draws=10)
+
+
+# -- Monte Carlo --------------------------------------------------------------------------------
+
+@SETTINGS
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1),
+       n_draws=st.integers(min_value=1, max_value=400),
+       distribution=st.sampled_from(["uniform", "triangular"]))
+def test_monte_carlo_is_reproducible_with_a_fixed_seed(seed, n_draws, distribution):
+    first = monte_carlo(REALISTIC, GPU_BILLED_RANGES, n_draws=n_draws, seed=seed,
+                        distribution=distribution)
+    second = monte_carlo(REALISTIC, GPU_BILLED_RANGES, n_draws=n_draws, seed=seed,
+                         distribution=distribution)
+    np.testing.assert_array_equal(first.payback_months, second.payback_months)
+    assert first.p_payback_within == second.p_payback_within
+    for name in GPU_BILLED_RANGES:
+        np.testing.assert_array_equal(first.draws[name], second.draws[name])
+
+
+@SETTINGS
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1),
+       within=st.integers(min_value=1, max_value=12))
+def test_probability_of_payback_is_a_share_between_0_and_1(seed, within):
+    r = monte_carlo(n_draws=200, seed=seed, within_months=within)
+    assert 0.0 <= r.p_payback_within <= r.p_payback_within_horizon <= 1.0
+    assert r.p_payback_within == np.mean(r.payback_months <= within)
+
+
+def test_different_seeds_give_different_draws():
+    a = monte_carlo(n_draws=1_000, seed=0)
+    b = monte_carlo(n_draws=1_000, seed=1)
+    assert not np.array_equal(a.payback_months, b.payback_months)
+    assert not np.array_equal(a.draws["data_prep_usd"], b.draws["data_prep_usd"])
+
+
+def test_every_draw_stays_inside_its_range():
+    for distribution in ("uniform", "triangular"):
+        r = monte_carlo(REALISTIC, GPU_BILLED_RANGES, n_draws=5_000, seed=3,
+                        distribution=distribution)
+        for name, (low, high) in GPU_BILLED_RANGES.items():
+            assert r.draws[name].min() >= low and r.draws[name].max() <= high, name
+
+
+@pytest.mark.parametrize("distribution", ["uniform", "triangular"])
+def test_retraining_cadence_is_drawn_as_whole_months_covering_the_range(distribution):
+    r = monte_carlo(REALISTIC, {"retrain_every_months": (3, 6)}, n_draws=4_000, seed=0,
+                    distribution=distribution)
+    assert set(np.unique(r.draws["retrain_every_months"])) == {3.0, 4.0, 5.0, 6.0}
+
+
+def test_triangular_draws_crowd_towards_the_scenario_value_and_uniform_draws_do_not():
+    ranges = {"data_prep_usd": (0.0, 10_000.0)}          # the scenario's $250 is near the low end
+    uniform = monte_carlo(Scenario(), ranges, n_draws=20_000, seed=0)
+    triangular = monte_carlo(Scenario(), ranges, n_draws=20_000, seed=0,
+                             distribution="triangular")
+    # means of U(0, 10000) and of a triangle (0, 250, 10000)
+    assert uniform.draws["data_prep_usd"].mean() == pytest.approx(10_000 / 2, rel=0.02)
+    assert triangular.draws["data_prep_usd"].mean() == pytest.approx(10_250 / 3, rel=0.02)
+    # cheaper data on average -> faster payback
+    assert triangular.p_payback_within > uniform.p_payback_within
+
+
+def test_triangular_mode_is_clipped_into_the_range():
+    # The scenario's hosted price, $15, lies above this range: the mode becomes the high end.
+    r = monte_carlo(Scenario(), {"hosted_cost_per_1k_req": (5.0, 10.0)}, n_draws=20_000,
+                    seed=0, distribution="triangular")
+    assert r.draws["hosted_cost_per_1k_req"].mean() == pytest.approx((5 + 10 + 10) / 3, rel=0.01)
+
+
+@pytest.mark.parametrize("scenario", [Scenario(), REALISTIC,
+                                      replace(Scenario(), hosted_cost_per_1k_req=2.0)],
+                         ids=["source_003", "realistic", "never_pays_back"])
+def test_degenerate_ranges_give_the_deterministic_payback(scenario):
+    ranges = {name: (getattr(scenario, name),) * 2 for name in DEFAULT_RANGES}
+    for distribution in ("uniform", "triangular"):
+        r = monte_carlo(scenario, ranges, n_draws=50, seed=0, distribution=distribution)
+        expected = direct_payback(scenario)
+        assert np.all(r.payback_months == pytest.approx(expected))
+        assert r.p_payback_within == (1.0 if expected <= 3 else 0.0)
+
+
+def test_monte_carlo_runs_all_draws_through_one_simulate_call(monkeypatch):
+    calls = []
+    real = sensitivity.simulate
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sensitivity, "simulate", counting)
+    monte_carlo(n_draws=3_000)
+    assert len(calls) == 1
+    assert all(np.shape(v) == (3_000,) for v in calls[0].values())
+
+
+def test_monte_carlo_fields_not_in_ranges_stay_at_the_scenario_value():
+    r = monte_carlo(REALISTIC, {"data_prep_usd": (250.0, 10_000.0)}, n_draws=500, seed=0)
+    # with only data prep varied, each draw's payback equals a direct run at that data cost
+    for i in (0, 1, 499):
+        s = replace(REALISTIC, data_prep_usd=float(r.draws["data_prep_usd"][i]))
+        assert r.payback_months[i] == pytest.approx(direct_payback(s))
+
+
+def test_monte_carlo_result_fields_and_summary():
+    r = monte_carlo(n_draws=10_000, seed=7, within_months=6)
+    assert isinstance(r, MonteCarloResult)
+    assert (r.n_draws, r.seed, r.within_months, r.distribution, r.horizon_months) == \
+        (10_000, 7, 6, "uniform", 12)
+    assert r.payback_months.shape == (10_000,)
+    pct = round(r.p_payback_within * 100)
+    assert r.summary() == f"Payback within 6 months in {pct}% of 10,000 draws"
+    assert r.median_payback_months == np.median(r.payback_months)
+    with pytest.raises(AttributeError):
+        r.seed = 3  # frozen
+
+
+def test_deadline_defaults_to_a_quarter_or_the_horizon_if_shorter():
+    # 003_512d162286761903.txt: "pay back within a quarter".
+    assert monte_carlo(n_draws=10).within_months == 3
+    assert monte_carlo(Scenario(horizon_months=2), n_draws=10).within_months == 2
+
+
+@pytest.mark.parametrize("p,text", [(0.0, "0%"), (0.001, "<1%"), (0.5, "50%"), (0.996, ">99%"),
+                                    (1.0, "100%")])
+def test_summary_never_rounds_a_near_certainty_to_0_or_100_percent(p, text):
+    assert sensitivity.share_text(p) == text
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    ({"n_draws": 0}, ValueError, "n_draws must be >= 1, got 0"),
+    ({"n_draws": 2.5}, TypeError, "n_draws must be a whole number, got 2.5"),
+    ({"n_draws": True}, TypeError, "n_draws must be a whole number, got True"),
+    ({"seed": -1}, ValueError, "seed must be >= 0, got -1"),
+    ({"distribution": "normal"}, ValueError,
+     "distribution must be one of 'uniform', 'triangular', got 'normal'"),
+    ({"within_months": 0}, ValueError, "within_months must be >= 1, got 0"),
+    ({"within_months": 13}, ValueError,
+     r"within_months must be <= the scenario's horizon_months \(12\), got 13"),
+    ({"scenario": "realistic"}, TypeError, "scenario must be a Scenario, got str"),
+])
+def test_bad_monte_carlo_arguments_are_rejected_naming_the_parameter(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        monte_carlo(**{"n_draws": 10, **kwargs})
+
+
+# -- sweep --------------------------------------------------------------------------------------
+
+def test_sweep_rows_equal_direct_tco_runs():
+    values = [0, 1, 2, 3, 6, 12]
+    table = sweep(REALISTIC, "retrain_every_months", values)
+    assert table["retrain_every_months"].tolist() == values
+    for row in table.itertuples():
+        result = tco(replace(REALISTIC, retrain_every_months=row.retrain_every_months))
+        assert row.payback_months == pytest.approx(direct_payback(result.scenario))
+        assert row.net_savings_usd == pytest.approx(direct_net_savings(result.scenario))
+        assert (None if pd.isna(row.payback_month) else row.payback_month) == \
+            result.payback_month
+
+
+def test_sweep_marks_no_payback_as_missing_month_and_infinite_months():
+    table = sweep(None, "hosted_cost_per_1k_req", [15, 2])
+    assert table["payback_month"].isna().tolist() == [False, True]
+    assert table["payback_months"].iloc[1] == math.inf
+    assert table["net_savings_usd"].iloc[1] == pytest.approx(-Scenario().one_time_usd)
+
+
+def test_sweep_accepts_a_single_number():
+    assert len(sweep(None, "data_prep_usd", 1_000)) == 1
+
+
+@pytest.mark.parametrize("name,values,error,message", [
+    ("horizon_months", [6], ValueError,
+     "name must be a Scenario field other than horizon_months, got 'horizon_months'"),
+    ("data_prep_usd", [], ValueError, r"values must be a non-empty list of numbers, got \[\]"),
+    ("data_prep_usd", [[1, 2], [3, 4]], ValueError, "values must be a non-empty list"),
+    ("data_prep_usd", [-1], ValueError, "data_prep_usd must be >= 0, got -1"),
+])
+def test_bad_sweeps_are_rejected(name, values, error, message):
+    with pytest.raises(error, match=message):
+        sweep(None, name, values)
+
+
+# -- ranges_around ------------------------------------------------------------------------------
+
+def test_ranges_around_spreads_each_value_by_the_given_fraction():
+    r = ranges_around(REALISTIC, 0.25)
+    assert r["hosted_cost_per_1k_req"] == (15 * 0.75, 15 * 1.25)
+    assert r["data_prep_usd"] == (250 * 0.75, 250 * 1.25)
+    assert set(r) == set(DEFAULT_RANGES)
+
+
+def test_ranges_around_keeps_whole_months_and_never_turns_retraining_off():
+    assert ranges_around(replace(REALISTIC, retrain_every_months=1), 0.9,
+                         ["retrain_every_months"]) == {"retrain_every_months": (1, 2)}
+    assert ranges_around(Scenario(), 0.9, ["retrain_every_months"]) == \
+        {"retrain_every_months": (0, 0)}
+
+
+def test_ranges_around_caps_price_declines_below_one():
+    s = replace(Scenario(), hosted_price_decline_per_year=0.8)
+    assert ranges_around(s, 0.5, ["hosted_price_decline_per_year"]) == \
+        {"hosted_price_decline_per_year": (pytest.approx(0.4), 0.95)}
+
+
+def test_ranges_around_feeds_monte_carlo_and_zero_spread_is_deterministic():
+    r = monte_carlo(REALISTIC, ranges_around(REALISTIC, 0.0, [*DEFAULT_RANGES,
+                                                               "hosting_usd_per_month"]),
+                    n_draws=20)
+    assert np.all(r.payback_months == pytest.approx(direct_payback(REALISTIC)))
+
+
+@pytest.mark.parametrize("kwargs,error,message", [
+    ({"relative_spread": 1.5}, ValueError, "relative_spread must be between 0 and 1, got 1.5"),
+    ({"names": ["gpu"]}, ValueError, "names has an unknown assumption 'gpu'"),
+])
+def test_bad_ranges_around_arguments_are_rejected(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        ranges_around(Scenario(), **kwargs)
+
+
+def test_sensitivity_imports_numpy_only():
+    import subprocess
+    import sys
+
+    code = ("import sys, ftroi_helpers.sensitivity; "
+            "print(any(m in sys.modules for m in ('pandas', 'matplotlib', 'ipywidgets')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+# -- figures (ftroi_helpers.sensitivity_plots) ---------------------------------------------------
+
+def test_tornado_figure_title_names_the_assumption_with_the_largest_swing():
+    from ftroi_helpers.sensitivity_plots import tornado_figure
+
+    table = tornado(REALISTIC, GPU_BILLED_RANGES)
+    fig = tornado_figure(table)
+    top = ASSUMPTION_LABELS[table["assumption"].iloc[0]]
+    assert fig.get_suptitle() == f"{top[0].upper()}{top[1:]} moves the payback most"
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * len(table)               # a low bar and a high bar each
+    # largest swing on top: its tick label is the highest one
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    ticks = list(ax.get_yticks())
+    assert labels[ticks.index(max(ticks))].startswith(top)
+
+
+def test_tornado_figure_marks_ends_with_no_payback_as_never_at_the_horizon():
+    from ftroi_helpers.sensitivity_plots import tornado_figure
+
+    fig = tornado_figure(tornado(Scenario(), {"hosted_cost_per_1k_req": (1.0, 15.0)}))
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["never"]
+    low_bar = ax.patches[0]
+    assert low_bar.get_x() + low_bar.get_width() == pytest.approx(12)
+
+
+def test_net_savings_tornado_figure_has_money_on_the_x_axis():
+    from ftroi_helpers.sensitivity_plots import tornado_figure
+
+    fig = tornado_figure(tornado(REALISTIC, GPU_BILLED_RANGES, metric="net_savings_usd"))
+    ax = fig.axes[0]
+    assert fig.get_suptitle().endswith("moves the savings most")
+    assert ax.get_xlabel() == "net savings after 12 months (USD)"
+    assert ax.xaxis.get_major_formatter()(25_000, 0) == "$25,000"
+    assert not ax.texts                                   # savings are always finite
+
+
+def test_tornado_figure_shows_never_for_a_scenario_that_never_pays_back():
+    from ftroi_helpers.sensitivity_plots import tornado_figure
+
+    fig = tornado_figure(tornado(Scenario(hosted_cost_per_1k_req=2.0),
+                                 {"data_prep_usd": (0.0, 1_000.0)}))
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == "scenario as set: never"
+
+
+def test_monte_carlo_figure_curve_reaches_the_share_paid_back_at_the_deadline():
+    from ftroi_helpers.sensitivity_plots import monte_carlo_figure
+
+    r = monte_carlo(REALISTIC, GPU_BILLED_RANGES, n_draws=2_000, seed=0)
+    fig = monte_carlo_figure(r)
+    ax = fig.axes[0]
+    assert ax.get_title(loc="left") == r.summary()
+    curve = ax.get_lines()[0]
+    share = np.interp(r.within_months, curve.get_xdata(), curve.get_ydata())
+    assert share == pytest.approx(r.p_payback_within * 100)
+    assert curve.get_ydata()[-1] == pytest.approx(r.p_payback_within_horizon * 100)
+
+
+def test_cost_curve_series_starts_fine_tuning_at_its_one_time_cost():
+    from ftroi_helpers.sensitivity_plots import cost_curve_series
+
+    series = cost_curve_series(REALISTIC, simulate(REALISTIC))
+    assert series["month"][0] == 0 and series["prompting"][0] == 0
+    assert series["finetune"][0] == REALISTIC.one_time_usd
+    assert series["payback_months"] == pytest.approx(direct_payback(REALISTIC))
+
+
+def test_cost_curves_figure_title_states_the_payback_and_its_marker_sits_on_the_lines():
+    from ftroi_helpers.sensitivity_plots import cost_curves_figure
+
+    fig = cost_curves_figure(REALISTIC)
+    ax = fig.axes[0]
+    month = tco(REALISTIC).payback_month
+    assert ax.get_title(loc="left") == f"Fine-tuning pays back in month {month}"
+    prompting, finetune, mark = ax.get_lines()
+    x = mark.get_xdata()[0]
+    assert x == pytest.approx(direct_payback(REALISTIC))
+    assert np.interp(x, finetune.get_xdata(), finetune.get_ydata()) == \
+        pytest.approx(mark.get_ydata()[0])
+
+
+def test_sensitivity_figures_show_themselves_as_png_in_jupyter():
+    from ftroi_helpers.sensitivity_plots import (
+        cost_curves_figure,
+        monte_carlo_figure,
+        tornado_figure,
+    )
+
+    for fig in (tornado_figure(tornado()), monte_carlo_figure(monte_carlo(n_draws=100)),
+                cost_curves_figure(Scenario())):
+        assert fig._repr_png_().startswith(b"\x89PNG")
+
+
+def test_tornado_figure_marks_the_deadline_when_asked():
+    from ftroi_helpers.sensitivity_plots import tornado_figure
+
+    fig = tornado_figure(tornado(REALISTIC, GPU_BILLED_RANGES), deadline_months=3)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "deadline: 3 months" in legend
+    deadline = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == ":"]
+    assert len(deadline) == 1 and deadline[0].get_xdata()[0] == 3
+
+
+def test_payback_label_moves_above_the_marker_near_the_bottom_of_the_chart():
+    from ftroi_helpers.sensitivity_plots import cost_curves_figure
+
+    early = cost_curves_figure(Scenario())                       # pays back at 0.15 months
+    late = cost_curves_figure(Scenario(hosted_cost_per_1k_req=3.0))   # at 2 months
+    assert early.axes[0].texts[0].xyann == (8, 8)
+    assert late.axes[0].texts[0].xyann == (8, -16)
+
+
+def test_payback_label_moves_left_of_the_marker_near_the_right_hand_end():
+    from ftroi_helpers.sensitivity_plots import cost_curves_figure
+
+    # $2.20 vs $2 per 1k: the $400 takes 10 months to repay
+    fig = cost_curves_figure(Scenario(hosted_cost_per_1k_req=2.2))
+    label = fig.axes[0].texts[0]
+    assert label.xy[0] > 0.7 * 12
+    assert label.xyann[0] == -8 and label.get_horizontalalignment() == "right"
