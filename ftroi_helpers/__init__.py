@@ -78,6 +78,20 @@ _EXPORTS: dict[str, str] = {
     "gpu_breakeven_requests_per_month": "scenarios",
     "inference_savings_table": "scenarios",
     "compare_scenarios": "scenarios",
+    # sensitivity
+    "tornado": "sensitivity",
+    "monte_carlo": "sensitivity",
+    "MonteCarloResult": "sensitivity",
+    "DEFAULT_RANGES": "sensitivity",
+    "GPU_BILLED_RANGES": "sensitivity",
+    "ASSUMPTION_LABELS": "sensitivity",
+    "sweep": "sensitivity",
+    "ranges_around": "sensitivity",
+    "share_text": "sensitivity",
+    # sensitivity_plots
+    "tornado_figure": "sensitivity_plots",
+    "monte_carlo_figure": "sensitivity_plots",
+    "cost_curves_figure": "sensitivity_plots",
     # self-check
     "ask": "selfcheck",
     "check": "quizcheck",

@@ -395,6 +395,11 @@ def _tco(args: argparse.Namespace) -> int:
     if args.csv == "-":
         sys.stdout.write(table.to_csv(index=False))
         return 0
+    if args.csv:
+        try:
+            table.to_csv(args.csv, index=False)
+        except OSError as exc:
+            raise ValueError(f"cannot write {args.csv!r}: {exc.strerror or exc}") from None
     s = result.scenario
     when = (f" (after {result.payback_months:.2f} months)"
             if result.payback_months is not None else "")
@@ -412,7 +417,6 @@ def _tco(args: argparse.Namespace) -> int:
             for _, r in table.iterrows()]
     print(_format_table(["month", *money], rows))
     if args.csv:
-        table.to_csv(args.csv, index=False)
         print(f"\nWrote the table to {args.csv}")
     return 0
 

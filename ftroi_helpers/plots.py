@@ -64,6 +64,8 @@ def usd(value: float, decimals: int = 0) -> str:
     >>> usd(-0.4)
     '$0'
     """
+    if math.isnan(value):
+        raise ValueError("value must be a number of dollars, got nan")
     if math.isinf(value):
         return "never"
     # round half to even like Python's format; show a thousands separator

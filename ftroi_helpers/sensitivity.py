@@ -9,8 +9,8 @@ questions of :func:`ftroi_helpers.tco.simulate`:
 * :func:`monte_carlo` -- draw every assumption at once from its range, thousands of times, and
   report how often fine-tuning pays back within a deadline (source 003 asks "within a quarter").
 
-Both run the whole batch through one vectorised :func:`~ftroi_helpers.tco.simulate` call, so
-100,000 draws take a few hundredths of a second. Draws are seeded
+Both run the whole batch through one vectorised :func:`~ftroi_helpers.tco.simulate` call (no
+Python loop per draw), so 100,000 draws take about 0.05 s on a 2-core machine. Draws are seeded
 (:func:`numpy.random.default_rng`) and so are reproducible.
 
 The ranges in :data:`DEFAULT_RANGES` come from the four source documents where they give a
@@ -245,31 +245,30 @@ def tornado(
     names = list(checked)
     k = len(names)
     ends = np.array([checked[n] for n in names], dtype=float)   # (k, 2)
-    # rows 0..k-1 put assumption i at its low end, rows k..2k-1 at its high end
+    # rows 0..k-1 put assumption i at its low end, rows k..2k-1 at its high end, and the last
+    # row is the scenario itself: one simulate call for everything
     arrays: dict[str, np.ndarray] = {}
     for i, name in enumerate(names):
-        col = np.full(2 * k, float(getattr(s, name)))
+        col = np.full(2 * k + 1, float(getattr(s, name)))
         col[i], col[k + i] = ends[i]
         arrays[name] = col
     curves = simulate(s, **arrays)
-    base = simulate(s)
     if metric == "payback_months":
         values = curves.payback_months
-        base_value = float(base.payback_months[0])
         capped = np.minimum(values, s.horizon_months)
         swing_name = "swing_months"
     else:
         values = curves.prompting_cumulative_usd[:, -1] - curves.finetune_cumulative_usd[:, -1]
-        base_value = float(base.prompting_cumulative_usd[0, -1] - base.finetune_cumulative_usd[0, -1])
         capped = values
         swing_name = "swing_usd"
+    base_value = float(values[-1])
     table = pd.DataFrame({
         "assumption": names,
         "low": ends[:, 0],
         "high": ends[:, 1],
         f"{metric}_at_low": values[:k],
-        f"{metric}_at_high": values[k:],
-        swing_name: np.abs(capped[k:] - capped[:k]),
+        f"{metric}_at_high": values[k:2 * k],
+        swing_name: np.abs(capped[k:2 * k] - capped[:k]),
     })
     table = table.sort_values(swing_name, ascending=False, kind="stable").reset_index(drop=True)
     table.attrs.update(metric=metric, base_value=base_value, horizon_months=s.horizon_months)

@@ -48,7 +48,8 @@ QUIZ_LETTER = "A"
 
 #: lesson -> (its first calculator, the control a learner changes, how).
 #: "arrow": click the slider handle and press ArrowRight (ArrowLeft at the maximum);
-#: "type": type a new value into the slider's readout (or the number box) and press Enter.
+#: "type": type a new value into the slider's readout (or the number box) and press Enter;
+#: "select": choose the next option of a drop-down.
 #: A lesson whose first calculator is not listed here fails with a message saying so.
 FIRST_CALCULATOR: dict[str, tuple[str, str, str]] = {
     "00_start_here": ("break_even", "hosted_cost_per_1k_req", "arrow"),
@@ -57,7 +58,7 @@ FIRST_CALCULATOR: dict[str, tuple[str, str, str]] = {
     "03_cost_curves": ("utilization", "usd_per_gpu_hour", "arrow"),
     "04_eval_baselines": ("eval_noise", "held_out_examples", "arrow"),
     "05_retraining_and_drift": ("retraining", "retrain_every_months", "arrow"),
-    "06_decide": ("capstone", "hosted_cost_per_1k_req", "arrow"),
+    "06_decide": ("decision_tree", "finetune_improves_eval", "select"),
 }
 
 CALCULATOR_HELPERS = {"calculators": "calculators", "calculator": "quizcheck.calculator"}
@@ -231,6 +232,14 @@ def change_control(nbp: NotebookPage, calc_dom: Any, calc: Any, control: str, ho
         new = round(lo + index * step, _decimals(step) + _decimals(lo))
         box.locator(".noUi-handle").click()
         page.keyboard.press("ArrowRight" if up else "ArrowLeft")
+    elif how == "select":
+        assert isinstance(w, widgets.Dropdown), f"{control} is a {type(w).__name__}, not a Dropdown"
+        labels = list(w.options if not isinstance(w.options[0], tuple)
+                      else (label for label, _ in w.options))
+        label = labels[(w.index + 1) % len(labels)]
+        box.locator("select").select_option(label=label)
+        new = w.options[labels.index(label)]
+        new = new[1] if isinstance(new, tuple) else new
     elif how == "type":
         new = w.value + 3 * step
         if hi is not None and new > hi:
@@ -244,7 +253,7 @@ def change_control(nbp: NotebookPage, calc_dom: Any, calc: Any, control: str, ho
         page.keyboard.type(_typed(new))
         page.keyboard.press("Enter")
     else:
-        raise ValueError(f"how must be 'arrow' or 'type', got {how!r}")
+        raise ValueError(f"how must be 'arrow', 'type' or 'select', got {how!r}")
     if isinstance(w, widgets.IntSlider | widgets.IntText):
         new = int(new)
     # What the control now shows must be the new value (the readout rounds to its format).
@@ -340,10 +349,11 @@ def test_lesson_runs_renders_and_its_first_calculator_answers_a_learner(
             assert not nbp.problems().widget_errors
 
         if questions_shown:
-            from ftroi_helpers.selfcheck import grade_choice, questions as bank
+            from ftroi_helpers.selfcheck import grade_choice
+            from ftroi_helpers.selfcheck import questions as question_bank
 
             qid = questions_shown[0]
-            letter = next(iter(bank()[qid]["choices"]))
+            letter = next(iter(question_bank()[qid]["choices"]))
             q = questions.nth(0)
             q.scroll_into_view_if_needed()
             q.locator("input[type='radio']").first.check()
@@ -420,17 +430,26 @@ def test_released_quiz_runs_and_its_self_check_answers_a_learner(
         nbp.screenshot(f"quiz-{QUIZ}")
 
 
-def _quizzes() -> list[str]:
-    return sorted(p.name for p in (REPO / "quizzes" / "source").iterdir() if p.is_dir())
+def _quizzes(lab: LabServer) -> list[str]:
+    quizzes = sorted(p.name for p in (lab.root / "quizzes" / "source").iterdir() if p.is_dir())
+    assert QUIZ in quizzes, f"quizzes/source/ holds {quizzes}, not {QUIZ}"
+    return quizzes
+
+
+def _assignments_listed(where: Any, quizzes: list[str]) -> None:
+    """The formgrader's 'Manage Assignments' table lists exactly ``quizzes``."""
+    from playwright.sync_api import expect
+
+    names = where.locator("td.name")
+    expect(names).to_have_count(len(quizzes), timeout=30_000)
+    assert sorted(n.strip() for n in names.all_text_contents()) == quizzes
 
 
 def test_nbgrader_lab_extension_loads_and_opens_the_formgrader_with_the_course(
         lab: LabServer, page: Any) -> None:
-    from playwright.sync_api import expect
-
-    nbp = NotebookPage(page, lab, "lessons")
+    nbp = NotebookPage(page, lab, "")  # for its console capture
     page.goto(lab.url("lab", reset="", token=lab.token), wait_until="domcontentloaded")
-    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=60_000)
+    page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('Nbgrader')", timeout=60_000)
     plugins = page.evaluate(
         "() => window.jupyterapp.listPlugins().filter(p => p.startsWith('@jupyter/nbgrader'))"
         ".map(p => [p, window.jupyterapp.isPluginActivated(p)])")
@@ -439,28 +458,18 @@ def test_nbgrader_lab_extension_loads_and_opens_the_formgrader_with_the_course(
     failures = [e for e in nbp.console_errors if "nbgrader" in e.lower()]
     assert not failures, failures
 
-    # The learner's (instructor's) way in: Nbgrader menu -> Formgrader.
+    # The instructor's way in: Nbgrader menu -> Formgrader opens it in a lab tab.
     page.locator(".lm-MenuBar-itemLabel:text-is('Nbgrader')").click()
     page.locator(".lm-Menu-itemLabel:text-is('Formgrader')").click()
-    frame = page.frame_locator("iframe[src*='formgrader']")
-    for quiz in _quizzes():
-        expect(frame.locator(f"td:text-is('{quiz}')").first).to_be_visible(timeout=30_000)
+    _assignments_listed(page.frame_locator("iframe[src*='/formgrader']"), _quizzes(lab))
     nbp.screenshot("formgrader-in-lab")
 
 
 def test_formgrader_page_lists_every_quiz_as_an_assignment(lab: LabServer, page: Any) -> None:
-    from playwright.sync_api import expect
-
     response = page.goto(lab.url("formgrader", token=lab.token))
     assert response is not None and response.ok, response and response.status
     assert "/formgrader" in page.url
-    quizzes = _quizzes()
-    assert quizzes, "quizzes/source/ holds no quiz"
-    for quiz in quizzes:
-        expect(page.locator(f"td:text-is('{quiz}')").first).to_be_visible(timeout=30_000)
-    shown = page.locator("#main_table td:first-child, table td:first-child").all_text_contents()
-    missing = set(quizzes) - {s.strip() for s in shown}
-    assert not missing, f"formgrader does not list {missing}"
+    _assignments_listed(page, _quizzes(lab))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -281,6 +281,12 @@ def test_tco_csv_with_a_path_writes_the_file_and_prints_the_summary(tmp_path):
         assert len(list(csv.DictReader(fh))) == 2
 
 
+def test_tco_csv_to_an_unwritable_path_is_one_line(tmp_path):
+    result = ftroi("tco", "--csv", str(tmp_path / "no-such-folder" / "table.csv"))
+    assert_one_line_error(result, "cannot write")
+    assert "directory" in result.stderr        # pandas: "... into a non-existent directory"
+
+
 def test_tco_reads_a_json_scenario_file(tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"hosted_cost_per_1k_req": 2.8}))

@@ -194,9 +194,8 @@ def test_tornado_uses_one_simulate_call_for_all_ends(monkeypatch):
 
     monkeypatch.setattr(sensitivity, "simulate", counting)
     tornado(REALISTIC, GPU_BILLED_RANGES)
-    ends = [kw for kw in calls if kw]
-    assert len(ends) == 1
-    assert all(np.shape(v) == (2 * len(GPU_BILLED_RANGES),) for v in ends[0].values())
+    assert len(calls) == 1                        # both ends of every range, and the scenario
+    assert all(np.shape(v) == (2 * len(GPU_BILLED_RANGES) + 1,) for v in calls[0].values())
 
 
 def test_tornado_rejects_an_unknown_metric():
