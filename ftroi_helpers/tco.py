@@ -236,6 +236,11 @@ def _cumsum_months(x: np.ndarray) -> np.ndarray:
     return out
 
 
+def _part(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """A per-scenario value (length 1 = the same for all) for the scenarios in ``rows``."""
+    return values if values.size == 1 else values[rows]
+
+
 def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     """Run the TCO model for many scenarios at once.
 
@@ -299,13 +304,14 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     shape = (horizon, n)
     cols = np.arange(n)
     years = (np.arange(1, horizon + 1, dtype=float)[:, None] - 1) / 12.0
-    ft_mult = np.broadcast_to((1.0 - v["finetune_price_decline_per_year"]) ** years, shape)
+    ft_mult = (1.0 - v["finetune_price_decline_per_year"]) ** years  # (months, 1 or n)
+    ft_cols = cols if ft_mult.shape[1] > 1 else 0
     requests_k = v["requests_per_month"] / 1000.0
     inference_ft = requests_k * v["self_hosted_cost_per_1k_req"]
     hosting = v["hosting_usd_per_month"]
     monitoring = v["monitoring_usd_per_month"]
-    training = np.broadcast_to(v["training_usd"], (n,))
-    evaluation = np.broadcast_to(v["eval_harness_usd"], (n,))
+    training = v["training_usd"]
+    evaluation = v["eval_harness_usd"]
 
     prompting = (1.0 - v["hosted_price_decline_per_year"]) ** years
     if prompting.shape == shape:
@@ -322,16 +328,17 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     finetune[0] += one_time
     # ... and a retraining (training at that month's price, plus re-evaluation) in months
     # 1 + N, 1 + 2N, ... of each scenario that retrains every N months: one step per N.
-    every = np.broadcast_to(np.minimum(v["retrain_every_months"], horizon).astype(np.intp),
-                            (n,))
+    every = np.minimum(v["retrain_every_months"], horizon).astype(np.intp)
     counts = np.bincount(every, minlength=horizon + 1)
     for period in np.flatnonzero(counts[1:horizon]) + 1:
         months = np.arange(period, horizon, period)
-        if counts[period] == n:
+        if counts[period] == every.size:  # every scenario retrains with this period
             finetune[months] += training * ft_mult[months] + evaluation
         else:
-            grid = np.ix_(months, np.flatnonzero(every == period))
-            finetune[grid] += training[grid[1]] * ft_mult[grid] + evaluation[grid[1]]
+            rows = np.flatnonzero(every == period)
+            grid = np.ix_(months, rows)
+            ft = ft_mult[grid] if ft_mult.shape[1] > 1 else ft_mult[months]
+            finetune[grid] += _part(training, rows) * ft + _part(evaluation, rows)
     cum_prompt = _cumsum_months(prompting)
     cum_ft = _cumsum_months(finetune)
 
@@ -340,11 +347,10 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     paid = cum_prompt >= cum_ft
     first = np.argmax(paid, axis=0)
     any_paid = paid[first, cols]
-    ft_at = ft_mult[first, cols]
+    ft_at = ft_mult[first, ft_cols]
     lead_before = np.where(first > 0, cum_prompt[first - 1, cols] - cum_ft[first - 1, cols], 0.0)
     retrains = (first > 0) & (every > 0) & (first % np.maximum(every, 1) == 0)
-    lump = np.where(first == 0, np.broadcast_to(one_time, (n,)),
-                    np.where(retrains, training * ft_at + evaluation, 0.0))
+    lump = np.where(first == 0, one_time, np.where(retrains, training * ft_at + evaluation, 0.0))
     start = lead_before - lump
     rate = prompting[first, cols] - (inference_ft * ft_at + hosting + monitoring)
     within = np.divide(-start, rate, out=np.zeros_like(start), where=(start < 0) & (rate > 0))

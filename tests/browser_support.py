@@ -15,6 +15,7 @@ Selectors and timings were checked against JupyterLab 4.6 + ipywidgets 8.1 (see
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
@@ -64,6 +65,9 @@ KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 KERNEL_READY_JS = """() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]
     .some(el => /^(?!No Kernel).+ \\| Idle$/.test(el.textContent.trim()))"""
 NEWS_NO = ".jp-toast-button:has-text('No')"
+# The open notebook panel for a server-relative path (needs --LabApp.expose_app_in_browser).
+_PANEL_JS = """(path) => Array.from(window.jupyterapp.shell.widgets('main'))
+    .find(w => w.context && w.context.path === path)"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,23 +158,50 @@ class LabServer:
             return ""
 
     def stop(self) -> None:
-        """Stop the server's whole process group (kernels included): TERM, then KILL."""
+        """Stop the server and every kernel it started.
+
+        Kernels run in sessions of their own (jupyter_client starts them with
+        ``start_new_session``), so they are shut down through the API first, the server's
+        process group gets TERM (then KILL), and any kernel still alive is found by this run's
+        private runtime folder in its command line and killed.
+        """
         if self.process.poll() is None:
             try:
+                self.shutdown_kernels()
+            except (urllib.error.URLError, OSError, ValueError):
+                pass
+            try:
                 os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=15)
             except ProcessLookupError:
                 pass
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
-        # Kernels start their own sessions? No: they stay in the group; make sure none is left.
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)  # anything left in the group
         except (ProcessLookupError, PermissionError):
             pass
+        for pid in processes_mentioning(self.env["JUPYTER_RUNTIME_DIR"]):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         if self._log is not None:
             self._log.close()
+
+
+def processes_mentioning(text: str) -> list[int]:
+    """Ids of processes whose command line contains ``text`` (a path unique to this run)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline and int(entry.name) != os.getpid():
+            found.append(int(entry.name))
+    return found
 
 
 def server_env(tmp: Path) -> dict[str, str]:
@@ -217,6 +248,7 @@ def lab_server(timeout_s: float = 60.0) -> Iterator[LabServer]:
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         server = LabServer(root, port, token, proc, env, log_path, _log=log)
+        atexit.register(server.stop)  # even if the fixture's finalizer never runs
         deadline = time.monotonic() + timeout_s
         while True:
             if proc.poll() is not None:
@@ -235,6 +267,7 @@ def lab_server(timeout_s: float = 60.0) -> Iterator[LabServer]:
     finally:
         if server is not None:
             server.stop()
+            atexit.unregister(server.stop)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -263,11 +296,13 @@ class Problems:
     stderr: list[str]          # stderr outputs (warnings)
     widget_errors: list[str]   # widgets that failed to render
     console_errors: list[str]  # page console errors seen so far
+    math: list[str] = field(default_factory=list)  # markdown typeset as TeX (e.g. "$15 ... $2")
 
     def describe(self) -> str:
         parts = []
         for label, items in (("error outputs", self.errors), ("stderr outputs", self.stderr),
                              ("widget render errors", self.widget_errors),
+                             ("markdown typeset as maths", self.math),
                              ("console errors", self.console_errors)):
             if items:
                 parts.append(f"{label}:\n  " + "\n  ".join(items))
@@ -304,6 +339,23 @@ class NotebookPage:
         self.page.wait_for_function(KERNEL_READY_JS, timeout=timeout_ms, polling=100)
         self.page.wait_for_selector(f"{NOTEBOOK} {KERNEL_IDLE}", timeout=timeout_ms)
 
+    def settle_maths(self, quiet_s: float = 1.0, timeout_s: float = 30.0) -> int:
+        """Wait until MathJax has stopped typesetting (no new formula for ``quiet_s``);
+        return how many formulas the notebook shows."""
+        count_js = ("(path) => { const p = (__PANEL__)(path); "
+                    "return p ? p.node.querySelectorAll('mjx-container').length : -1; }"
+                    .replace("__PANEL__", _PANEL_JS))
+        last, quiet_since = -2, time.monotonic()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            count = self.page.evaluate(count_js, self.notebook)
+            if count != last:
+                last, quiet_since = count, time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_s:
+                break
+            time.sleep(0.1)
+        return last
+
     def dismiss_news(self) -> None:
         """Close the first-start 'news' question if it shows (it should not: news_url=None)."""
         button = self.page.locator(NEWS_NO)
@@ -317,8 +369,8 @@ class NotebookPage:
         return self.page.locator(f"{NOTEBOOK} .jp-CodeCell .jp-InputPrompt").all_inner_texts()
 
     def run_all(self, timeout_ms: int = 120_000) -> float:
-        """Run → Run All Cells; wait until every code cell has an execution count and the
-        kernel is idle. Returns the seconds it took."""
+        """Run → Run All Cells; wait until every code cell has an execution count (or a cell
+        raised and Run All stopped) and the kernel is idle. Returns the seconds it took."""
         page = self.page
         t0 = time.perf_counter()
         self.wait_kernel_idle(timeout_ms)
@@ -328,13 +380,22 @@ class NotebookPage:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
         try:
+            # Done when every code cell shows an execution count, or when a cell raised and
+            # Run All stopped (nothing queued any more): the error is then reported, not waited
+            # out.
             page.wait_for_function(
-                """(sel) => {
+                """([sel, path]) => {
                     const prompts = [...document.querySelectorAll(sel)];
-                    return prompts.length > 0 &&
-                           prompts.every(p => /^\\[\\d+\\]:$/.test(p.textContent.trim()));
-                }""",
-                arg=f"{NOTEBOOK} .jp-CodeCell .jp-InputPrompt", timeout=timeout_ms, polling=100)
+                    if (!prompts.length) return false;
+                    const texts = prompts.map(p => p.textContent.trim());
+                    if (texts.every(t => /^\\[\\d+\\]:$/.test(t))) return true;
+                    if (texts.some(t => t === '[*]:')) return false;
+                    const panel = (__PANEL__)(path);
+                    return !!panel && panel.context.model.toJSON().cells.some(
+                        c => (c.outputs || []).some(o => o.output_type === 'error'));
+                }""".replace("__PANEL__", _PANEL_JS),
+                arg=[f"{NOTEBOOK} .jp-CodeCell .jp-InputPrompt", self.notebook],
+                timeout=timeout_ms, polling=200)
         except PlaywrightTimeout:
             raise AssertionError(
                 f"Run All did not execute every code cell of {self.notebook} within "
@@ -350,6 +411,17 @@ class NotebookPage:
     # -- widgets --------------------------------------------------------------------------------
     def calculators(self) -> Any:
         return self.page.locator(f"{NOTEBOOK} .ftroi-calculator")
+
+    def slider_widths(self) -> list[tuple[int, str, int]]:
+        """(calculator index, slider label, track width in px) for every calculator slider:
+        a long label can squeeze the draggable track to nothing."""
+        rows = self.page.evaluate(
+            """(sel) => [...document.querySelectorAll(sel)].flatMap((calc, i) =>
+                [...calc.querySelectorAll('.widget-slider')].map(s => [
+                    i, (s.querySelector('.widget-label') || s).textContent.trim(),
+                    Math.round(s.querySelector('.noUi-target').getBoundingClientRect().width)]))""",
+            f"{NOTEBOOK} .ftroi-calculator")
+        return [(int(i), str(label), int(px)) for i, label, px in rows]
 
     def screenshot(self, name: str, focus: Any = None) -> Path:
         """Save what the learner sees (the viewport, scrolled to ``focus``) as a PNG."""
@@ -373,7 +445,9 @@ def render_problems(page: Any, notebook: str, console_errors: list[str] | None =
     ``application/vnd.jupyter.error``), so errors and warnings are told apart by reading the
     notebook model in the page (``output_type`` 'error' vs a 'stream' named 'stderr'). Widget
     render errors are read from the DOM: the widget manager's error view
-    (``.jupyter-widgets-error-widget``) and the texts it shows.
+    (``.jupyter-widgets-error-widget``) and the texts it shows. ``math`` lists markdown that
+    MathJax typeset: in JupyterLab 4.6 two dollar amounts in one paragraph ("$15 ... $2", even
+    written ``\\$15``) become a formula unless each is written ``\\\\$`` (jupyterlab#8645).
     """
     found = page.evaluate(
         """([path, markers]) => {
@@ -383,7 +457,7 @@ def render_problems(page: Any, notebook: str, console_errors: list[str] | None =
             const panel = Array.from(app.shell.widgets('main'))
                 .find(w => w.context && w.context.path === path);
             if (!panel) return {errors: ['notebook ' + path + ' is not open'], stderr: [],
-                                widgets: []};
+                                widgets: [], math: []};
             const nb = panel.context.model.toJSON();
             const errors = [], stderr = [];
             nb.cells.forEach((cell, i) => {
@@ -409,12 +483,22 @@ def render_problems(page: Any, notebook: str, console_errors: list[str] | None =
                                  text.trim().replace(/\\s+/g, ' ').slice(0, 300));
                 }
             }
-            return {errors, stderr, widgets};
+            const math = [];
+            const cells = [...panel.node.querySelectorAll('.jp-Cell')];
+            cells.forEach((cell, i) => {
+                if (!cell.classList.contains('jp-MarkdownCell')) return;
+                const typeset = cell.querySelectorAll('mjx-container');
+                if (!typeset.length) return;
+                const text = (cell.querySelector('.jp-RenderedMarkdown') || cell).textContent;
+                math.push(`cell ${i}: ${typeset.length} formula(s) in: ` +
+                          text.trim().replace(/\\s+/g, ' ').slice(0, 200));
+            });
+            return {errors, stderr, widgets, math};
         }""",
         [notebook, list(WIDGET_ERROR_MARKERS)],
     )
     return Problems(found["errors"], found["stderr"], found["widgets"],
-                    list(console_errors or []))
+                    list(console_errors or []), found["math"])
 
 
 def parse_readout(text: str) -> float:

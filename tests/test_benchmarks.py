@@ -219,3 +219,24 @@ def test_calculator_update_changes_the_png_and_keeps_the_figure():
     # source 003's $400 one-time cost at $10 vs $2 per 1k requests: 50,000 requests
     assert calc.ax.get_title(loc="left") == "Break even after ~50,000 requests"
     assert math.isclose(calc.outcome.data["series"][3], 50_000)
+
+
+def test_calculator_title_pinned_above_the_axes_where_matplotlib_would_place_it():
+    from ftroi_helpers.calculators import break_even
+
+    calc = break_even()
+    calc.fig.canvas.draw()
+    pinned = np.asarray(calc.fig.canvas.buffer_rgba()).copy()
+    calc.ax._autotitlepos = True  # matplotlib's own search for what sits above the axes
+    calc.fig.canvas.draw()
+    assert np.array_equal(pinned, np.asarray(calc.fig.canvas.buffer_rgba()))
+
+
+def test_markdown_prints_the_saved_results_as_a_table_with_every_row(quick_run):
+    _, out = quick_run
+    done = run_script("--markdown", "--out", str(out))
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("| row | what | result |") and lines[1].startswith("| --- |")
+    assert [line.split("|")[1].strip() for line in lines[2:]
+            if line.split("|")[1].strip()] == ROWS

@@ -4,8 +4,11 @@ nbval proves that cells run; these tests prove that what they display works in J
 every lesson runs with Run All and shows no error, no widget fails to render, every calculator
 shows its answer, and moving a control on the lesson's first calculator shows exactly the
 sentence the package computes for the new value. A released quiz answers its self-check, the
-nbgrader extension and the formgrader load with the course, and a deliberately broken widget
-proves the render check can fail.
+nbgrader extension and the formgrader load with the course, and a negative control (a widget
+that cannot render, a cell that raises, a warning, dollar amounts typeset as TeX, a squeezed
+slider) proves every check can fail. Two checks only a browser can make run as subtests: prose
+(JupyterLab typesets "$15 ... $2" in one paragraph as a formula) and slider tracks wide enough
+to drag.
 
 One JupyterLab server (in a temporary copy of the workbook) and one browser serve the whole
 module; both stop, and the copy is removed, however the tests end. Screenshots of every lesson
@@ -45,6 +48,9 @@ QUIZ = "q1_break_even"
 #: The quiz item answered in the browser (read from quizzes/source/q1_break_even).
 QUIZ_ITEM = "q1_3"
 QUIZ_LETTER = "A"
+#: A slider track narrower than this cannot be dragged with any precision (a 0-10,000 slider
+#: in 100 px moves 100 units a pixel); long labels squeeze the track in a fixed-width row.
+MIN_SLIDER_PX = 100
 
 #: lesson -> (its first calculator, the control a learner changes, how).
 #: "arrow": click the slider handle and press ArrowRight (ArrowLeft at the maximum);
@@ -60,9 +66,6 @@ FIRST_CALCULATOR: dict[str, tuple[str, str, str]] = {
     "05_retraining_and_drift": ("retraining", "retrain_every_months", "arrow"),
     "06_decide": ("decision_tree", "finetune_improves_eval", "select"),
 }
-
-CALCULATOR_HELPERS = {"calculators": "calculators", "calculator": "quizcheck.calculator"}
-
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures: one server, one browser, one tab per test
@@ -182,11 +185,11 @@ def rebuild_calculator(nb: Any, cell_index: int) -> Any:
             continue
         tree = ast.parse(_python_source(cell.source))
         if index < cell_index:
-            exec(compile(tree, f"<cell {index}>", "exec"), namespace)  # noqa: S102
+            exec(compile(tree, f"<cell {index}>", "exec"), namespace)
             continue
         body, last = tree.body[:-1], tree.body[-1]
-        exec(compile(ast.Module(body, []), f"<cell {index}>", "exec"), namespace)  # noqa: S102
-        return eval(compile(ast.Expression(last.value), f"<cell {index}>", "eval"),  # noqa: S307
+        exec(compile(ast.Module(body, []), f"<cell {index}>", "exec"), namespace)
+        return eval(compile(ast.Expression(last.value), f"<cell {index}>", "eval"),
                     namespace)
     raise AssertionError(f"cell {cell_index} is not a code cell")
 
@@ -278,7 +281,7 @@ def _readout_decimals(fmt: str) -> int:
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_runs_renders_and_its_first_calculator_answers_a_learner(
-        lesson: Path, lab: LabServer, page: Any) -> None:
+        lesson: Path, lab: LabServer, page: Any, subtests: Any) -> None:
     from playwright.sync_api import expect
 
     nb = nbformat.read(lesson, as_version=4)
@@ -304,12 +307,15 @@ def test_lesson_runs_renders_and_its_first_calculator_answers_a_learner(
         phases["run_all"] = nbp.run_all()
         assert nbp.code_cell_count() == sum(c.cell_type == "code" for c in nb.cells)
 
+        nbp.settle_maths(quiet_s=0.5)
         problems = nbp.problems()
         assert not problems.errors, f"{lesson.name}: cells raised:\n{problems.describe()}"
         assert not problems.widget_errors, (
             f"{lesson.name}: widgets failed to render:\n{problems.describe()}")
         assert not problems.stderr, (
             f"{lesson.name}: a learner sees warnings (stderr):\n{problems.describe()}")
+        with subtests.test("prose: dollar amounts read as text"):
+            assert not problems.math, prose_message(f"lessons/{lesson.name}", problems.math)
 
         # Every calculator rendered and shows its answer (a sentence or a figure).
         calcs = nbp.calculators()
@@ -320,6 +326,13 @@ def test_lesson_runs_renders_and_its_first_calculator_answers_a_learner(
             one = calcs.nth(i)
             shown = one.locator(".ftroi-result").count() + one.locator("img").count()
             assert shown, f"{lesson.name}: calculator {i} shows neither a result nor a figure"
+
+        with subtests.test("controls: every slider is wide enough to drag"):
+            narrow = [f"calculator {i}: {label!r} is {px} px wide"
+                      for i, label, px in nbp.slider_widths() if px < MIN_SLIDER_PX]
+            assert not narrow, (
+                f"{lesson.name}: slider tracks under {MIN_SLIDER_PX} px (the label and readout "
+                f"take the row):\n  " + "\n  ".join(narrow))
 
         # Every self-check question rendered.
         questions = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .ftroi-question")
@@ -370,6 +383,32 @@ def test_lessons_exist_to_be_tested_in_the_browser() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Prose: dollar amounts must read as money, not as a formula
+# ---------------------------------------------------------------------------------------------
+def prose_message(path: str, math: list[str]) -> str:
+    return (f"{path}: JupyterLab typesets these markdown cells as TeX, so a learner reads a "
+            f"formula instead of prices (two $ in one paragraph open and close inline maths; "
+            f"\\$ does not escape it in JupyterLab 4.6, \\\\$ does: "
+            f"jupyterlab/jupyterlab#8645):\n  " + "\n  ".join(math))
+
+
+OTHER_QUIZZES = sorted(p for p in (REPO / "quizzes" / "source").glob("*/*.ipynb")
+                       if p.stem != QUIZ)
+
+
+@pytest.mark.parametrize("notebook", OTHER_QUIZZES, ids=[p.stem for p in OTHER_QUIZZES])
+def test_quiz_prose_shows_dollar_amounts_as_text_not_as_a_formula(
+        notebook: Path, lab: LabServer, page: Any) -> None:
+    """The lessons' and the released quiz's prose are checked in their own tests; the negative
+    control proves the check sees typeset dollars."""
+    path = notebook.relative_to(REPO).as_posix()
+    nbp = NotebookPage(page, lab, path).open()
+    nbp.settle_maths()
+    math = nbp.problems().math
+    assert not math, prose_message(path, math)
+
+
+# ---------------------------------------------------------------------------------------------
 # A released quiz, the nbgrader extension and the formgrader
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
@@ -391,7 +430,7 @@ def _cell_with_grade_id(nb: Any, grade_id: str) -> int:
 
 
 def test_released_quiz_runs_and_its_self_check_answers_a_learner(
-        lab: LabServer, released_quiz: str, page: Any) -> None:
+        lab: LabServer, released_quiz: str, page: Any, subtests: Any) -> None:
     from playwright.sync_api import expect
 
     from ftroi_helpers.quizcheck import check
@@ -405,9 +444,12 @@ def test_released_quiz_runs_and_its_self_check_answers_a_learner(
     nbp = NotebookPage(page, lab, released_quiz).open()
     try:
         nbp.run_all()
+        nbp.settle_maths(quiet_s=0.5)
         problems = nbp.problems()
         assert not (problems.errors or problems.widget_errors or problems.stderr), (
             f"the released quiz, run unanswered:\n{problems.describe()}")
+        with subtests.test("prose: dollar amounts read as text"):
+            assert not problems.math, prose_message(released_quiz, problems.math)
         assert nbp.calculators().count() == len(displayed_calculators(nb))
 
         cells = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell")
@@ -493,16 +535,25 @@ class Broken(widgets.DOMWidget):
 Broken()'''
 
 
-def test_render_check_reports_a_widget_that_cannot_render_and_a_cell_that_raised(
+def calculator_cell(label: str) -> str:
+    """A cell showing a one-slider calculator whose slider is described by ``label``."""
+    return ("from ftroi_helpers.calculators._base import Calculator, Outcome, float_slider\n"
+            f"Calculator('One slider', {{'x': float_slider({label!r}, 1.0, 0.0, 2.0, 0.1)}},\n"
+            "           lambda x: Outcome(f'x is {x:.1f}'))")
+
+
+def test_render_check_reports_a_broken_widget_an_error_a_warning_maths_and_a_squeezed_slider(
         lab: LabServer, page: Any) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.cells = [
-        nbformat.v4.new_code_cell("from ftroi_helpers import calculators\n"
-                                  "calculators.break_even()"),
-        nbformat.v4.new_code_cell(BROKEN_WIDGET),
+        nbformat.v4.new_code_cell(calculator_cell("Cost (USD)")),                   # fine
+        nbformat.v4.new_code_cell(BROKEN_WIDGET),                                   # no render
         nbformat.v4.new_code_cell("import warnings\nwarnings.warn('ftroi negative control')"),
+        nbformat.v4.new_markdown_cell("Hosted costs $15 per 1,000 requests, self-hosted $2."),
+        nbformat.v4.new_code_cell(calculator_cell("A description so long that it takes the "
+                                                  "whole row of the control (USD per month)")),
         nbformat.v4.new_code_cell("1 / 0"),
     ]
     path = lab.root / "negative_control.ipynb"
@@ -510,14 +561,18 @@ def test_render_check_reports_a_widget_that_cannot_render_and_a_cell_that_raised
 
     nbp = NotebookPage(page, lab, path.name).open()
     nbp.run_all()
+    nbp.settle_maths(quiet_s=0.5)
     problems = nbp.problems()
     nbp.screenshot("negative-control")
-    # Exactly the broken cells are reported; the working calculator is not.
-    assert len(problems.widget_errors) == 1, problems.describe()
-    assert problems.widget_errors[0].startswith("cell 1:"), problems.describe()
-    assert [e.split(":")[0] for e in problems.errors] == ["cell 3"], problems.describe()
+    # Exactly the broken cells are reported; the working ones are not.
+    assert [w.split(":")[0] for w in problems.widget_errors] == ["cell 1"], problems.describe()
+    assert [e.split(":")[0] for e in problems.errors] == ["cell 5"], problems.describe()
     assert "ZeroDivisionError" in problems.errors[0]
-    assert len(problems.stderr) == 1 and "ftroi negative control" in problems.stderr[0]
-    assert nbp.calculators().count() == 1
+    assert [w.split(":")[0] for w in problems.stderr] == ["cell 2"], problems.describe()
+    assert "ftroi negative control" in problems.stderr[0]
+    assert [m.split(":")[0] for m in problems.math] == ["cell 3"], problems.describe()
+    assert nbp.calculators().count() == 2
+    widths = nbp.slider_widths()
+    assert [i for i, _, px in widths if px < MIN_SLIDER_PX] == [1], widths
     assert any("ftroi-no-such-module" in e for e in problems.console_errors), (
         problems.console_errors)

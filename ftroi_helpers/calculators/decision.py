@@ -99,7 +99,7 @@ def decision_tree(requests_per_day: float = 10_000, labeled_examples: int = 500,
         "finetune_improves_eval": widgets.Dropdown(
             options=list(EVAL_ANSWERS), value=finetune_improves_eval,
             description="5. Fine-tuning improves quality on your eval set?",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="460px")),
+            style={"description_width": "initial"}, layout=widgets.Layout(width="700px")),
     }
     return _DecisionCalculator("Prompt or fine-tune? Source 002's decision tree", controls,
                                decision_tree_outcome)

@@ -286,6 +286,7 @@ def _draw_utilization(ax, outcome: Outcome) -> dict:
                ylabel="USD per 1,000 requests (log scale)", money_axis=None)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: usd(v, 2 if v < 1 else 0)))
+    ax.minorticks_off()  # a third of each redraw went on unlabelled minor ticks (benchmarks/)
     artists = {"curve": curve, "hosted": hosted, "point": point}
     _redraw_utilization(ax, artists, outcome)
     return artists
