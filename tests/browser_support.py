@@ -3,11 +3,12 @@
 Two halves:
 
 * :class:`LabServer` starts JupyterLab on 127.0.0.1 (a free port, a random token) in a temporary
-  copy of the workbook, with private config/runtime/workspace/settings folders, and stops it
-  (the whole process group) however the tests end.
+  copy of the workbook, with private config/runtime/data/workspace/settings folders, and stops
+  it and every kernel it started however the tests end.
 * Page helpers drive Debian's Chromium through Playwright like a learner: open a notebook,
-  Run All, wait until every code cell has run, read what went wrong (:func:`render_problems`),
-  move a slider, read a result.
+  Run All, wait until every code cell has run, and read what went wrong
+  (:func:`render_problems`: errors, warnings, widgets that did not render, prose typeset as TeX)
+  and how wide each calculator slider is.
 
 Selectors and timings were checked against JupyterLab 4.6 + ipywidgets 8.1 (see
 /work/shared/FIELD-NOTES.md, "JupyterLab in a real browser").
