@@ -117,3 +117,12 @@ def test_makefile_commands_exist_and_lab_opens_lesson_zero():
                             env={**os.environ, "MAKEFLAGS": ""})
     assert result.returncode == 0, result.stderr
     assert "jupyter lab" in result.stdout and "lessons/00_start_here.ipynb" in result.stdout
+
+
+def test_make_reinstalls_nothing_when_nothing_changed():
+    """`make test` has just installed .venv: asking again must plan no pip install."""
+    result = subprocess.run(["make", "-n", "install-test", "install"], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "MAKEFLAGS": ""})
+    assert result.returncode == 0, result.stderr
+    assert "pip install" not in result.stdout, result.stdout
+    assert "venv" not in result.stdout, result.stdout
