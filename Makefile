@@ -64,7 +64,8 @@ quizzes: $(VENV)/.installed-lab
 	done
 
 lab: $(VENV)/.installed-lab quizzes
-	$(BIN)/jupyter lab $(ALLOW_ROOT) --LabApp.news_url=None lessons/00_start_here.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) --LabApp.news_url=None --ServerApp.root_dir="$(CURDIR)" \
+	  --ServerApp.default_url=/lab/tree/lessons/00_start_here.ipynb
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
