@@ -65,7 +65,7 @@ quizzes: $(VENV)/.installed-lab
 
 lab: $(VENV)/.installed-lab quizzes
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --LabApp.news_url=None --ServerApp.root_dir="$(CURDIR)" \
-	  --ServerApp.default_url=/lab/tree/lessons/00_start_here.ipynb
+	  --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
