@@ -117,6 +117,7 @@ def test_makefile_commands_exist_and_lab_opens_lesson_zero():
                             env={**os.environ, "MAKEFLAGS": ""})
     assert result.returncode == 0, result.stderr
     assert "jupyter lab" in result.stdout and "lessons/00_start_here.ipynb" in result.stdout
+    assert "--ServerApp.root_dir=" in result.stdout, "the whole repo is served, quizzes included"
 
 
 def test_make_reinstalls_nothing_when_nothing_changed():
