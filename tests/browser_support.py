@@ -429,6 +429,12 @@ class NotebookPage:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         if focus is not None:
             focus.scroll_into_view_if_needed()
+            focus.wait_for(state="visible")
+            # JupyterLab's windowed notebook re-attaches the cells around a scrolled-to element
+            # over the next frames; a picture taken at once can be an empty panel.
+            self.page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+            self.page.wait_for_timeout(400)
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path))
         return path

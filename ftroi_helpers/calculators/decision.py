@@ -95,7 +95,8 @@ def decision_tree(requests_per_day: float = 10_000, labeled_examples: int = 500,
         "format_or_style_task": widgets.Checkbox(
             value=format_or_style_task,
             description="4. Task is primarily format/style (not reasoning)",
-            style={"description_width": "initial"}, indent=False),
+            style={"description_width": "initial"}, indent=False,
+            layout=widgets.Layout(width="700px")),
         "finetune_improves_eval": widgets.Dropdown(
             options=list(EVAL_ANSWERS), value=finetune_improves_eval,
             description="5. Fine-tuning improves quality on your eval set?",
