@@ -25,6 +25,7 @@ _EXPORTS: dict[str, str] = {
     "breakeven_requests": "breakeven",
     "breakeven_days": "breakeven",
     "explain_breakeven": "breakeven",
+    "explain_breakeven_days": "breakeven",
     # tokens
     "request_cost": "tokens",
     "monthly_tokens": "tokens",

@@ -16,7 +16,7 @@ import numpy as np
 
 from .validation import Number, as_output, require_fraction, require_nonnegative
 
-__all__ = ["breakeven_days", "breakeven_requests", "explain_breakeven"]
+__all__ = ["breakeven_days", "breakeven_requests", "explain_breakeven", "explain_breakeven_days"]
 
 
 def breakeven_requests(
@@ -183,3 +183,44 @@ def breakeven_days(
     # Free training pays back at once, even with no savings.
     days = np.where(np.broadcast_to(t, shape) == 0, 0.0, days)
     return as_output(days)
+
+
+def explain_breakeven_days(
+    prompt_cost_per_call: float,
+    calls_per_day: float,
+    training_cost: float,
+    savings_fraction: float,
+) -> str:
+    """One sentence a learner can read: the break-even of :func:`breakeven_days`.
+
+    Parameters
+    ----------
+    prompt_cost_per_call : float, USD per call while prompting (>= 0)
+    calls_per_day : float, calls per day (>= 0)
+    training_cost : float, USD, one-time (>= 0)
+    savings_fraction : float, fraction of the per-call cost saved, 0 to 1
+
+    Returns
+    -------
+    str
+        The days to pay back and the USD saved a day, or that training never pays back.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument (see :func:`breakeven_days`), or arrays instead of numbers.
+
+    Examples
+    --------
+    >>> explain_breakeven_days(0.002, 10_000, 300, 0.6)
+    'Training pays back after 25.0 days (saving $12.00 a day)'
+    >>> explain_breakeven_days(0.002, 10_000, 300, 0)
+    'Training never pays back: nothing is saved per call'
+    """
+    days = breakeven_days(prompt_cost_per_call, calls_per_day, training_cost, savings_fraction)
+    if not isinstance(days, float):
+        raise TypeError("explain_breakeven_days takes single numbers, not arrays")
+    if math.isinf(days):
+        return "Training never pays back: nothing is saved per call"
+    daily = float(prompt_cost_per_call) * float(calls_per_day) * float(savings_fraction)
+    return f"Training pays back after {days:,.1f} days (saving ${daily:,.2f} a day)"

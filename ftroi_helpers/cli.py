@@ -125,13 +125,10 @@ def days_sentence(prompt_cost_per_call: float, calls_per_day: float, training_co
     >>> days_sentence(0.002, 10_000, 300, 0.6)
     'Training pays back after 25.0 days (saving $12.00 a day)'
     """
-    from .breakeven import breakeven_days
+    from .breakeven import explain_breakeven_days
 
-    days = breakeven_days(prompt_cost_per_call, calls_per_day, training_cost, savings_fraction)
-    if days == float("inf"):
-        return "Training never pays back: nothing is saved per call"
-    daily = prompt_cost_per_call * calls_per_day * savings_fraction
-    return f"Training pays back after {days:,.1f} days (saving ${daily:,.2f} a day)"
+    return explain_breakeven_days(prompt_cost_per_call, calls_per_day, training_cost,
+                                  savings_fraction)
 
 
 def _days(args: argparse.Namespace) -> int:

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftroi_helpers.breakeven import breakeven_days, breakeven_requests, explain_breakeven
+from ftroi_helpers.breakeven import (
+    breakeven_days,
+    breakeven_requests,
+    explain_breakeven,
+    explain_breakeven_days,
+)
 
 # Seeded and database-free, so every run checks the same examples and writes nothing.
 SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=150)
@@ -232,3 +237,15 @@ def test_bad_days_inputs_raise_naming_the_parameter(position, bad, error):
 def test_savings_fraction_above_one_is_rejected():
     with pytest.raises(ValueError, match=r"^savings_fraction must be between 0 and 1, got 1.2$"):
         breakeven_days(0.002, 10_000, 300, 1.2)
+
+
+def test_explain_breakeven_days_refuses_arrays_with_a_clear_message():
+    import numpy as np
+
+    with pytest.raises(TypeError, match="single numbers"):
+        explain_breakeven_days(np.array([0.002, 0.003]), 10_000, 300, 0.6)
+
+
+def test_explain_breakeven_days_names_a_bad_argument():
+    with pytest.raises(ValueError, match="savings_fraction"):
+        explain_breakeven_days(0.002, 10_000, 300, 1.5)

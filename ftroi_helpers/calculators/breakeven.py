@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..breakeven import breakeven_days, explain_breakeven
+from ..breakeven import breakeven_days, explain_breakeven, explain_breakeven_days
 from ..plots import breakeven_series, draw_breakeven, update_breakeven
 from ._base import Calculator, Outcome, float_slider, int_slider
 
@@ -67,11 +67,8 @@ def break_even_days_outcome(prompt_cost_per_call: float, calls_per_day: int,
     'Training pays back after 25.0 days (saving $12.00 a day)'
     """
     days = breakeven_days(prompt_cost_per_call, calls_per_day, training_cost, savings_fraction)
-    daily = prompt_cost_per_call * calls_per_day * savings_fraction
-    if days == float("inf"):
-        sentence = "Training never pays back: nothing is saved per call"
-    else:
-        sentence = f"Training pays back after {days:,.1f} days (saving ${daily:,.2f} a day)"
+    sentence = explain_breakeven_days(prompt_cost_per_call, calls_per_day, training_cost,
+                                      savings_fraction)
     return Outcome(sentence, {"days": days})
 
 
