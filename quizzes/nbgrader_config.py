@@ -5,11 +5,15 @@ cloned and whichever folder nbgrader is started from (the repository root's nbgr
 loads this file, for JupyterLab's formgrader).
 """
 
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 - injected by nbgrader/traitlets when the file is loaded
 
 HERE = Path(__file__).resolve().parent
+# The instructor's package (quizzes/ftroi_course: key, grading, sandbox) is imported from here.
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 
 # The course: quizzes/ is the course root; each step's folder lives inside it.
 c.CourseDirectory.root = str(HERE)
