@@ -30,6 +30,10 @@ _EXPORTS: dict[str, str] = {
     "request_cost": "tokens",
     "monthly_tokens": "tokens",
     "monthly_inference_savings": "tokens",
+    # counting the tokens of a text (exact for OpenAI's encodings, offline)
+    "count_tokens": "tokenizer",
+    "token_count": "tokenizer",
+    "estimate_tokens": "tokenizer",
     # training and hosting
     "training_cost_tokens": "training",
     "training_cost_gpu": "training",
@@ -101,7 +105,7 @@ _EXPORTS: dict[str, str] = {
 _SUBMODULES = {
     "breakeven", "tokens", "training", "hosting", "tco", "prices", "validation", "selfcheck",
     "plots", "calculators", "sensitivity", "decision", "quality", "cli", "scenarios",
-    "quizcheck", "sensitivity_plots",
+    "quizcheck", "sensitivity_plots", "tokenizer",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)

@@ -28,18 +28,30 @@ def _requirement(spec: str) -> tuple[str, str]:
 
 
 def _conda_dependencies(path: Path) -> dict[str, str]:
+    """Conda packages and, from a ``- pip:`` sub-list, pip-only packages, with their ranges."""
     deps: dict[str, str] = {}
     in_deps = False
     for line in path.read_text().splitlines():
         if line.startswith("dependencies:"):
             in_deps = True
             continue
-        if in_deps and line.startswith("  - "):
-            name, spec = _requirement(line[4:].split("#")[0])
+        item = line.split("#")[0].rstrip()
+        if in_deps and item.strip() == "- pip:":
+            continue
+        if in_deps and (item.startswith("  - ") or item.startswith("      - ")):
+            name, spec = _requirement(item.strip()[2:])
             deps[name] = spec
         elif in_deps and line and not line.startswith(" "):
             in_deps = False
     return deps
+
+
+def _pip_only_dependencies(path: Path) -> set[str]:
+    """Names under the ``- pip:`` sub-list of a conda environment file."""
+    text = path.read_text()
+    block = re.search(r"^  - pip:\n((?:      - .*\n?)+)", text, re.M)
+    return {_requirement(line.strip()[2:])[0] for line in block.group(1).splitlines()} \
+        if block else set()
 
 
 def test_environment_yml_has_the_same_ranges_as_pyproject():
@@ -48,7 +60,13 @@ def test_environment_yml_has_the_same_ranges_as_pyproject():
     conda = _conda_dependencies(ROOT / "environment.yml")
     assert {k: conda.get(k) for k in wanted} == wanted
     assert conda["python"] == "=3.11"
+    assert conda["pip"] == "", "pip itself is a conda dependency (for the pip-only packages)"
     assert "conda-forge" in (ROOT / "environment.yml").read_text()
+
+
+def test_pip_only_packages_are_installed_by_pip_in_the_conda_environment():
+    """quicktok-v1 (exact offline token counts) is on PyPI only: it sits under ``- pip:``."""
+    assert "quicktok_v1" in _pip_only_dependencies(ROOT / "environment.yml")
 
 
 def test_binder_environment_is_identical_to_the_top_level_one():
