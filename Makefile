@@ -71,7 +71,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # The maths modules must keep >= 95 % branch coverage (the whole package is reported by pytest).
-MATHS := validation breakeven tokens training hosting tco prices sensitivity decision quality
+MATHS := validation breakeven tokens training hosting cost_model prices sources sensitivity decision quality
 comma := ,
 empty :=
 space := $(empty) $(empty)

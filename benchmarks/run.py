@@ -170,7 +170,7 @@ def tco_grid(quick: bool):
     """A grid of scenarios (flattened) and the scenario holding the fixed assumptions."""
     import numpy as np
 
-    from ftroi_helpers.tco import Scenario
+    from ftroi_helpers.cost_model import Scenario
 
     if quick:
         axes = {"requests_per_month": np.geomspace(1e4, 5e6, 5),
@@ -194,7 +194,7 @@ def bench_1b(quick: bool) -> dict[str, Any]:
 
     import numpy as np
 
-    from ftroi_helpers.tco import simulate, tco
+    from ftroi_helpers.cost_model import simulate, tco
 
     base, grid = tco_grid(quick)
     n = len(next(iter(grid.values())))
@@ -251,7 +251,7 @@ def bench_2(quick: bool) -> dict[str, Any]:
         fn = lambda: monte_carlo(n_draws=n, seed=0)  # noqa: E731
         extra = {"summary": result.summary()}
     else:  # the equivalent: draw the arrays and run one simulate() call
-        from ftroi_helpers.tco import Scenario, simulate
+        from ftroi_helpers.cost_model import Scenario, simulate
 
         how = "tco.simulate with drawn arrays (sensitivity.monte_carlo not available)"
 

@@ -13,8 +13,6 @@ pandas, matplotlib or ipywidgets; those load only when a table, plot or widget i
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -23,6 +21,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # break-even
     "breakeven_requests": "breakeven",
+    "months_to_break_even": "breakeven",
+    "breakeven_timeline": "breakeven",
     "breakeven_days": "breakeven",
     "explain_breakeven": "breakeven",
     "explain_breakeven_days": "breakeven",
@@ -40,12 +40,15 @@ _EXPORTS: dict[str, str] = {
     "self_hosted_cost_per_1k_req": "hosting",
     "hosting_cost_per_month": "hosting",
     "HOURS_PER_MONTH": "hosting",
+    "gpu_utilization": "hosting",
+    "gpu_breakeven_requests_per_month": "hosting",
     # total cost of ownership
-    "Scenario": "tco",
-    "TCOResult": "tco",
-    "tco": "tco",
-    "simulate": "tco",
-    "replace": "tco",
+    "Scenario": "cost_model",
+    "TCOResult": "cost_model",
+    "tco": "cost_model",
+    "simulate": "cost_model",
+    "replace": "cost_model",
+    "compare_scenarios": "cost_model",
     # price data
     "load_prices": "prices",
     "price_row": "prices",
@@ -76,13 +79,8 @@ _EXPORTS: dict[str, str] = {
     "smaller_model_matches": "quality",
     "training_set_size": "quality",
     "training_set_sizes_table": "quality",
-    # scenarios
-    "months_to_break_even": "scenarios",
-    "breakeven_timeline": "scenarios",
-    "gpu_utilization": "scenarios",
-    "gpu_breakeven_requests_per_month": "scenarios",
-    "inference_savings_table": "scenarios",
-    "compare_scenarios": "scenarios",
+    # the sources' claims, recomputed
+    "inference_savings_table": "sources",
     # sensitivity
     "tornado": "sensitivity",
     "monte_carlo": "sensitivity",
@@ -103,29 +101,12 @@ _EXPORTS: dict[str, str] = {
 }
 
 _SUBMODULES = {
-    "breakeven", "tokens", "training", "hosting", "tco", "prices", "validation", "selfcheck",
-    "plots", "calculators", "sensitivity", "decision", "quality", "cli", "scenarios",
+    "breakeven", "tokens", "training", "hosting", "cost_model", "prices", "validation",
+    "selfcheck", "plots", "calculators", "sensitivity", "decision", "quality", "cli", "sources",
     "quizcheck", "sensitivity_plots", "tokenizer",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
-
-
-class _Package(types.ModuleType):
-    """The package module, guarded so a submodule never hides a function of the same name.
-
-    Importing ``ftroi_helpers.tco`` (the module) would otherwise make Python set the package
-    attribute ``tco`` to that module, and ``from ftroi_helpers import tco`` would then return the
-    module instead of the :func:`~ftroi_helpers.tco.tco` function, depending on import order.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _EXPORTS and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

@@ -6,17 +6,37 @@ Two forms of the same idea, one per source:
   project cost.
 * :func:`breakeven_days` answers source 000's "prompt cost P per call at V calls/day, training cost
   T, inference savings S" question.
+
+And the same idea in time: :func:`months_to_break_even` (a one-time cost over a monthly saving)
+and :func:`breakeven_timeline` (source 003's break-even in requests, turned into days and months).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import Number, as_output, require_fraction, require_nonnegative
+from .tokens import DAYS_PER_MONTH
+from .validation import (
+    Number,
+    as_number,
+    as_output,
+    require_fraction,
+    require_nonnegative,
+    require_positive,
+)
 
-__all__ = ["breakeven_days", "breakeven_requests", "explain_breakeven", "explain_breakeven_days"]
+__all__ = [
+    "BreakevenTime",
+    "breakeven_days",
+    "breakeven_requests",
+    "breakeven_timeline",
+    "explain_breakeven",
+    "explain_breakeven_days",
+    "months_to_break_even",
+]
 
 
 def breakeven_requests(
@@ -224,3 +244,123 @@ def explain_breakeven_days(
         return "Training never pays back: nothing is saved per call"
     daily = float(prompt_cost_per_call) * float(calls_per_day) * float(savings_fraction)
     return f"Training pays back after {days:,.1f} days (saving ${daily:,.2f} a day)"
+
+
+# -- time to break even ------------------------------------------------------------------------
+def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> Number:
+    """Months until a monthly saving repays a one-time cost (source 002's breakeven formula).
+
+    ``one_time_usd / monthly_savings_usd``: "Training cost / monthly savings = months to
+    breakeven". Where nothing is saved (``monthly_savings_usd <= 0``) the answer is ``inf``:
+    fine-tuning never gets ahead.
+
+    Parameters
+    ----------
+    one_time_usd : float or array, USD paid once at the start (>= 0)
+    monthly_savings_usd : float or array, USD saved per month (any sign)
+
+    Returns
+    -------
+    float or ndarray
+        Months to break even; ``inf`` where the monthly saving is zero or negative.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a negative one-time cost or a non-numeric argument, naming it.
+
+    Examples
+    --------
+    Source 002, simple classification: $75 of training against the printed $54/month, and
+    against the $9/month the same task really saves:
+
+    >>> round(months_to_break_even(75, 54), 2), round(months_to_break_even(75, 9), 2)
+    (1.39, 8.33)
+    >>> months_to_break_even(75, -18)
+    inf
+    """
+    one_time = require_nonnegative("one_time_usd", one_time_usd)
+    savings = as_number("monthly_savings_usd", monthly_savings_usd)
+    shape = np.broadcast(one_time, savings).shape
+    out = np.full(shape, np.inf)
+    np.divide(np.broadcast_to(one_time, shape), np.broadcast_to(savings, shape), out=out,
+              where=np.broadcast_to(np.asarray(savings) > 0, shape))
+    return as_output(out)
+
+
+@dataclass(frozen=True)
+class BreakevenTime:
+    """Break-even of source 003's calculator in requests, and in time at a given volume."""
+
+    requests: float
+    requests_per_month: float
+    months: float
+    days: float
+
+    def summary(self) -> str:
+        """One sentence with the three units.
+
+        Returns
+        -------
+        str
+            The requests, days and months to break even, or that it never happens.
+
+        Examples
+        --------
+        >>> breakeven_timeline(15, 2, 400, 200_000).summary()
+        'Break even after ~30,769 requests: 4.6 days (0.15 months) at 200,000 requests a month'
+        """
+        if math.isinf(self.requests):
+            return "Never: self-hosting is not cheaper per request"
+        return (f"Break even after ~{self.requests:,.0f} requests: {self.days:,.1f} days "
+                f"({self.months:,.2f} months) at {self.requests_per_month:,.0f} requests a month")
+
+
+def breakeven_timeline(
+    hosted_cost_per_1k_req: float,
+    self_hosted_cost_per_1k_req: float,
+    one_time_finetune_cost: float,
+    requests_per_month: float = 200_000,
+    days_per_month: float = DAYS_PER_MONTH,
+) -> BreakevenTime:
+    """Source 003's break-even in requests, converted to months and days at a volume.
+
+    Parameters
+    ----------
+    hosted_cost_per_1k_req : USD per 1,000 requests on the hosted API (>= 0)
+    self_hosted_cost_per_1k_req : USD per 1,000 requests for the fine-tuned model (>= 0)
+    one_time_finetune_cost : USD paid once (>= 0)
+    requests_per_month : requests served per month (> 0); source 003 says 200k
+    days_per_month : days in a month (> 0), 30 as in source 002
+
+    Returns
+    -------
+    BreakevenTime
+        ``requests``, ``months`` and ``days`` to break even (all ``inf`` when self-hosting is
+        not cheaper per request).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a negative cost or a volume that is not positive, naming it.
+
+    Examples
+    --------
+    Source 003: $15 vs $2 per 1k requests, $400 one-time, 200k requests/month:
+
+    >>> t = breakeven_timeline(15, 2, 400, 200_000)
+    >>> round(t.requests), round(t.days, 1), round(t.months, 3)
+    (30769, 4.6, 0.154)
+    >>> breakeven_timeline(15, 2, 400, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: requests_per_month must be > 0, got 0
+    """
+    volume = require_positive("requests_per_month", requests_per_month)
+    days = require_positive("days_per_month", days_per_month)
+    requests = breakeven_requests(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
+                                  one_time_finetune_cost)
+    if not isinstance(requests, float):
+        raise TypeError("breakeven_timeline takes single numbers, not arrays")
+    months = requests / volume
+    return BreakevenTime(requests, volume, months, months * days)

@@ -322,7 +322,7 @@ def load_scenario_file(path: str) -> dict[str, Any]:
     """Read scenario fields from a ``.json`` or ``.toml`` file (a flat table of field: value)."""
     import json
 
-    from .tco import Scenario
+    from .cost_model import Scenario
 
     lower = path.lower()
     if not (lower.endswith(".json") or lower.endswith(".toml")):
@@ -377,8 +377,8 @@ def _format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
 
 
 def _tco(args: argparse.Namespace) -> int:
+    from .cost_model import Scenario, tco
     from .plots import usd
-    from .tco import Scenario, tco
 
     values: dict[str, Any] = {}
     if args.scenario:
@@ -419,7 +419,7 @@ def _tco(args: argparse.Namespace) -> int:
 
 
 def _add_tco(sub: Any) -> None:
-    from .tco import Scenario
+    from .cost_model import Scenario
 
     defaults = Scenario()
     p = sub.add_parser(

@@ -6,7 +6,13 @@ import numpy as np
 
 from .validation import Number, as_output, require_fraction, require_nonnegative, require_positive
 
-__all__ = ["HOURS_PER_MONTH", "hosting_cost_per_month", "self_hosted_cost_per_1k_req"]
+__all__ = [
+    "HOURS_PER_MONTH",
+    "gpu_breakeven_requests_per_month",
+    "gpu_utilization",
+    "hosting_cost_per_month",
+    "self_hosted_cost_per_1k_req",
+]
 
 #: Average hours in a month (8,760 hours a year / 12), the way cloud providers bill.
 HOURS_PER_MONTH = 730.0
@@ -84,3 +90,105 @@ def hosting_cost_per_month(usd_per_hour: Number, hours_per_month: Number = HOURS
     rate = require_nonnegative("usd_per_hour", usd_per_hour)
     hours = require_nonnegative("hours_per_month", hours_per_month)
     return as_output(np.round(np.multiply(rate, hours), 10))
+
+
+# -- how busy is the GPU? ------------------------------------------------------------------------
+def gpu_utilization(
+    requests_per_month: Number,
+    requests_per_second_capacity: Number,
+    gpus: Number = 1,
+    hours_per_month: Number = HOURS_PER_MONTH,
+) -> Number:
+    """Fraction of a deployment's capacity that a monthly volume uses.
+
+    ``requests_per_month / (capacity * 3600 * hours_per_month * gpus)``. A GPU billed by the
+    hour costs the same busy or idle, so a low utilization means an expensive request.
+
+    Parameters
+    ----------
+    requests_per_month : requests served per month (> 0)
+    requests_per_second_capacity : requests per second one GPU serves flat out (> 0)
+    gpus : GPUs in the deployment (> 0)
+    hours_per_month : hours billed per month (> 0), 730 around the clock
+
+    Returns
+    -------
+    float or ndarray
+        Utilization in (0, 1].
+
+    Raises
+    ------
+    ValueError
+        If the volume needs more than the deployment's capacity (utilization above 100 %), or
+        an argument is not positive.
+
+    Examples
+    --------
+    Source 003's 200k requests/month on a GPU that serves 10 requests/s is under 1 % busy:
+
+    >>> round(gpu_utilization(200_000, 10) * 100, 2)
+    0.76
+    >>> gpu_utilization(30_000_000, 10)
+    Traceback (most recent call last):
+    ...
+    ValueError: requests_per_month must be at most the deployment's capacity (26,280,000 requests a month at 10 requests/s on 1 GPU), got 30,000,000: that would be 114% utilization
+    """
+    volume = require_positive("requests_per_month", requests_per_month)
+    capacity = require_positive("requests_per_second_capacity", requests_per_second_capacity)
+    count = require_positive("gpus", gpus)
+    hours = require_positive("hours_per_month", hours_per_month)
+    monthly_capacity = np.multiply(np.multiply(capacity, 3600.0 * hours), count)
+    util = np.divide(volume, monthly_capacity)
+    if np.any(np.asarray(util) > 1 + 1e-12):
+        vol, cap, rate, n, u = (np.ravel(a) for a in np.broadcast_arrays(
+            volume, monthly_capacity, capacity, count, util))
+        i = int(np.argmax(u > 1 + 1e-12))
+        raise ValueError(
+            "requests_per_month must be at most the deployment's capacity "
+            f"({cap[i]:,.0f} requests a month at {rate[i]:,.4g} requests/s on {n[i]:,.4g} "
+            f"GPU{'' if n[i] == 1 else 's'}), got {vol[i]:,.0f}: that would be "
+            f"{u[i]:.0%} utilization")
+    return as_output(util)
+
+
+def gpu_breakeven_requests_per_month(
+    usd_per_gpu_hour: Number,
+    hosted_cost_per_1k_req: Number,
+    gpus: Number = 1,
+    hours_per_month: Number = HOURS_PER_MONTH,
+) -> Number:
+    """Monthly volume at which an always-on GPU costs as much per request as the hosted API.
+
+    Below it, the hosted API is cheaper per request; above it, the GPU is (as long as it has the
+    capacity). ``monthly GPU bill / hosted_cost_per_1k_req * 1000``.
+
+    Parameters
+    ----------
+    usd_per_gpu_hour : USD per GPU-hour (>= 0)
+    hosted_cost_per_1k_req : USD per 1,000 requests on the hosted API (> 0)
+    gpus : GPUs billed (> 0)
+    hours_per_month : hours billed per month (>= 0)
+
+    Returns
+    -------
+    float or ndarray
+        Requests per month.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it; the hosted price must be above zero.
+
+    Examples
+    --------
+    An AWS g5.xlarge (one A10G, $1.006/hour) against source 003's $15 per 1k hosted:
+
+    >>> round(gpu_breakeven_requests_per_month(1.006, 15))
+    48959
+    >>> round(gpu_breakeven_requests_per_month(1.006, 2))
+    367190
+    """
+    bill = np.multiply(hosting_cost_per_month(usd_per_gpu_hour, hours_per_month),
+                       require_positive("gpus", gpus))
+    hosted = require_positive("hosted_cost_per_1k_req", hosted_cost_per_1k_req)
+    return as_output(np.divide(bill, hosted) * 1000.0)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .tco import TCOResult
+    from .cost_model import TCOResult
 
 __all__ = [
     "OKABE_ITO",
@@ -327,7 +327,7 @@ def _png_bytes(rgba: Any) -> bytes:
 def cost_curve_figure(result: TCOResult) -> Figure:
     """Cumulative cost of prompting and of fine-tuning by month, with payback marked.
 
-    >>> from ftroi_helpers.tco import tco, Scenario
+    >>> from ftroi_helpers.cost_model import tco, Scenario
     >>> fig = cost_curve_figure(tco(Scenario(hosted_cost_per_1k_req=3.0)))
     >>> fig.axes[0].get_title(loc="left")
     'Fine-tuning pays back in month 2'

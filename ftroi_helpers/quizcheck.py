@@ -10,7 +10,7 @@ The answer key is not in plain text anywhere a learner can read it:
 * a multiple-choice key is stored only as a salted SHA-256 hash of the right letter, in a
   namespace of its own (``quiz/<item id>``, so a lesson question's hash never matches);
 * a numeric answer is recomputed from the question's own numbers with the workbook's helpers
-  (:func:`~ftroi_helpers.breakeven.breakeven_requests`, :func:`~ftroi_helpers.tco.tco`, ...).
+  (:func:`~ftroi_helpers.breakeven.breakeven_requests`, :func:`~ftroi_helpers.cost_model.tco`, ...).
   That is the method the quiz teaches, not a leak.
 
 Answers are forgiving where it does not matter: letters ignore case, spaces and quotes; a
@@ -235,26 +235,26 @@ def _percent(part: float, whole: float) -> float:
 
 
 def _scenario(**p: float):
-    from .tco import Scenario
+    from .cost_model import Scenario
 
     return Scenario(**p)
 
 
 def _payback_month(**p: float) -> float:
-    from .tco import tco
+    from .cost_model import tco
 
     month = tco(_scenario(**p)).payback_month
     return math.inf if month is None else float(month)
 
 
 def _finetune_total_usd(**p: float) -> float:
-    from .tco import tco
+    from .cost_model import tco
 
     return float(tco(_scenario(**p)).table["finetune_cumulative_usd"].iloc[-1])
 
 
 def _savings_at_horizon_usd(**p: float) -> float:
-    from .tco import tco
+    from .cost_model import tco
 
     return float(tco(_scenario(**p)).table["cumulative_savings_usd"].iloc[-1])
 
@@ -573,7 +573,7 @@ def calculator(name: str, **values: float):
 
 
 def cost_curve(scenario):
-    """The cumulative cost figure of a :class:`~ftroi_helpers.tco.Scenario`, for a quiz.
+    """The cumulative cost figure of a :class:`~ftroi_helpers.cost_model.Scenario`, for a quiz.
 
     Returns the figure as a PNG image for the notebook to display (a matplotlib Figure made
     without pyplot has no inline display of its own), or ``None`` with a note while nbgrader
@@ -584,7 +584,7 @@ def cost_curve(scenario):
         return None
     from IPython.display import Image
 
+    from .cost_model import tco
     from .plots import cost_curve_figure, figure_to_png
-    from .tco import tco
 
     return Image(data=figure_to_png(cost_curve_figure(tco(scenario))), format="png")

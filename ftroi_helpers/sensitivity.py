@@ -1,7 +1,7 @@
 """Which assumptions move the answer? Tornado tables and Monte Carlo over the TCO model.
 
 Every number in a fine-tuning business case is a guess with a range. This module asks two
-questions of :func:`ftroi_helpers.tco.simulate`:
+questions of :func:`ftroi_helpers.cost_model.simulate`:
 
 * :func:`tornado` -- move one assumption at a time to the low and the high end of its range
   (everything else at the scenario's value) and sort the assumptions by how far they move the
@@ -9,7 +9,7 @@ questions of :func:`ftroi_helpers.tco.simulate`:
 * :func:`monte_carlo` -- draw every assumption at once from its range, thousands of times, and
   report how often fine-tuning pays back within a deadline (source 003 asks "within a quarter").
 
-Both run the whole batch through one vectorised :func:`~ftroi_helpers.tco.simulate` call (no
+Both run the whole batch through one vectorised :func:`~ftroi_helpers.cost_model.simulate` call (no
 Python loop per draw), so 100,000 draws take about 0.05 s on a 2-core machine. Draws are seeded
 (:func:`numpy.random.default_rng`) and so are reproducible.
 
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .tco import Scenario, _validate_fields, simulate
+from .cost_model import Scenario, _validate_fields, simulate
 from .validation import as_number, require_choice, require_fraction, require_int
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -189,7 +189,7 @@ def tornado(
 
     For every assumption in ``ranges`` the model is run twice -- with that assumption at its
     low end and at its high end, every other field at the scenario's value -- all in one
-    :func:`~ftroi_helpers.tco.simulate` call. The rows are sorted by swing, largest first (ties
+    :func:`~ftroi_helpers.cost_model.simulate` call. The rows are sorted by swing, largest first (ties
     keep the order of ``ranges``).
 
     Parameters
@@ -197,7 +197,7 @@ def tornado(
     scenario : Scenario, optional
         The assumptions held fixed (default: ``Scenario()``, source 003's example).
     ranges : dict of field name -> (low, high), optional
-        The ends to try, in the units of each :class:`~ftroi_helpers.tco.Scenario` field
+        The ends to try, in the units of each :class:`~ftroi_helpers.cost_model.Scenario` field
         (default :data:`DEFAULT_RANGES`).
     metric : {"payback_months", "net_savings_usd"}
         ``"payback_months"``: months until fine-tuning has paid back (fractional); ``inf`` when
@@ -355,7 +355,7 @@ def monte_carlo(
 
     Every assumption in ``ranges`` is drawn independently ``n_draws`` times (the others stay
     at the scenario's value) and all draws run through one
-    :func:`~ftroi_helpers.tco.simulate` call.
+    :func:`~ftroi_helpers.cost_model.simulate` call.
 
     Parameters
     ----------
@@ -445,7 +445,7 @@ def sweep(
     scenario : Scenario or None
         Every other assumption (None: ``Scenario()``, source 003's example).
     name : str
-        The :class:`~ftroi_helpers.tco.Scenario` field to vary (not ``horizon_months``).
+        The :class:`~ftroi_helpers.cost_model.Scenario` field to vary (not ``horizon_months``).
     values : iterable of numbers
         Its values, in the field's units.
 

@@ -30,8 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from .cost_model import Curves, Scenario
     from .sensitivity import MonteCarloResult
-    from .tco import Curves, Scenario
 
 __all__ = [
     "cost_curve_series",
@@ -175,13 +175,13 @@ def monte_carlo_figure(result: MonteCarloResult) -> Figure:
 
 
 def cost_curve_series(scenario: Scenario, curves: Curves, row: int = 0) -> dict[str, Any]:
-    """Cumulative-cost lines from month 0 for one row of :func:`ftroi_helpers.tco.simulate`.
+    """Cumulative-cost lines from month 0 for one row of :func:`ftroi_helpers.cost_model.simulate`.
 
     At month 0 prompting has cost nothing and fine-tuning its one-time cost (paid at the
     start), so the lines are exact within month 1. Returns ``month``, ``prompting``,
     ``finetune`` (arrays) and ``payback_months`` (float, ``inf`` for none).
 
-    >>> from ftroi_helpers.tco import Scenario, simulate
+    >>> from ftroi_helpers.cost_model import Scenario, simulate
     >>> s = Scenario(hosted_cost_per_1k_req=3.0)
     >>> series = cost_curve_series(s, simulate(s))
     >>> series["finetune"][:2].tolist(), series["payback_months"]
@@ -200,7 +200,7 @@ def payback_sentence(scenario: Scenario, curves: Curves, row: int = 0) -> tuple[
     Says when fine-tuning pays back, and warns when it pays back and then falls behind again
     (as it can when hosted prices keep falling).
 
-    >>> from ftroi_helpers.tco import Scenario, simulate
+    >>> from ftroi_helpers.cost_model import Scenario, simulate
     >>> s = Scenario(hosted_cost_per_1k_req=3.0)
     >>> payback_sentence(s, simulate(s))[0]
     'Fine-tuning pays back in month 2 (after 2.0 months) and is $2,000 ahead after 12 months'
@@ -227,12 +227,12 @@ def cost_curves_figure(scenario: Scenario) -> Figure:
 
     The same lines the lesson 05 and 06 calculators draw; the title states the answer.
 
-    >>> from ftroi_helpers.tco import Scenario
+    >>> from ftroi_helpers.cost_model import Scenario
     >>> fig = cost_curves_figure(Scenario(hosted_cost_per_1k_req=3.0))
     >>> fig.axes[0].get_title(loc="left")
     'Fine-tuning pays back in month 2'
     """
-    from .tco import simulate
+    from .cost_model import simulate
 
     curves = simulate(scenario)
     fig, ax = new_figure()

@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from .prices import GPT_4O_MINI, token_prices
 from .validation import Number, as_output, require_nonnegative, require_positive
 
-__all__ = ["monthly_inference_savings", "monthly_tokens", "request_cost"]
+__all__ = [
+    "DAYS_PER_MONTH",
+    "monthly_inference_savings",
+    "monthly_prompting_cost",
+    "monthly_tokens",
+    "request_cost",
+]
 
 TOKENS_PER_MILLION = 1_000_000
+
+#: Days in a month, as source 002 counts them.
+DAYS_PER_MONTH = 30
 
 
 def request_cost(
@@ -181,6 +191,43 @@ def monthly_inference_savings(
         _named("ft_usd_per_1m_output", ft_usd_per_1m_output),
     )
     return as_output(requests_per_month * np.subtract(prompted, finetuned))
+
+
+def monthly_prompting_cost(requests_per_day: Number, input_tokens: Number, output_tokens: Number,
+                           base_model: str = GPT_4O_MINI,
+                           days_per_month: Number = DAYS_PER_MONTH) -> Number:
+    """USD per month for prompting ``base_model`` at a daily volume.
+
+    Parameters
+    ----------
+    requests_per_day : requests per day (>= 0)
+    input_tokens, output_tokens : tokens per request (>= 0)
+    base_model : a row of :func:`token_price_models`, billed at its base prices
+    days_per_month : days in a month (> 0)
+
+    Returns
+    -------
+    float or ndarray
+        USD per month.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown model or a bad number, naming it.
+
+    Examples
+    --------
+    Source 002's classification prompt (800 in, 50 out) at 10K requests/day on gpt-4o-mini:
+
+    >>> round(monthly_prompting_cost(10_000, 800, 50), 2)
+    45.0
+    """
+    p = token_prices(base_model)
+    per_request = request_cost(input_tokens, output_tokens, p.base_usd_per_1m_input,
+                               p.base_usd_per_1m_output)
+    requests = np.multiply(require_nonnegative("requests_per_day", requests_per_day),
+                           require_positive("days_per_month", days_per_month))
+    return as_output(np.multiply(requests, per_request))
 
 
 def _named(name: str, value: Number) -> Number:

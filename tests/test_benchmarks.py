@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from ftroi_helpers.breakeven import breakeven_requests
+from ftroi_helpers.cost_model import Scenario, simulate
 from ftroi_helpers.plots import _text_caching_canvas, figure_to_png, new_figure, style_axes
-from ftroi_helpers.tco import Scenario, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "run.py"

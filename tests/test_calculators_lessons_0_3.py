@@ -18,19 +18,18 @@ import numpy as np
 import pytest
 
 from ftroi_helpers import calculators
-from ftroi_helpers.hosting import hosting_cost_per_month, self_hosted_cost_per_1k_req
-from ftroi_helpers.plots import usd
-from ftroi_helpers.prices import price_row
-from ftroi_helpers.scenarios import (
-    breakeven_range_table,
-    breakeven_timeline,
+from ftroi_helpers.breakeven import breakeven_timeline, months_to_break_even
+from ftroi_helpers.cost_model import Scenario, tco
+from ftroi_helpers.hosting import (
     gpu_breakeven_requests_per_month,
     gpu_utilization,
-    inference_savings_table,
-    months_to_break_even,
+    hosting_cost_per_month,
+    self_hosted_cost_per_1k_req,
 )
+from ftroi_helpers.plots import usd
+from ftroi_helpers.prices import price_row
 from ftroi_helpers.selfcheck import answer_hash, grade_choice, questions
-from ftroi_helpers.tco import Scenario, tco
+from ftroi_helpers.sources import breakeven_range_table, inference_savings_table
 from ftroi_helpers.tokens import monthly_inference_savings, request_cost
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,10 +16,10 @@ import pytest
 from ftroi_helpers import calculators
 from ftroi_helpers.calculators.decide import UNCERTAIN_FIELDS, capstone, capstone_outcome
 from ftroi_helpers.calculators.drift import percent_to_share, retraining, retraining_outcome
+from ftroi_helpers.cost_model import Scenario, replace, simulate, tco
 from ftroi_helpers.hosting import hosting_cost_per_month
 from ftroi_helpers.sensitivity import monte_carlo, ranges_around
 from ftroi_helpers.sensitivity_plots import payback_sentence
-from ftroi_helpers.tco import Scenario, replace, simulate, tco
 
 #: Lesson 05's scenario: 120k requests/month on an A10G billed by the hour ($1.006/hour,
 #: g5.xlarge in prices.csv), monitoring, and a realistic one-time project.

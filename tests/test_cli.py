@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from ftroi_helpers.cli import SCENARIO_FLAGS, build_parser, days_sentence, main
-from ftroi_helpers.tco import Scenario
+from ftroi_helpers.cost_model import Scenario
 
 # A wide terminal, so argparse never wraps a help line inside a hyphenated word.
 ENV = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", COLUMNS="1000")

@@ -15,10 +15,12 @@ import pytest
 import ftroi_helpers
 
 HEAVY = ("pandas", "matplotlib", "ipywidgets")
-MATHS_MODULES = ["validation", "breakeven", "tokens", "training", "hosting", "tco", "prices"]
+MATHS_MODULES = [
+    "validation", "breakeven", "tokens", "training", "hosting", "cost_model", "prices", "sources",
+]
 SECTIONS = ("Parameters", "Returns", "Raises", "Examples")
 #: Public functions that cannot raise on any input their type allows: no Raises section needed.
-CANNOT_RAISE = {"tco.TCOResult.summary"}
+CANNOT_RAISE = {"cost_model.TCOResult.summary", "breakeven.BreakevenTime.summary"}
 
 
 def _modules_after(code: str) -> set[str]:
@@ -68,13 +70,54 @@ def test_every_name_in_all_resolves(name):
 
 @pytest.mark.parametrize("order", ["Scenario, tco", "tco, Scenario"])
 def test_from_the_package_tco_is_the_function_whatever_the_import_order(order):
-    # `tco` is both a submodule and an exported function. Importing the submodule (which
-    # resolving `Scenario` does) must not leave the package's `tco` pointing at the module.
-    code = (f"from ftroi_helpers import {order}\n"
+    # The module is cost_model, so nothing can shadow the `tco` function any more.
+    code = (f"import ftroi_helpers.cost_model\nfrom ftroi_helpers import {order}\n"
             "import inspect; print(inspect.isfunction(tco))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_no_submodule_shares_a_name_with_an_export():
+    assert not set(ftroi_helpers._EXPORTS) & ftroi_helpers._SUBMODULES
+
+
+def test_the_package_module_is_a_plain_module_without_a_guard_class():
+    assert type(ftroi_helpers) is type(os)
+
+
+@pytest.mark.parametrize("name", sorted(ftroi_helpers._EXPORTS))
+def test_every_export_imports_from_the_package_and_is_its_modules_object(name):
+    module = importlib.import_module(f"ftroi_helpers.{ftroi_helpers._EXPORTS[name]}")
+    namespace: dict = {}
+    exec(f"from ftroi_helpers import {name}", namespace)  # noqa: S102
+    assert namespace[name] is getattr(module, name)
+
+
+#: Every public name the package exported before the cost model's module layout changed (the
+#: ``tco`` module became ``cost_model`` and ``scenarios`` was split). None may disappear.
+NAMES_BEFORE_THE_SPLIT = (
+    "breakeven_requests breakeven_days explain_breakeven explain_breakeven_days request_cost "
+    "monthly_tokens monthly_inference_savings training_cost_tokens training_cost_gpu "
+    "self_hosted_cost_per_1k_req hosting_cost_per_month HOURS_PER_MONTH Scenario TCOResult tco "
+    "simulate replace load_prices price_row volume_band volume_bands_table VOLUME_BANDS "
+    "tokens_per_month_rule token_rules_table decision_tree decision_tree_table DECISION_TREE "
+    "DATA_QUALITY_CHECKLIST check_data_quality quality_by_task task_quality_delta_check "
+    "held_out_split accuracy_interval difference_interval compare_evals min_examples_to_detect "
+    "simulate_eval measured_delta_spread cost_per_correct_answer expected_cost_per_request "
+    "quality_adjusted_comparison smaller_model_matches training_set_size "
+    "training_set_sizes_table months_to_break_even breakeven_timeline gpu_utilization "
+    "gpu_breakeven_requests_per_month inference_savings_table compare_scenarios tornado "
+    "monte_carlo MonteCarloResult DEFAULT_RANGES GPU_BILLED_RANGES ASSUMPTION_LABELS sweep "
+    "ranges_around share_text tornado_figure monte_carlo_figure cost_curves_figure ask"
+).split()
+
+
+@pytest.mark.parametrize("name", NAMES_BEFORE_THE_SPLIT)
+def test_every_name_exported_before_the_split_still_imports(name):
+    namespace: dict = {}
+    exec(f"from ftroi_helpers import {name}", namespace)  # noqa: S102
+    assert namespace[name] is not None
 
 
 def test_an_unknown_attribute_is_an_attribute_error():
@@ -107,7 +150,7 @@ PUBLIC = dict(_public_functions())
 
 
 def test_the_maths_modules_have_public_functions_to_check():
-    assert "breakeven.breakeven_requests" in PUBLIC and "tco.Scenario.from_tokens" in PUBLIC
+    assert "breakeven.breakeven_requests" in PUBLIC and "cost_model.Scenario.from_tokens" in PUBLIC
 
 
 @pytest.mark.parametrize("qualname", sorted(PUBLIC))

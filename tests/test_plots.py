@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 
+from ftroi_helpers.cost_model import Scenario, tco
 from ftroi_helpers.plots import (
     FINETUNE_STYLE,
     OKABE_ITO,
@@ -20,7 +21,6 @@ from ftroi_helpers.plots import (
     style_axes,
     usd,
 )
-from ftroi_helpers.tco import Scenario, tco
 
 PALETTE = {c.lower() for c in OKABE_ITO.values()}
 

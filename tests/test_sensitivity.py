@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ftroi_helpers import sensitivity
+from ftroi_helpers.cost_model import Scenario, replace, simulate, tco
 from ftroi_helpers.hosting import hosting_cost_per_month
 from ftroi_helpers.sensitivity import (
     ASSUMPTION_LABELS,
@@ -22,7 +23,6 @@ from ftroi_helpers.sensitivity import (
     sweep,
     tornado,
 )
-from ftroi_helpers.tco import Scenario, replace, simulate, tco
 from ftroi_helpers.training import training_cost_gpu
 
 # Seeded and database-free, so every run checks the same examples and writes nothing.

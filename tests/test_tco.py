@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftroi_helpers.tco import Curves, Scenario, TCOResult, replace, simulate, tco
+from ftroi_helpers.cost_model import Curves, Scenario, TCOResult, replace, simulate, tco
 
 SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=60)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from ..cost_model import Scenario, replace, simulate
 from ..hosting import HOURS_PER_MONTH, hosting_cost_per_month
 from ..sensitivity import DEFAULT_RANGES, monte_carlo, ranges_around, share_text
 from ..sensitivity_plots import (
@@ -20,7 +21,6 @@ from ..sensitivity_plots import (
     payback_sentence,
     update_cost_curves,
 )
-from ..tco import Scenario, replace, simulate
 from ..validation import require_fraction, require_int, require_nonnegative
 from ._base import Calculator, Outcome, float_slider, int_slider, number_box
 from .drift import percent_to_share

@@ -11,13 +11,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from ..cost_model import Scenario, replace, simulate
 from ..sensitivity_plots import (
     cost_curve_series,
     draw_cost_curves,
     payback_sentence,
     update_cost_curves,
 )
-from ..tco import Scenario, replace, simulate
 from ..validation import require_int, require_nonnegative
 from ._base import Calculator, Outcome, float_slider, int_slider, number_box
 

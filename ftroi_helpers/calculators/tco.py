@@ -7,7 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from ..hosting import hosting_cost_per_month, self_hosted_cost_per_1k_req
+from ..cost_model import Scenario, tco
+from ..hosting import (
+    gpu_breakeven_requests_per_month,
+    gpu_utilization,
+    hosting_cost_per_month,
+    self_hosted_cost_per_1k_req,
+)
 from ..plots import (
     FINETUNE_STYLE,
     MARK_STYLE,
@@ -16,12 +22,7 @@ from ..plots import (
     style_axes,
     usd,
 )
-from ..scenarios import (
-    SOURCE_003_REQUESTS_PER_MONTH,
-    gpu_breakeven_requests_per_month,
-    gpu_utilization,
-)
-from ..tco import Scenario, tco
+from ..sources import SOURCE_003_REQUESTS_PER_MONTH
 from ..validation import require_nonnegative, require_positive
 from ._base import Calculator, Outcome, float_slider, int_slider, number_box
 from .tokens import months_text
@@ -37,17 +38,17 @@ def cost_curves_outcome(requests_per_month: float, hosted_cost_per_1k_req: float
                         training_usd: float, eval_harness_usd: float,
                         hosting_usd_per_month: float, monitoring_usd_per_month: float,
                         retrain_every_months: int, horizon_months: float) -> Outcome:
-    """The cost-curve calculator's result: :func:`~ftroi_helpers.tco.tco` of the control values.
+    """The cost-curve calculator's result: :func:`~ftroi_helpers.cost_model.tco` of the control values.
 
     Parameters
     ----------
-    The :class:`~ftroi_helpers.tco.Scenario` fields of the same names (money in USD).
+    The :class:`~ftroi_helpers.cost_model.Scenario` fields of the same names (money in USD).
 
     Returns
     -------
     Outcome
         ``TCOResult.summary()`` plus the totals over the horizon; ``data`` holds the
-        :class:`~ftroi_helpers.tco.TCOResult` and the cumulative series from month 0.
+        :class:`~ftroi_helpers.cost_model.TCOResult` and the cumulative series from month 0.
 
     Raises
     ------

@@ -8,16 +8,11 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
+from ..breakeven import months_to_break_even
 from ..plots import FINETUNE_STYLE, MARK_STYLE, PROMPTING_STYLE, style_axes, usd
-from ..scenarios import (
-    DAYS_PER_MONTH,
-    GPT_4O_MINI,
-    SOURCE_002_MINI_TRAINING_USD,
-    months_to_break_even,
-    token_price_models,
-    token_prices,
-)
-from ..tokens import monthly_inference_savings, request_cost
+from ..prices import GPT_4O_MINI, token_price_models, token_prices
+from ..sources import SOURCE_002_MINI_TRAINING_USD
+from ..tokens import DAYS_PER_MONTH, monthly_inference_savings, request_cost
 from ..validation import require_nonnegative, require_positive
 from ._base import _LAYOUT, _STYLE, Calculator, Outcome, int_slider, number_box
 

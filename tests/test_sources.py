@@ -1,8 +1,9 @@
-"""Tests for ftroi_helpers.scenarios: the sources' worked examples, recomputed.
+"""Tests for ftroi_helpers.sources (the sources' worked examples, recomputed) and the general
+maths they use (months and days to break even, GPU utilization, per-token prices).
 
 Every figure a source prints is a named case with the source file in a comment. Expected values
-are computed from the maths helpers (tokens.py, breakeven.py, hosting.py, tco.py) and the price
-table, never copied from scenarios.py's output.
+are computed from the maths helpers (tokens.py, breakeven.py, hosting.py, cost_model.py) and the
+price table, never copied from sources.py's output.
 """
 
 from __future__ import annotations
@@ -14,11 +15,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ftroi_helpers import scenarios as sc
-from ftroi_helpers.breakeven import breakeven_requests
-from ftroi_helpers.hosting import hosting_cost_per_month, self_hosted_cost_per_1k_req
-from ftroi_helpers.prices import price_row
-from ftroi_helpers.tco import Scenario, tco
+from ftroi_helpers.breakeven import breakeven_requests, breakeven_timeline, months_to_break_even
+from ftroi_helpers.cost_model import Scenario, compare_scenarios, tco
+from ftroi_helpers.hosting import (
+    gpu_breakeven_requests_per_month,
+    gpu_utilization,
+    hosting_cost_per_month,
+    self_hosted_cost_per_1k_req,
+)
+from ftroi_helpers.prices import price_row, token_price_models, token_prices
+from ftroi_helpers.sources import (
+    SOURCE_002_INFERENCE,
+    breakeven_range_table,
+    inference_savings_table,
+    misuse_table,
+    tokens_rule_table,
+    volume_table,
+)
 from ftroi_helpers.tokens import monthly_inference_savings, monthly_tokens, request_cost
 
 MINI = "gpt-4o-mini-2024-07-18"
@@ -33,7 +46,7 @@ def _prices(model):
 
 # -- prices --------------------------------------------------------------------------------------
 def test_token_prices_match_the_price_table_row_and_carry_its_date():
-    p = sc.token_prices(MINI)
+    p = token_prices(MINI)
     assert (p.base_usd_per_1m_input, p.base_usd_per_1m_output, p.ft_usd_per_1m_input,
             p.ft_usd_per_1m_output) == _prices(MINI)
     assert p.as_of == price_row(MINI)["as_of"]
@@ -41,32 +54,32 @@ def test_token_prices_match_the_price_table_row_and_carry_its_date():
 
 def test_fine_tuned_gpt_4o_mini_costs_twice_the_base_model_per_token():
     # source 002's table omits this; OpenAI's published prices (data/prices.csv)
-    p = sc.token_prices(MINI)
+    p = token_prices(MINI)
     assert p.ft_usd_per_1m_input == pytest.approx(2 * p.base_usd_per_1m_input)
     assert p.ft_usd_per_1m_output == pytest.approx(2 * p.base_usd_per_1m_output)
 
 
 def test_only_models_with_all_four_token_prices_are_offered():
-    assert set(sc.token_price_models()) == {MINI, GPT4O}
+    assert set(token_price_models()) == {MINI, GPT4O}
 
 
 def test_token_prices_reject_a_gpu_row_by_name():
     with pytest.raises(ValueError, match="model must be one of"):
-        sc.token_prices("g5.xlarge")
+        token_prices("g5.xlarge")
 
 
 # -- months to break even ------------------------------------------------------------------------
 def test_months_to_break_even_is_training_over_monthly_savings():
-    assert sc.months_to_break_even(75, 9) == pytest.approx(75 / 9)
+    assert months_to_break_even(75, 9) == pytest.approx(75 / 9)
 
 
 @pytest.mark.parametrize("savings", [0, -18])
 def test_months_to_break_even_is_infinite_when_nothing_is_saved(savings):
-    assert math.isinf(sc.months_to_break_even(75, savings))
+    assert math.isinf(months_to_break_even(75, savings))
 
 
 def test_months_to_break_even_broadcasts_over_arrays():
-    out = sc.months_to_break_even(np.array([15.0, 75.0]), np.array([[0.54], [-1.0]]))
+    out = months_to_break_even(np.array([15.0, 75.0]), np.array([[0.54], [-1.0]]))
     assert out.shape == (2, 2)
     assert out[0].tolist() == pytest.approx([15 / 0.54, 75 / 0.54])
     assert np.isinf(out[1]).all()
@@ -74,53 +87,53 @@ def test_months_to_break_even_broadcasts_over_arrays():
 
 def test_months_to_break_even_rejects_a_negative_one_time_cost():
     with pytest.raises(ValueError, match="one_time_usd must be >= 0, got -1"):
-        sc.months_to_break_even(-1, 10)
+        months_to_break_even(-1, 10)
 
 
 def test_months_to_break_even_rejects_text():
     with pytest.raises(TypeError, match="monthly_savings_usd must be a number"):
-        sc.months_to_break_even(75, "9")
+        months_to_break_even(75, "9")
 
 
 @given(st.floats(0, 1e6), st.floats(0.01, 1e6))
 def test_break_even_months_times_savings_repays_the_one_time_cost(one_time, savings):
-    assert sc.months_to_break_even(one_time, savings) * savings == pytest.approx(one_time)
+    assert months_to_break_even(one_time, savings) * savings == pytest.approx(one_time)
 
 
 # -- source 003 ----------------------------------------------------------------------------------
 def test_source_003_breaks_even_after_30769_requests():
     # source 003: "$15 / 1k requests ... $2 / 1k ... $400"; its breakeven() prints ~30,769
-    t = sc.breakeven_timeline(15, 2, 400, 200_000)
+    t = breakeven_timeline(15, 2, 400, 200_000)
     assert round(t.requests) == 30_769
 
 
 def test_source_003_break_even_is_under_five_days_at_200k_requests_a_month():
     # source 003: "Given 200k requests/month ... would pay back within a quarter"
-    t = sc.breakeven_timeline(15, 2, 400, 200_000)
+    t = breakeven_timeline(15, 2, 400, 200_000)
     assert t.months == pytest.approx(breakeven_requests(15, 2, 400) / 200_000)
     assert t.days == pytest.approx(t.months * 30)
     assert t.days < 5 and t.months < 3
 
 
 def test_breakeven_timeline_agrees_with_the_tco_payback():
-    assert sc.breakeven_timeline(15, 2, 400).months == pytest.approx(tco(Scenario()).payback_months)
+    assert breakeven_timeline(15, 2, 400).months == pytest.approx(tco(Scenario()).payback_months)
 
 
 def test_breakeven_timeline_says_never_when_self_hosting_is_not_cheaper():
-    t = sc.breakeven_timeline(15, 16, 400)
+    t = breakeven_timeline(15, 16, 400)
     assert math.isinf(t.days)
     assert t.summary().startswith("Never")
 
 
 def test_breakeven_timeline_summary_quotes_requests_days_and_months():
-    t = sc.breakeven_timeline(15, 2, 400, 200_000)
+    t = breakeven_timeline(15, 2, 400, 200_000)
     text = t.summary()
     assert f"{t.requests:,.0f} requests" in text and f"{t.days:,.1f} days" in text
 
 
 def test_breakeven_timeline_rejects_zero_volume():
     with pytest.raises(ValueError, match="requests_per_month must be > 0, got 0"):
-        sc.breakeven_timeline(15, 2, 400, 0)
+        breakeven_timeline(15, 2, 400, 0)
 
 
 # -- source 002's inference table ----------------------------------------------------------------
@@ -135,13 +148,13 @@ SOURCE_002_ROWS = [
 
 def test_the_source_002_rows_are_transcribed_as_printed():
     assert [(e.task, e.prompted_input_tokens, e.finetuned_input_tokens, e.output_tokens,
-             e.source_usd_per_month) for e in sc.SOURCE_002_INFERENCE] == SOURCE_002_ROWS
+             e.source_usd_per_month) for e in SOURCE_002_INFERENCE] == SOURCE_002_ROWS
 
 
 @pytest.mark.parametrize("task, prompted, tuned, out, printed", SOURCE_002_ROWS)
 def test_naive_savings_reproduce_source_002s_printed_figure(task, prompted, tuned, out, printed):
     # source 002: $54 / $72 / $135 / $180 per month (gpt-4o-mini, 10K requests/day)
-    row = sc.inference_savings_table().set_index("task").loc[task]
+    row = inference_savings_table().set_index("task").loc[task]
     assert row["naive_savings_usd_per_month"] == pytest.approx(printed)
     assert row["source_002_usd_per_month"] == printed
 
@@ -152,26 +165,26 @@ def test_true_savings_price_each_request_at_its_own_models_prices(task, prompted
     b_in, b_out, f_in, f_out = _prices(MINI)
     expected = 300_000 * (request_cost(prompted, out, b_in, b_out)
                           - request_cost(tuned, out, f_in, f_out))
-    row = sc.inference_savings_table().set_index("task").loc[task]
+    row = inference_savings_table().set_index("task").loc[task]
     assert row["true_savings_usd_per_month"] == pytest.approx(expected)
 
 
 def test_classification_really_saves_a_sixth_of_source_002s_54_dollars():
     # source 002: "$54/mo (GPT-4o-mini)" for simple classification
-    true = sc.inference_savings_table().set_index("task").loc["Simple classification",
+    true = inference_savings_table().set_index("task").loc["Simple classification",
                                                               "true_savings_usd_per_month"]
     assert true == pytest.approx(54 / 6)
 
 
 def test_the_other_three_tasks_cost_more_after_fine_tuning_gpt_4o_mini():
-    t = sc.inference_savings_table().set_index("task")
+    t = inference_savings_table().set_index("task")
     assert (t["true_savings_usd_per_month"].drop("Simple classification") < 0).all()
     assert np.isinf(t["true_breakeven_months"].drop("Simple classification")).all()
 
 
 def test_source_002s_classification_saving_exceeds_the_whole_prompted_bill():
     # source 002 prints $54/month; the prompted gpt-4o-mini bill for that task is smaller
-    bill = sc.inference_savings_table().set_index("task").loc["Simple classification",
+    bill = inference_savings_table().set_index("task").loc["Simple classification",
                                                               "prompting_usd_per_month"]
     b_in, b_out, _, _ = _prices(MINI)
     assert bill == pytest.approx(300_000 * request_cost(800, 50, b_in, b_out))
@@ -180,13 +193,13 @@ def test_source_002s_classification_saving_exceeds_the_whole_prompted_bill():
 
 def test_source_002s_one_to_two_month_breakeven_holds_only_for_its_shortcut():
     # source 002: "Breakeven ... 1-2 months" for classification; training "$15-75"
-    t = sc.inference_savings_table(training_usd=75).set_index("task")
+    t = inference_savings_table(training_usd=75).set_index("task")
     assert t.loc["Simple classification", "naive_breakeven_months"] <= 2
     assert t.loc["Simple classification", "true_breakeven_months"] > 2
 
 
 def test_a_small_fine_tuned_model_replacing_gpt_4o_saves_on_every_task():
-    t = sc.inference_savings_table(base_model=GPT4O)
+    t = inference_savings_table(base_model=GPT4O)
     assert (t["true_savings_usd_per_month"] > 0).all()
     b_in, b_out, _, _ = _prices(GPT4O)
     _, _, f_in, f_out = _prices(MINI)
@@ -197,7 +210,7 @@ def test_a_small_fine_tuned_model_replacing_gpt_4o_saves_on_every_task():
 # -- the 100 requests/day claim ------------------------------------------------------------------
 def test_source_002s_6_to_18_months_at_100_requests_a_day_is_not_what_its_figures_give():
     # source 002: "At 100 requests/day, breakeven extends to 6-18 months"; training $15-75
-    t = sc.breakeven_range_table(100, training_usd_low=15, training_usd_high=75).set_index("method")
+    t = breakeven_range_table(100, training_usd_low=15, training_usd_high=75).set_index("method")
     naive = monthly_inference_savings(100, 800, 200, 50, *_prices(MINI), naive=True)
     assert t.loc["naive", "breakeven_months_low"] == pytest.approx(15 / naive)
     assert t.loc["naive", "breakeven_months_high"] == pytest.approx(75 / naive)
@@ -207,54 +220,54 @@ def test_source_002s_6_to_18_months_at_100_requests_a_day_is_not_what_its_figure
 
 def test_breakeven_range_table_rejects_an_unknown_task():
     with pytest.raises(ValueError, match="task must be one of"):
-        sc.breakeven_range_table(100, task="Poetry")
+        breakeven_range_table(100, task="Poetry")
 
 
 # -- volume bands and the tokens rule ------------------------------------------------------------
 def test_volume_table_tokens_are_prompted_input_plus_output():
-    t = sc.volume_table([100, 10_000])
+    t = volume_table([100, 10_000])
     assert t["tokens_per_month"].tolist() == pytest.approx(
         [monthly_tokens(100, 850), monthly_tokens(10_000, 850)])
 
 
 def test_break_even_shortens_in_proportion_to_volume():
-    t = sc.volume_table([100, 1_000, 10_000])
+    t = volume_table([100, 1_000, 10_000])
     months = t["true_breakeven_months"].to_numpy()
     assert months[0] / months[1] == pytest.approx(10)
     assert months[1] / months[2] == pytest.approx(10)
 
 
 def test_volume_table_at_10k_a_day_matches_the_inference_table():
-    v = sc.volume_table([10_000]).iloc[0]
-    i = sc.inference_savings_table().iloc[0]
+    v = volume_table([10_000]).iloc[0]
+    i = inference_savings_table().iloc[0]
     assert v["true_savings_usd_per_month"] == pytest.approx(i["true_savings_usd_per_month"])
 
 
 def test_volume_table_rejects_zero_requests():
     with pytest.raises(ValueError, match="requests_per_day must be > 0, got 0"):
-        sc.volume_table([0, 100])
+        volume_table([0, 100])
 
 
 def test_tokens_rule_table_converts_tokens_to_requests_per_day():
-    t = sc.tokens_rule_table([1e7, 1e8])
+    t = tokens_rule_table([1e7, 1e8])
     assert monthly_tokens(t["requests_per_day"].to_numpy(), 850).tolist() == pytest.approx(
         [1e7, 1e8])
 
 
 def test_a_gpt_4o_to_fine_tuned_mini_swap_pays_back_below_source_001s_10m_threshold():
     # source 001: "Below 10M tokens/month: prompting is cheaper"
-    t = sc.tokens_rule_table([5e6], pairs=[(GPT4O, MINI)], training_usd=75)
+    t = tokens_rule_table([5e6], pairs=[(GPT4O, MINI)], training_usd=75)
     assert t.iloc[0, 2] < 12
 
 
 def test_fine_tuning_gpt_4o_mini_itself_needs_more_than_100m_tokens_to_pay_back_in_a_year():
     # source 001: "Above 100M tokens/month: fine-tuning usually wins"
-    t = sc.tokens_rule_table([1e8], pairs=[(MINI, MINI)], training_usd=75)
+    t = tokens_rule_table([1e8], pairs=[(MINI, MINI)], training_usd=75)
     assert t.iloc[0, 2] > 12
 
 
 def test_tokens_rule_table_names_one_column_per_model_pair():
-    t = sc.tokens_rule_table([1e7], pairs=[(GPT4O, MINI)])
+    t = tokens_rule_table([1e7], pairs=[(GPT4O, MINI)])
     assert t.columns.tolist() == ["tokens_per_month", "requests_per_day",
                                   "breakeven_months: gpt-4o -> ft gpt-4o-mini"]
 
@@ -262,60 +275,60 @@ def test_tokens_rule_table_names_one_column_per_model_pair():
 # -- GPU utilization -----------------------------------------------------------------------------
 def test_source_003s_volume_keeps_a_10_requests_per_second_gpu_under_one_percent_busy():
     # source 003: 200k requests/month; its $2/1k self-hosted never states a utilization
-    util = sc.gpu_utilization(200_000, 10)
+    util = gpu_utilization(200_000, 10)
     assert util == pytest.approx(200_000 / (10 * 3600 * 730))
     assert util < 0.01
 
 
 def test_gpu_utilization_above_capacity_is_an_error_naming_the_volume():
     with pytest.raises(ValueError, match="requests_per_month must be at most the deployment's"):
-        sc.gpu_utilization(30_000_000, 10)
+        gpu_utilization(30_000_000, 10)
 
 
 def test_gpu_utilization_at_full_capacity_is_one():
-    assert sc.gpu_utilization(10 * 3600 * 730, 10) == pytest.approx(1.0)
+    assert gpu_utilization(10 * 3600 * 730, 10) == pytest.approx(1.0)
 
 
 def test_more_gpus_lower_the_utilization():
-    assert sc.gpu_utilization(200_000, 10, gpus=2) == pytest.approx(
-        sc.gpu_utilization(200_000, 10) / 2)
+    assert gpu_utilization(200_000, 10, gpus=2) == pytest.approx(
+        gpu_utilization(200_000, 10) / 2)
 
 
 def test_gpu_utilization_over_capacity_in_an_array_names_the_bad_volume():
     with pytest.raises(ValueError, match="got 30,000,000"):
-        sc.gpu_utilization(np.array([200_000, 30_000_000]), 10)
+        gpu_utilization(np.array([200_000, 30_000_000]), 10)
 
 
 @pytest.mark.parametrize("field, args", [("requests_per_second_capacity", (200_000, 0)),
                                          ("requests_per_month", (0, 10))])
 def test_gpu_utilization_rejects_zero(field, args):
     with pytest.raises(ValueError, match=f"{field} must be > 0, got 0"):
-        sc.gpu_utilization(*args)
+        gpu_utilization(*args)
 
 
 def test_at_the_gpu_break_even_volume_the_gpu_costs_what_the_api_costs():
-    volume = sc.gpu_breakeven_requests_per_month(1.006, 15)
-    util = sc.gpu_utilization(volume, 10)
+    volume = gpu_breakeven_requests_per_month(1.006, 15)
+    util = gpu_utilization(volume, 10)
     assert self_hosted_cost_per_1k_req(1.006, 10, util) == pytest.approx(15)
     assert volume == pytest.approx(hosting_cost_per_month(1.006) / 15 * 1000)
 
 
 def test_source_003s_2_dollars_per_1k_on_a_g5_xlarge_needs_more_than_its_200k_requests():
     # source 003: "Self-hosted fine-tuned small model: $2 / 1k", at 200k requests/month
-    assert sc.gpu_breakeven_requests_per_month(1.006, 2) > 200_000
+    assert gpu_breakeven_requests_per_month(1.006, 2) > 200_000
 
 
 # -- comparing scenarios and the misuse walk -----------------------------------------------------
 def test_compare_scenarios_reports_each_scenarios_tco_payback():
     cheap = Scenario(hosted_cost_per_1k_req=3)
-    t = sc.compare_scenarios({"a": Scenario(), "b": cheap}).set_index("scenario")
+    t = compare_scenarios({"a": Scenario(), "b": cheap}).set_index("scenario")
     assert t.loc["b", "payback_months"] == pytest.approx(tco(cheap).payback_months)
     assert t.loc["a", "one_time_usd"] == Scenario().one_time_usd
 
 
 def test_compare_scenarios_marks_no_payback_as_infinite():
     never = Scenario(hosted_cost_per_1k_req=1)
-    t = sc.compare_scenarios({"never": never})
+    t = compare_scenarios({"never": never})
     assert math.isinf(t.loc[0, "payback_months"])
     assert t.loc[0, "savings_at_horizon_usd"] == pytest.approx(
         tco(never).table["cumulative_savings_usd"].iloc[-1])
@@ -323,33 +336,33 @@ def test_compare_scenarios_marks_no_payback_as_infinite():
 
 def test_compare_scenarios_rejects_something_that_is_not_a_scenario():
     with pytest.raises(TypeError, match="must be a Scenario"):
-        sc.compare_scenarios({"x": {"requests_per_month": 1}})
+        compare_scenarios({"x": {"requests_per_month": 1}})
 
 
 def test_each_of_source_001s_misuses_appears_in_the_walk():
     # source 001, "Where teams misuse fine-tuning economics": five items
-    adds = " ".join(sc.misuse_table()["adds"])
+    adds = " ".join(misuse_table()["adds"])
     for n in range(1, 6):
         assert f"misuse {n}" in adds
 
 
 def test_counting_data_and_eval_delays_payback_beyond_the_per_token_view():
-    t = sc.misuse_table()
+    t = misuse_table()
     assert t.loc[1, "payback_months"] > t.loc[0, "payback_months"]
     assert t.loc[1, "one_time_usd"] == t.loc[0, "one_time_usd"] + 250 + 100  # source 003's split
 
 
 def test_regression_testing_costs_delay_payback_further():
-    t = sc.misuse_table()
+    t = misuse_table()
     assert t.loc[2, "payback_months"] > t.loc[1, "payback_months"]
 
 
 def test_monthly_retraining_means_the_walk_never_pays_back():
-    t = sc.misuse_table()
+    t = misuse_table()
     assert t.loc[4, "retrain_every_months"] == 1
     assert math.isinf(t.loc[4, "payback_months"])
 
 
 def test_against_a_prompted_gpt_4o_mini_the_fine_tune_loses_money():
-    t = sc.misuse_table()
+    t = misuse_table()
     assert t.loc[5, "savings_at_horizon_usd"] < t.loc[4, "savings_at_horizon_usd"] < 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -40,7 +41,7 @@ from .validation import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Curves", "Scenario", "TCOResult", "simulate", "tco"]
+__all__ = ["Curves", "Scenario", "TCOResult", "compare_scenarios", "replace", "simulate", "tco"]
 
 
 @dataclass(frozen=True)
@@ -475,3 +476,51 @@ def replace(scenario: Scenario, **changes: Any) -> Scenario:
     3
     """
     return dataclasses.replace(scenario, **changes)
+
+
+def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
+    """One row per named scenario: what it costs and when (if ever) fine-tuning pays back.
+
+    Parameters
+    ----------
+    scenarios : mapping of a label to a :class:`Scenario`
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``one_time_usd``, ``prompting_usd_per_month`` and
+        ``finetune_running_usd_per_month`` (month 1, before any price decline),
+        ``retrain_every_months``, ``payback_months`` (``inf`` = not within the horizon) and
+        ``savings_at_horizon_usd`` (cumulative, prompting minus fine-tuning).
+
+    Raises
+    ------
+    TypeError
+        If a value of ``scenarios`` is not a :class:`Scenario`.
+
+    Examples
+    --------
+    >>> t = compare_scenarios({"source 003": Scenario(),
+    ...                        "$3 per 1k hosted": Scenario(hosted_cost_per_1k_req=3)})
+    >>> t["payback_months"].round(2).tolist()
+    [0.15, 2.0]
+    """
+    import pandas as pd
+
+    rows = []
+    for label, s in scenarios.items():
+        if not isinstance(s, Scenario):
+            raise TypeError(f"scenarios[{label!r}] must be a Scenario, got {type(s).__name__}")
+        result = tco(s)
+        first = result.table.iloc[0]
+        rows.append({
+            "scenario": label,
+            "one_time_usd": s.one_time_usd,
+            "prompting_usd_per_month": float(first["prompting_usd"]),
+            "finetune_running_usd_per_month": float(first["finetune_usd"]) - s.one_time_usd,
+            "retrain_every_months": s.retrain_every_months,
+            "payback_months": (math.inf if result.payback_months is None
+                               else result.payback_months),
+            "savings_at_horizon_usd": float(result.table["cumulative_savings_usd"].iloc[-1]),
+        })
+    return pd.DataFrame(rows)
