@@ -97,13 +97,13 @@ _EXPORTS: dict[str, str] = {
     "cost_curves_figure": "sensitivity_plots",
     # self-check
     "ask": "selfcheck",
-    "check": "quizcheck",
+    "check": "quiz",
 }
 
 _SUBMODULES = {
     "breakeven", "tokens", "training", "hosting", "cost_model", "prices", "validation",
     "selfcheck", "plots", "calculators", "sensitivity", "decision", "quality", "cli", "sources",
-    "quizcheck", "sensitivity_plots", "tokenizer",
+    "quiz", "sensitivity_plots", "tokenizer",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)

@@ -26,6 +26,19 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The gradebook: one SQLite file in the course root (git-ignored).
 c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 
+# The quiz mode: "practice" (the self-check says right or wrong; the release carries a practice
+# key) or "exam" (the self-check checks only the form; nothing released can tell right from
+# wrong). The environment variable FTROI_QUIZ_MODE overrides this for generate_assignment.
+c.FtroiQuiz.mode = "practice"
+
+# The key stays outside the student's kernel: ReleaseQuiz writes course and mode into each quiz's
+# setup cell (and the practice key in practice mode); KeyedGrades grades each item from the
+# answer its hidden test recorded, in this process, for the submitting student's variant.
+from ftroi_course.grading import autograde_preprocessors, generate_preprocessors  # noqa: E402
+
+c.GenerateAssignment.preprocessors = generate_preprocessors()
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+
 # Grading: no cell may run longer than this (an endless loop scores 0 for its item and the
 # rest of the class is still graded).
 c.ExecutePreprocessor.timeout = 30

@@ -26,3 +26,8 @@ def test_wheel_contains_price_table_question_bank_and_calculators(tmp_path):
         assert f"ftroi_helpers/data/questions/{lesson}.json" in names
     assert "ftroi_helpers/calculators/_base.py" in names
     assert not any(n.startswith(("tests/", "lessons/", "quizzes/")) for n in names)
+    # the quiz question data ships, the instructor's key and grading code never do
+    assert "ftroi_helpers/data/quiz_items.json" in names
+    assert not any("ftroi_course" in n or n.endswith("/key.py") for n in names)
+    data = zipfile.ZipFile(wheel)
+    assert not any(b"CHOICES" in data.read(n) for n in names if n.endswith(".py"))

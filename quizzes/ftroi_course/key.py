@@ -1,0 +1,255 @@
+"""The answer key of the ftroi quizzes: the instructor's side, never the learner's.
+
+Every auto-graded item is here: a multiple-choice item's right letter, or a numeric item's
+method, which the grader applies to the submitting student's own variant of the question. What
+a question *asks* (its numbers, options and tolerance) is public question data in the learner's
+package (``ftroi_helpers/data/quiz_items.json``, read through :mod:`ftroi_helpers.quiz`); what it
+*answers* is only here.
+
+Binder's image deletes this folder with ``quizzes/source``; the grading sandbox hides it from
+the kernel that runs a submission; ``make lab`` installs only ``ftroi_helpers``.
+
+Examples
+--------
+>>> expected("ftroi", "q1_break_even", "q1_1", None)   # the practice variant: 14, 3 and 650
+59090.909...
+>>> is_right("ftroi", "q1_break_even", "q1_1", None, 59_000.0)
+True
+>>> is_right("ftroi", "q1_break_even", "q1_3", "alice", "c")
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ftroi_helpers import quiz as q
+
+__all__ = ["CHOICES", "HINTS", "NUMBERS", "expected", "is_right", "items", "practice_key"]
+
+
+# --------------------------------------------------------------------------------------------
+# methods for the numeric items: each takes the variant's numbers and returns the answer
+
+
+def _breakeven_requests(p: dict[str, Any]) -> float:
+    from ftroi_helpers import breakeven_requests
+
+    return breakeven_requests(p["hosted_cost_per_1k_req"], p["self_hosted_cost_per_1k_req"],
+                              p["one_time_finetune_cost"])
+
+
+def _breakeven_days(p: dict[str, Any]) -> float:
+    from ftroi_helpers import breakeven_days
+
+    return breakeven_days(p["prompt_cost_per_call"], p["calls_per_day"], p["training_cost"],
+                          p["savings_fraction"])
+
+
+_WORKLOAD = ("requests_per_day", "prompted_input_tokens", "finetuned_input_tokens",
+             "output_tokens", "base_usd_per_1m_input", "base_usd_per_1m_output",
+             "ft_usd_per_1m_input", "ft_usd_per_1m_output")
+
+
+def _monthly_savings(p: dict[str, Any]) -> float:
+    from ftroi_helpers import monthly_inference_savings
+
+    return monthly_inference_savings(**{k: p[k] for k in _WORKLOAD})
+
+
+def _months_to_repay(p: dict[str, Any]) -> float:
+    return p["training_usd"] / _monthly_savings(p)
+
+
+def _training_examples(p: dict[str, Any]) -> float:
+    held_out = round(p["labelled_examples"] * p["holdout_fraction"])
+    return p["labelled_examples"] - held_out
+
+
+def _usd_per_1k_correct(p: dict[str, Any]) -> float:
+    from ftroi_helpers import request_cost
+
+    per_request = request_cost(p["input_tokens"], p["output_tokens"], p["usd_per_1m_input"],
+                               p["usd_per_1m_output"])
+    return per_request * 1000 / p["quality"]
+
+
+def _duplicate_percent(p: dict[str, Any]) -> float:
+    return 100 * p["near_duplicates"] / p["examples"]
+
+
+def _scenario(p: dict[str, Any], **changes: Any):
+    from ftroi_helpers import Scenario
+
+    return Scenario(**{**p, **changes})
+
+
+def _payback_month(p: dict[str, Any]) -> float:
+    from ftroi_helpers import tco
+
+    month = tco(_scenario(p)).payback_month
+    return math.inf if month is None else float(month)
+
+
+def _finetune_total_usd(p: dict[str, Any]) -> float:
+    from ftroi_helpers import tco
+
+    return float(tco(_scenario(p)).table["finetune_cumulative_usd"].iloc[-1])
+
+
+def _savings_with_price_decline_usd(p: dict[str, Any]) -> float:
+    from ftroi_helpers import tco
+
+    result = tco(_scenario(p, hosted_price_decline_per_year=0.6))
+    return float(result.table["cumulative_savings_usd"].iloc[-1])
+
+
+#: numeric item -> its method
+NUMBERS: dict[str, Callable[[dict[str, Any]], float]] = {
+    "q1_1": _breakeven_requests,
+    "q1_2": _breakeven_days,
+    "q1_4": _monthly_savings,
+    "q1_6": _months_to_repay,
+    "q2_3": _training_examples,
+    "q2_5": _usd_per_1k_correct,
+    "q2_6": _usd_per_1k_correct,
+    "q2_7": _duplicate_percent,
+    "q3_2": _payback_month,
+    "q3_3": _finetune_total_usd,
+    "q3_4": _savings_with_price_decline_usd,
+}
+
+#: multiple-choice item -> its right letter
+CHOICES: dict[str, str] = {
+    "q0_1": "A", "q0_2": "A", "q0_3": "C", "q0_4": "D", "q0_5": "A", "q0_6": "B", "q0_7": "C",
+    "q0_9": "D", "q0_10": "A",
+    "q1_3": "C", "q1_5": "B", "q1_7": "C",
+    "q2_1": "B", "q2_2": "C", "q2_4": "C", "q2_8": "B", "q2_9": "A",
+    "q3_1": "B", "q3_5": "B", "q3_6": "A", "q3_7": "B",
+}
+
+#: item -> the hint a practice self-check gives with a wrong answer (never the answer)
+HINTS: dict[str, str] = {
+    "q0_1": "The lesson page's one-line description, under its title, names its main idea.",
+    "q0_2": "Prompt cost and training cost are inputs. Which concept combines them into an "
+            "answer to 'when does fine-tuning pay off'?",
+    "q0_3": "One option is something AI cannot guarantee. Pick a task it does well: computing.",
+    "q0_4": "A limitation is something AI cannot do for you, such as guarantee quality without "
+            "an evaluation baseline.",
+    "q0_5": "The answer is a question template whose placeholders you fill with your own "
+            "numbers.",
+    "q0_6": "Safe use keeps a human check before anything is published or relied on.",
+    "q0_7": "Polish and confidence are not evidence. Which option keeps human judgment in the "
+            "loop?",
+    "q0_9": "Responsible use measures the benefit instead of assuming it.",
+    "q0_10": "A bad use asks AI for something it cannot do, such as guarantee a quality gain.",
+    "q1_1": "Savings per 1,000 requests = hosted minus self-hosted cost. Divide the one-time "
+            "cost by it and multiply by 1,000, or call breakeven_requests.",
+    "q1_2": "Money saved per day = P x V x S. Days = T / (money saved per day), or call "
+            "breakeven_days.",
+    "q1_3": "Compare the two per-1,000-request costs first: does self-hosting save anything on "
+            "each request?",
+    "q1_4": "Price each request at its own model's prices: the prompted request at the base "
+            "prices with its input tokens, the fine-tuned one at the fine-tuned prices with its "
+            "own. monthly_inference_savings does this.",
+    "q1_5": "Look at what the fine-tuned model charges for every token it still reads and "
+            "writes, not only for the tokens you save.",
+    "q1_6": "Months = training cost / monthly savings. Use the true savings from q1_4, not the "
+            "shortcut.",
+    "q1_7": "Savings scale with volume: 100 requests a day saves 1/100 of what 10,000 do. "
+            "Divide each end of the training-cost range by that monthly saving.",
+    "q2_1": "A fine-tune you cannot evaluate is a liability. When must the evaluation setup "
+            "exist for you to judge the fine-tune at all?",
+    "q2_2": "The fine-tuning guide's table of common mistakes, the row 'Insufficient eval set'.",
+    "q2_3": "Held-out examples = the held-out share of the labelled set, rounded to whole "
+            "examples; the rest is for training.",
+    "q2_4": "The fine-tuning guide's quality table: find the row whose difference is negative.",
+    "q2_5": "Cost of 1,000 requests (request_cost x 1,000) divided by the share of answers "
+            "that are right.",
+    "q2_6": "The same method as q2_5, with the prompted request's tokens, prices and quality.",
+    "q2_7": "Near-duplicates / all examples x 100.",
+    "q2_8": "Compare your answer to q2_7 with the limit in the guide's data quality checklist.",
+    "q2_9": "What happens to metrics measured on examples the model was trained on?",
+    "q3_1": "The fine-tuning guide's advice: 'Budget for retraining'.",
+    "q3_2": "tco(Scenario(...)).payback_month; each retraining adds training plus evaluation "
+            "again.",
+    "q3_3": "The last row of tco(...).table['finetune_cumulative_usd']: one-time cost, "
+            "retrainings and inference.",
+    "q3_4": "Add hosted_price_decline_per_year=0.6 to the scenario and read the last row of "
+            "cumulative_savings_usd. It is negative when fine-tuning is behind.",
+    "q3_5": "Before you spend on retraining after a base-model update, what should you "
+            "measure?",
+    "q3_6": "A fine-tune trained on a stale snapshot of data learns yesterday's patterns.",
+    "q3_7": "Fine-tuning's saving is the prompting bill you no longer pay. What happens to that "
+            "bill when hosted prices fall?",
+}
+
+
+@dataclass(frozen=True)
+class KeyItem:
+    """One auto-graded item as the grader sees it."""
+
+    quiz: str
+    item_id: str
+    kind: str  # "number" or "choice"
+
+
+def items(quiz: str | None = None) -> list[KeyItem]:
+    """Every auto-graded item of one quiz (or of all), in the question data's order."""
+    quizzes = q.quiz_items()["quizzes"]
+    names = list(quizzes) if quiz is None else [quiz]
+    out = []
+    for name in names:
+        if name not in quizzes:
+            raise ValueError(f"quiz must be one of {', '.join(quizzes)}, got {name!r}")
+        for item_id, info in quizzes[name]["items"].items():
+            out.append(KeyItem(name, item_id, info["kind"]))
+    return out
+
+
+def expected(course: str, quiz: str, item_id: str, student: str | None) -> float:
+    """The right answer to a numeric item for one student's variant (None: practice)."""
+    if item_id not in NUMBERS:
+        raise ValueError(f"item_id must be a numeric quiz item, got {item_id!r}")
+    return float(NUMBERS[item_id](q.item_params(course, quiz, item_id, student)))
+
+
+def is_right(course: str, quiz: str, item_id: str, student: str | None, answer: Any) -> bool:
+    """True if ``answer`` (plain data: a number or a letter) is right for this student.
+
+    This runs in the grading process, never in a student's kernel. ``answer`` is first reduced
+    to plain data, so an object that claims to equal everything is simply not an answer.
+    """
+    info = q.item_info(quiz, item_id)
+    value = q.normalise_answer(answer)
+    if info["kind"] == "choice":
+        return isinstance(value, str) and value == CHOICES[item_id]
+    if not isinstance(value, float):
+        return False
+    right = expected(course, quiz, item_id, student)
+    if not math.isfinite(right):
+        return False
+    slack = max(info.get("rel_tol", 0.0) * abs(right), info.get("abs_tol", 0.0))
+    return abs(value - right) <= slack + 1e-9
+
+
+def practice_key(course: str, quiz: str) -> dict[str, Any]:
+    """The key a *practice* release carries (``practice_key.json``): hashed letters, and each
+    numeric item's answer for every variant, so a practice self-check can say right or wrong.
+
+    Never written into an exam release.
+    """
+    out: dict[str, Any] = {"course": course, "quiz": quiz, "items": {}}
+    for entry in items(quiz):
+        row: dict[str, Any] = {"hint": HINTS[entry.item_id]}
+        if entry.kind == "choice":
+            row["answer_sha256"] = q.practice_key_hash(course, quiz, entry.item_id,
+                                                       CHOICES[entry.item_id])
+        else:
+            row["expected"] = {variant: float(NUMBERS[entry.item_id](params))
+                               for variant, params in q.item_combinations(quiz, entry.item_id)}
+        out["items"][entry.item_id] = row
+    return out

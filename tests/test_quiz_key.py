@@ -1,0 +1,109 @@
+"""The instructor's answer key (quizzes/ftroi_course/key.py) against the quiz notebooks.
+
+Expected values are recomputed here by running the source notebooks' own solution cells for a
+given student, never read from the key under test.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from pathlib import Path
+from unittest import mock
+
+import nbformat
+import pytest
+
+from ftroi_helpers import quiz as q
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "quizzes"
+sys.path.insert(0, str(COURSE))
+from ftroi_course import key  # noqa: E402
+
+QUIZZES = list(q.quiz_items()["quizzes"])
+STUDENTS = [None, "alice", "bob", "s017"]
+
+
+def gid(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def source_nb(quiz: str):
+    return nbformat.read(COURSE / "source" / quiz / f"{quiz}.ipynb", as_version=4)
+
+
+def solutions(quiz: str, student: str | None) -> dict[str, object]:
+    """Each item's answer from the source's solution cells, run as ``student``."""
+    env = {"NBGRADER_EXECUTION": "autograde", "FTROI_STUDENT_ID": student or ""}
+    namespace: dict[str, object] = {}
+    with mock.patch.dict(os.environ, env):
+        for cell in source_nb(quiz).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "code" and not meta.get("grade"):
+                exec(compile(cell.source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
+    items = q.quiz_items()["quizzes"][quiz]["items"]
+    return {item: namespace[item] for item in items}
+
+
+@pytest.mark.parametrize("student", STUDENTS)
+@pytest.mark.parametrize("quiz", QUIZZES)
+def test_the_source_solutions_are_right_for_every_students_variant(quiz, student):
+    answers = solutions(quiz, student)
+    assert {i: key.is_right("ftroi", quiz, i, student, a) for i, a in answers.items()} == \
+        dict.fromkeys(answers, True)
+
+
+@pytest.mark.parametrize("quiz", QUIZZES)
+def test_the_notebooks_graded_items_are_exactly_the_keys_items(quiz):
+    cells = [c for c in source_nb(quiz).cells
+             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert [gid(c) for c in cells] == [i.item_id for i in key.items(quiz)]
+    for cell in cells:
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1]
+        assert hidden.strip().splitlines()[0] == f'record("{gid(cell)}", {gid(cell)})'
+        assert cell.metadata["nbgrader"]["locked"] and cell.metadata["nbgrader"]["points"] > 0
+
+
+@pytest.mark.parametrize("quiz", QUIZZES)
+def test_every_numeric_question_shows_its_numbers_with_a_locked_given_cell(quiz):
+    nb = source_nb(quiz)
+    shown = {m for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked")
+             for m in re.findall(r'given\("(\w+)"\)', c.source)}
+    needed = {g for i in key.items(quiz) if i.kind == "number"
+              for g in q.item_info(quiz, i.item_id)["given"]}
+    assert needed <= shown
+
+
+@pytest.mark.parametrize("quiz,item", [(i.quiz, i.item_id) for i in key.items()
+                                       if i.kind == "number"])
+def test_every_variant_has_a_finite_answer(quiz, item):
+    values = [key.NUMBERS[item](params) for _, params in q.item_combinations(quiz, item)]
+    assert all(math.isfinite(v) for v in values)
+
+
+def test_q2_7_variants_all_fail_the_five_percent_duplicate_limit_so_q2_8_has_one_key():
+    values = [key.NUMBERS["q2_7"](p) for _, p in q.item_combinations("q2_eval_baselines", "q2_7")]
+    assert min(values) > 5
+
+
+def test_q1_workload_variants_all_save_money_so_q1_6_is_a_payback_time():
+    values = [key.NUMBERS["q1_4"](p) for _, p in q.item_combinations("q1_break_even", "q1_4")]
+    assert min(values) > 0
+
+
+def test_choice_items_offer_their_key_letter():
+    for item in key.items():
+        if item.kind == "choice":
+            assert key.CHOICES[item.item_id] in q.item_info(item.quiz, item.item_id)["options"]
+
+
+def test_practice_key_hides_letters_and_covers_every_variant():
+    practice = key.practice_key("ftroi", "q1_break_even")
+    text = str(practice)
+    assert "'C'" not in text and practice["course"] == "ftroi"
+    assert len(practice["items"]["q1_6"]["expected"]) == len(
+        q.item_combinations("q1_break_even", "q1_6"))
+    assert all(row["hint"] for row in practice["items"].values())
