@@ -95,15 +95,18 @@ _EXPORTS: dict[str, str] = {
     "tornado_figure": "sensitivity_plots",
     "monte_carlo_figure": "sensitivity_plots",
     "cost_curves_figure": "sensitivity_plots",
-    # self-check
+    # self-check, predictions, exercises, readable tables
     "ask": "selfcheck",
+    "predict": "prediction",
+    "check_exercise": "exercises",
+    "show_table": "tables",
     "check": "quiz",
 }
 
 _SUBMODULES = {
     "breakeven", "tokens", "training", "hosting", "cost_model", "prices", "validation",
     "selfcheck", "plots", "calculators", "sensitivity", "decision", "quality", "cli", "sources",
-    "quiz", "sensitivity_plots", "tokenizer",
+    "quiz", "sensitivity_plots", "tokenizer", "prediction", "exercises", "tables",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)

@@ -26,12 +26,18 @@ __all__ = [
     "OKABE_ITO",
     "PROMPTING_STYLE",
     "FINETUNE_STYLE",
+    "alt_text",
+    "breakeven_alt",
     "breakeven_figure",
+    "cost_curve_alt",
+    "cumulative_steps",
     "cost_curve_figure",
     "figure_to_png",
     "new_figure",
+    "retraining_lumps",
     "style_axes",
     "usd",
+    "with_alt",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -87,10 +93,120 @@ def new_figure(width_in: float = 7.0, height_in: float = 4.0) -> tuple[Figure, A
     fig.subplots_adjust(left=0.13, right=0.94, top=0.9, bottom=0.14)
     _text_caching_canvas()(fig)
     # Without pyplot there is no inline backend to show a figure: give it a PNG repr so a
-    # notebook cell that returns it displays the picture, not "<Figure size ...>".
+    # notebook cell that returns it displays the picture, not "<Figure size ...>", and a mime
+    # bundle whose HTML is an <img> with a text alternative (alt_text) for screen readers.
     fig._repr_png_ = functools.partial(figure_to_png, fig)  # type: ignore[attr-defined]
+    fig._repr_mimebundle_ = functools.partial(_figure_bundle, fig)  # type: ignore[attr-defined]
     ax = fig.add_subplot()
     return fig, ax
+
+
+def with_alt(fig: Figure, alt: str) -> Figure:
+    """Give ``fig`` a text alternative that says what it shows; return ``fig``.
+
+    A notebook then shows the figure as ``<img alt="...">`` (JupyterLab's own PNG renderer
+    has no alt text), and the plain-text view of the output is the same sentence.
+
+    >>> fig, ax = new_figure()
+    >>> with_alt(fig, "Cumulative cost: prompting crosses fine-tuning at 30,769 requests") is fig
+    True
+    >>> alt_text(fig)
+    'Cumulative cost: prompting crosses fine-tuning at 30,769 requests'
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError(f"alt must be a sentence saying what the figure shows, got {alt!r}")
+    fig._ftroi_alt = alt.strip()  # type: ignore[attr-defined]
+    fig._repr_mimebundle_ = functools.partial(_figure_bundle, fig)  # type: ignore[attr-defined]
+    return fig
+
+
+def alt_text(fig: Figure) -> str:
+    """The figure's text alternative: the one given to :func:`with_alt`, else its titles.
+
+    >>> fig, ax = new_figure()
+    >>> _ = ax.set_title("Fine-tuning pays back in month 2", loc="left")
+    >>> alt_text(fig)
+    'Chart: Fine-tuning pays back in month 2'
+    """
+    given = getattr(fig, "_ftroi_alt", None)
+    if given:
+        return given
+    titles = []
+    if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
+        titles.append(fig._suptitle.get_text())
+    for ax in fig.axes:
+        for loc in ("left", "center", "right"):
+            text = ax.get_title(loc=loc)
+            if text:
+                titles.append(text)
+    return "Chart: " + ("; ".join(titles) if titles else "a figure with no title")
+
+
+def _figure_bundle(fig: Figure, include: Any = None, exclude: Any = None
+                   ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """What a notebook stores for ``fig``: an ``<img>`` with alt text, the PNG, the alt text."""
+    import base64
+    import html
+
+    alt = alt_text(fig)
+    png = base64.b64encode(figure_to_png(fig)).decode("ascii")
+    img = (f'<img class="ftroi-figure" alt="{html.escape(alt, quote=True)}" '
+           f'src="data:image/png;base64,{png}" style="max-width:100%;height:auto">')
+    return ({"text/html": img, "image/png": png, "text/plain": alt},
+            {"image/png": {"alt": alt}})
+
+
+def cumulative_steps(months: Any, prompting_usd: Any, finetune_usd: Any,
+                     lumps_usd: Any) -> tuple[Any, Any, Any]:
+    """Cumulative-cost lines with lump payments drawn as vertical steps.
+
+    A one-time or retraining cost is paid at the start of its month; running costs accrue
+    through the month. So the fine-tuning line jumps straight up at the start of a month with
+    a lump, then rises with the running costs: drawn as points at each month boundary, the
+    jump would look like a slope across the whole month.
+
+    Parameters
+    ----------
+    months : array of month boundaries ``0, 1, ..., H``
+    prompting_usd, finetune_usd : cumulative costs at those boundaries (month 0 included:
+        fine-tuning's value at 0 is *after* the first lump)
+    lumps_usd : lump paid at the start of months ``2 .. H`` (length ``H - 1``; the first
+        month's lump is already in ``finetune_usd[0]``)
+
+    Returns
+    -------
+    (x, prompting, finetune) : arrays where every boundary with a lump appears twice
+        (before and after the payment).
+
+    Examples
+    --------
+    >>> x, p, f = cumulative_steps([0, 1, 2], [0, 10, 20], [5, 6, 12], [5])
+    >>> x.tolist(), f.tolist()
+    ([0.0, 1.0, 1.0, 2.0], [5.0, 6.0, 11.0, 12.0])
+    >>> p.tolist()
+    [0.0, 10.0, 10.0, 20.0]
+    """
+    import numpy as np
+
+    months = np.asarray(months, dtype=float)
+    prompting = np.asarray(prompting_usd, dtype=float)
+    finetune = np.asarray(finetune_usd, dtype=float)
+    lumps = np.asarray(lumps_usd, dtype=float)
+    if not (months.shape == prompting.shape == finetune.shape
+            and lumps.shape == (max(months.size - 2, 0),)):
+        raise ValueError(f"months, prompting_usd and finetune_usd must have one length and "
+                         f"lumps_usd two fewer, got {months.size}, {prompting.size}, "
+                         f"{finetune.size} and {lumps.size}")
+    xs, ps, fs = [months[0]], [prompting[0]], [finetune[0]]
+    for k in range(1, months.size):
+        xs.append(months[k])
+        ps.append(prompting[k])
+        fs.append(finetune[k])
+        if k < months.size - 1 and lumps[k - 1] != 0:  # paid at the start of month k + 1
+            xs.append(months[k])
+            ps.append(prompting[k])
+            fs.append(finetune[k] + lumps[k - 1])
+    return np.asarray(xs), np.asarray(ps), np.asarray(fs)
 
 
 #: Rendered texts kept by the text cache (least recently used dropped first). A calculator's
@@ -324,13 +440,72 @@ def _png_bytes(rgba: Any) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
 
 
+def retraining_lumps(scenario: Any, finetune_usd: Any = None) -> Any:
+    """USD paid as a lump at the start of months ``2 .. H`` (retraining), zeros if none.
+
+    Worked out by the cost model itself: the same scenario simulated with and without
+    retraining differs only by those lumps. ``finetune_usd`` (the scenario's monthly
+    fine-tuning costs, if already simulated) saves one simulation.
+
+    >>> from ftroi_helpers import Scenario, replace
+    >>> retraining_lumps(replace(Scenario(), retrain_every_months=3))[:4].tolist()
+    [0.0, 0.0, 150.0, 0.0]
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from . import simulate
+
+    horizon = int(scenario.horizon_months)
+    if not getattr(scenario, "retrain_every_months", 0) or horizon < 2:
+        return np.zeros(max(horizon - 1, 0))
+    if finetune_usd is None:
+        finetune_usd = simulate(scenario).finetune_usd[0]
+    without = simulate(dataclasses.replace(scenario, retrain_every_months=0)).finetune_usd[0]
+    lumps = np.asarray(finetune_usd[1:] - without[1:], dtype=float)
+    return np.where(np.abs(lumps) < 1e-9, 0.0, lumps)
+
+
+def cost_curve_alt(months: Any, prompting_usd: Any, finetune_usd: Any, lumps_usd: Any,
+                   payback_months: float | None) -> str:
+    """A text alternative for a cumulative-cost chart by month.
+
+    >>> cost_curve_alt([0, 1, 2], [0, 3000, 6000], [400, 800, 1200], [0], 0.2)
+    'Line chart of cumulative cost (USD) by month, months 0 to 2. Keep prompting (solid line) rises from $0 to $6,000; fine-tuning (dashed line) starts at $400 (one-time costs) and reaches $1,200. Fine-tuning pays back after 0.2 months, where the lines cross.'
+    """
+    import numpy as np
+
+    months = np.asarray(months, dtype=float)
+    lumps = np.asarray(lumps_usd, dtype=float)
+    text = (f"Line chart of cumulative cost (USD) by month, months {months[0]:.0f} to "
+            f"{months[-1]:.0f}. Keep prompting (solid line) rises from {usd(prompting_usd[0])} "
+            f"to {usd(prompting_usd[-1])}; fine-tuning (dashed line) starts at "
+            f"{usd(finetune_usd[0])} (one-time costs) and reaches {usd(finetune_usd[-1])}.")
+    steps = [int(months[0]) + int(k) + 2 for k in np.flatnonzero(lumps)]
+    if steps:
+        shown = ", ".join(str(m) for m in steps[:6]) + (" ..." if len(steps) > 6 else "")
+        text += (f" It steps up by {usd(float(lumps[lumps != 0][0]))} at the start of each "
+                 f"month with a retraining (months {shown}).")
+    if payback_months is None or not math.isfinite(payback_months):
+        text += " The lines do not cross: fine-tuning does not pay back in this period."
+    else:
+        text += f" Fine-tuning pays back after {payback_months:.1f} months, where the lines cross."
+    return text
+
+
 def cost_curve_figure(result: TCOResult) -> Figure:
     """Cumulative cost of prompting and of fine-tuning by month, with payback marked.
+
+    One-time and retraining costs are paid at the start of their month, so they are drawn as
+    vertical steps (:func:`cumulative_steps`).
 
     >>> from ftroi_helpers.cost_model import tco, Scenario
     >>> fig = cost_curve_figure(tco(Scenario(hosted_cost_per_1k_req=3.0)))
     >>> fig.axes[0].get_title(loc="left")
     'Fine-tuning pays back in month 2'
+    >>> alt_text(fig).endswith("Fine-tuning pays back after 2.0 months, where the lines cross.")
+    True
     """
     import numpy as np
 
@@ -339,13 +514,17 @@ def cost_curve_figure(result: TCOResult) -> Figure:
     # Start both lines at month 0: nothing spent on prompting yet, the one-time cost on
     # fine-tuning. Payback often falls inside month 1, and its marker must sit on the lines.
     months = np.concatenate([[0.0], t["month"].to_numpy(float)])
-    ax.plot(months, np.concatenate([[0.0], t["prompting_cumulative_usd"]]), **PROMPTING_STYLE)
-    ax.plot(months, np.concatenate([[result.scenario.one_time_usd],
-                                    t["finetune_cumulative_usd"]]), **FINETUNE_STYLE)
+    prompting = np.concatenate([[0.0], t["prompting_cumulative_usd"]])
+    finetune = np.concatenate([[result.scenario.one_time_usd], t["finetune_cumulative_usd"]])
+    lumps = retraining_lumps(result.scenario)
+    x, p, f = cumulative_steps(months, prompting, finetune, lumps)
+    ax.plot(x, p, **PROMPTING_STYLE)
+    ax.plot(x, f, **FINETUNE_STYLE)
     if result.payback_months is not None:
         _mark_payback(ax, result)
     style_axes(ax, title=result.summary(), xlabel="month", ylabel="cumulative cost (USD)")
-    return fig
+    return with_alt(fig, cost_curve_alt(months, prompting, finetune, lumps,
+                                        result.payback_months))
 
 
 def _mark_payback(ax: Any, result: TCOResult) -> None:
@@ -376,7 +555,28 @@ def breakeven_figure(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req:
     ax.set_title(explain_breakeven(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
                                    one_time_finetune_cost), loc="left", fontsize=12,
                  fontweight="bold")
-    return fig
+    return with_alt(fig, breakeven_alt(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
+                                       one_time_finetune_cost))
+
+
+def breakeven_alt(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req: float,
+                  one_time_finetune_cost: float) -> str:
+    """A text alternative for the break-even chart: what each line does and where they cross.
+
+    >>> breakeven_alt(15, 2, 400)
+    'Line chart of cumulative cost (USD) against requests served. Keep prompting (solid line) starts at $0 and rises by $15.00 per 1,000 requests; fine-tuning (dashed line) starts at $400 and rises by $2.00 per 1,000. Prompting crosses fine-tuning at 30,769 requests: the break-even.'
+    """
+    from .breakeven import breakeven_requests
+
+    be = breakeven_requests(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
+                            one_time_finetune_cost)
+    text = (f"Line chart of cumulative cost (USD) against requests served. Keep prompting "
+            f"(solid line) starts at $0 and rises by {usd(hosted_cost_per_1k_req, 2)} per 1,000 "
+            f"requests; fine-tuning (dashed line) starts at {usd(one_time_finetune_cost)} and "
+            f"rises by {usd(self_hosted_cost_per_1k_req, 2)} per 1,000.")
+    if math.isfinite(be):
+        return text + f" Prompting crosses fine-tuning at {be:,.0f} requests: the break-even."
+    return text + " The lines never cross: fine-tuning is not cheaper per request."
 
 
 def breakeven_series(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req: float,

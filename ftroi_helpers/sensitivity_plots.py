@@ -19,10 +19,14 @@ from .plots import (
     MARK_STYLE,
     OKABE_ITO,
     PROMPTING_STYLE,
+    cost_curve_alt,
+    cumulative_steps,
     figure_to_png,
     new_figure,
+    retraining_lumps,
     style_axes,
     usd,
+    with_alt,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,14 +58,14 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
-def _shown(fig: Figure) -> Figure:
-    """Let Jupyter show ``fig`` as a PNG when it is a cell's value.
+def _shown(fig: Figure, alt: str | None = None) -> Figure:
+    """Let Jupyter show ``fig`` as a PNG with a text alternative when it is a cell's value.
 
     The figures are made without pyplot, so IPython has no formatter for them; an instance
-    ``_repr_png_`` gives it one.
+    ``_repr_png_`` gives it one, and :func:`~ftroi_helpers.plots.with_alt` an ``<img alt>``.
     """
     fig._repr_png_ = partial(figure_to_png, fig)  # type: ignore[attr-defined]
-    return fig
+    return with_alt(fig, alt) if alt else fig
 
 
 def tornado_figure(table: pd.DataFrame, labels: dict[str, str] | None = None,
@@ -137,7 +141,37 @@ def tornado_figure(table: pd.DataFrame, labels: dict[str, str] | None = None,
     # the title spans the figure (the bar labels take the left of it); it states the answer
     fig.suptitle(title[:1].upper() + title[1:], x=0.02, ha="left", fontsize=12, fontweight="bold")
     ax.legend(frameon=False, loc="lower right", fontsize=8)
-    return _shown(fig)
+    return _shown(fig, tornado_alt(table, labels))
+
+
+def tornado_alt(table: pd.DataFrame, labels: dict[str, str] | None = None, top: int = 3) -> str:
+    """A text alternative for :func:`tornado_figure`: the answer and the largest swings.
+
+    >>> from ftroi_helpers.sensitivity import tornado
+    >>> tornado_alt(tornado()).startswith("Tornado chart of the payback (months)")
+    True
+    """
+    from .sensitivity import ASSUMPTION_LABELS
+
+    labels = ASSUMPTION_LABELS if labels is None else labels
+    metric = table.attrs.get("metric", "payback_months")
+    base = float(table.attrs.get("base_value", 0.0))
+    payback = metric == "payback_months"
+
+    def value(v: float) -> str:
+        if payback:
+            return "never" if math.isinf(v) else f"{v:.1f} months"
+        return usd(v)
+
+    what = "the payback (months)" if payback else "the net savings (USD)"
+    parts = []
+    for _, row in table.head(top).iterrows():
+        name = labels.get(row["assumption"], row["assumption"])
+        parts.append(f"{name} from {_fmt(row['low'])} to {_fmt(row['high'])} gives "
+                     f"{value(row[f'{metric}_at_low'])} to {value(row[f'{metric}_at_high'])}")
+    return (f"Tornado chart of {what} for {len(table)} assumptions, each moved alone to the "
+            f"low and the high end of its range, the largest swing at the top. The scenario as "
+            f"set gives {value(base)}. Largest swings: " + "; ".join(parts) + ".")
 
 
 def monte_carlo_figure(result: MonteCarloResult) -> Figure:
@@ -171,15 +205,21 @@ def monte_carlo_figure(result: MonteCarloResult) -> Figure:
                ylabel="draws paid back (%)", money_axis=None)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.legend(frameon=False, loc="lower right")
-    return _shown(fig)
+    final = 100 * share[-1]
+    alt = (f"Line chart of the share of {result.n_draws:,} draws that have paid back by each "
+           f"month, from month 0 to {horizon}: {p:.0f}% by month {result.within_months} (the "
+           f"deadline, dotted line) and {final:.0f}% by month {horizon}.")
+    return _shown(fig, alt)
 
 
 def cost_curve_series(scenario: Scenario, curves: Curves, row: int = 0) -> dict[str, Any]:
     """Cumulative-cost lines from month 0 for one row of :func:`ftroi_helpers.cost_model.simulate`.
 
     At month 0 prompting has cost nothing and fine-tuning its one-time cost (paid at the
-    start), so the lines are exact within month 1. Returns ``month``, ``prompting``,
-    ``finetune`` (arrays) and ``payback_months`` (float, ``inf`` for none).
+    start), so the lines are exact within month 1. A retraining is paid at the start of its
+    month, so it is a vertical step: that month boundary appears twice in ``month``, before
+    and after the payment. Returns ``month``, ``prompting``, ``finetune`` (arrays),
+    ``payback_months`` (float, ``inf`` for none) and ``alt`` (a text alternative).
 
     >>> from ftroi_helpers.cost_model import Scenario, simulate
     >>> s = Scenario(hosted_cost_per_1k_req=3.0)
@@ -190,8 +230,11 @@ def cost_curve_series(scenario: Scenario, curves: Curves, row: int = 0) -> dict[
     months = np.arange(0, scenario.horizon_months + 1, dtype=float)
     prompting = np.concatenate([[0.0], curves.prompting_cumulative_usd[row]])
     finetune = np.concatenate([[scenario.one_time_usd], curves.finetune_cumulative_usd[row]])
-    return {"month": months, "prompting": prompting, "finetune": finetune,
-            "payback_months": float(curves.payback_months[row])}
+    lumps = retraining_lumps(scenario, curves.finetune_usd[row])
+    payback = float(curves.payback_months[row])
+    x, p, f = cumulative_steps(months, prompting, finetune, lumps)
+    return {"month": x, "prompting": p, "finetune": f, "payback_months": payback,
+            "alt": cost_curve_alt(months, prompting, finetune, lumps, payback)}
 
 
 def payback_sentence(scenario: Scenario, curves: Curves, row: int = 0) -> tuple[str, str]:

@@ -54,7 +54,7 @@ MIN_SLIDER_PX = 100
 
 #: lesson -> (its first calculator, the control a learner changes, how).
 #: "arrow": click the slider handle and press ArrowRight (ArrowLeft at the maximum);
-#: "type": type a new value into the slider's readout (or the number box) and press Enter;
+#: "type": type a new value into the box beside the slider (or the number box) and press Enter;
 #: "select": choose the next option of a drop-down.
 #: A lesson whose first calculator is not listed here fails with a message saying so.
 FIRST_CALCULATOR: dict[str, tuple[str, str, str]] = {
@@ -216,13 +216,16 @@ def change_control(nbp: NotebookPage, calc_dom: Any, calc: Any, control: str, ho
 
     w = calc.controls[control]
     page = nbp.page
-    box = calc_dom.locator(".widget-inline-hbox").filter(
-        has=page.locator("label.widget-label", has_text=re.compile(
-            "^" + re.escape(w.description) + "$")))
+    is_slider = isinstance(w, (widgets.FloatSlider, widgets.IntSlider))
+    label = page.locator("label.widget-label", has_text=re.compile(
+        "^" + re.escape(w.description) + "$"))
+    # A slider sits in a row with the labelled box its value can be typed into.
+    box = calc_dom.locator(".ftroi-control-row" if is_slider else ".widget-inline-hbox").filter(
+        has=label)
     assert box.count() == 1, (
         f"control {control!r} ({w.description!r}) appears {box.count()} times in the calculator")
     box.scroll_into_view_if_needed()
-    is_slider = isinstance(w, (widgets.FloatSlider, widgets.IntSlider))
+    typed = box.locator(".ftroi-typed input")
     step = getattr(w, "step", None) or 1
     lo, hi = getattr(w, "min", None), getattr(w, "max", None)
     if how == "arrow":
@@ -250,7 +253,7 @@ def change_control(nbp: NotebookPage, calc_dom: Any, calc: Any, control: str, ho
         new = round(new, _decimals(step))
         if lo is not None:
             new = max(new, lo)
-        field = box.locator(".widget-readout" if is_slider else "input")
+        field = typed if is_slider else box.locator("input")
         field.click()
         page.keyboard.press("Control+A")
         page.keyboard.type(_typed(new))
@@ -259,24 +262,17 @@ def change_control(nbp: NotebookPage, calc_dom: Any, calc: Any, control: str, ho
         raise ValueError(f"how must be 'arrow', 'type' or 'select', got {how!r}")
     if isinstance(w, widgets.IntSlider | widgets.IntText):
         new = int(new)
-    # What the control now shows must be the new value (the readout rounds to its format).
+    # What the typed box beside a slider now shows must be the new value.
     if is_slider:
-        readout = box.locator(".widget-readout")
         deadline = time.monotonic() + 10
         while True:
-            shown = parse_readout(readout.text_content() or "")
-            tol = 0.5 * 10 ** -_readout_decimals(w.readout_format) + 1e-12
-            if abs(shown - new) <= tol or time.monotonic() > deadline:
+            shown = parse_readout(typed.input_value() or "nan")
+            if abs(shown - new) <= 1e-9 + 1e-9 * abs(new) or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
-        assert abs(shown - new) <= tol, (
-            f"{control}: the readout shows {readout.text_content()!r}, expected {new!r}")
+        assert abs(shown - new) <= 1e-9 + 1e-9 * abs(new), (
+            f"{control}: the typed box shows {typed.input_value()!r}, expected {new!r}")
     return new
-
-
-def _readout_decimals(fmt: str) -> int:
-    m = re.search(r"\.(\d+)[fe%]", fmt or "")
-    return int(m.group(1)) if m else 0
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])

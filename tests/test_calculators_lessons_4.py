@@ -134,9 +134,15 @@ def test_eval_noise_on_more_examples_is_distinguishable_and_moves_the_error_bars
     assert c.distinguishable
     assert "score about" not in calc.result_text
     assert list(calc.ax.lines) == lines_before
-    bar, dot = lines_before[2], lines_before[3]  # the fine-tuned model's interval and point
-    assert list(bar.get_ydata()) == pytest.approx([100 * x for x in c.finetuned_interval])
-    assert list(dot.get_ydata()) == pytest.approx([93.0])
+    # The figure shows the interval of the difference (what the verdict rests on), not two
+    # separate intervals that invite the overlap fallacy.
+    bar, dot = lines_before[0], lines_before[1]
+    assert list(bar.get_xdata()) == pytest.approx([100 * x for x in c.difference_interval])
+    assert list(dot.get_xdata()) == pytest.approx([3.0])
+    assert calc.ax.get_xlim()[0] < 100 * c.difference_interval[0]
+    lo, hi = (100 * x for x in c.difference_interval)
+    assert f"interval from {lo:+.1f} to {hi:+.1f} points" in calc.alt_text
+    assert "excludes zero" in calc.alt_text
     assert calc.ax.get_title(loc="left").startswith("3.0 points apart: beyond the noise")
 
 

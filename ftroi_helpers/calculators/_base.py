@@ -12,6 +12,13 @@ The result sentence and any error message share one spot under the controls, so 
 replaces the answer with its message (CSS classes ``ftroi-result`` / ``ftroi-error``). The whole
 widget carries the class ``ftroi-calculator``, which the browser tests look for.
 
+Accessibility: every slider sits in a row (class ``ftroi-control-row``) with a number box
+(class ``ftroi-typed``) that holds the same value and can be typed into; the box's accessible
+name is the slider's description plus ", typed value". The figure is an ``<img>`` whose alt text
+says what it shows (:attr:`Outcome.alt`, else the title and the sentence). The slider handles
+themselves have no accessible name: ipywidgets 8 renders them (noUiSlider) without one, and a
+description does not reach them; the typed box is the accessible way to set the value.
+
 Nothing here waits for a frontend: under nbgrader (``NBGRADER_EXECUTION``) or in a headless kernel
 the widget builds, computes its first result and returns.
 """
@@ -41,6 +48,8 @@ class Outcome:
     data: Mapping[str, Any] = field(default_factory=dict)
     #: Optional figure title (defaults to the sentence).
     title: str | None = None
+    #: Optional text alternative for the figure (defaults to "Chart: title. sentence").
+    alt: str | None = None
 
 
 def float_slider(description: str, value: float, min: float, max: float, step: float,
@@ -92,14 +101,26 @@ class Calculator(widgets.VBox):
         self.compute = compute
         self._draw, self._redraw = draw, redraw
         self.message = widgets.HTML(layout=widgets.Layout(min_height="2.2em"))
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="700px"))
+        # An <img> in HTML rather than widgets.Image, which has no alt text.
+        self.image = widgets.HTML(layout=widgets.Layout(max_width="700px"))
+        self.image.add_class("ftroi-figure")
         self.fig = self.ax = self._artists = None
         self._title_kw: dict[str, float] = {}
         self._figsize = figsize
         self.outcome: Outcome | None = None
         self.error: str | None = None
         heading = widgets.HTML(f"<h4 style='margin:0.2em 0'>{html.escape(title)}</h4>")
-        box = widgets.VBox(list(self.controls.values()))
+        self.typed: dict[str, widgets.ValueWidget] = {}
+        rows = []
+        for name, w in self.controls.items():
+            if isinstance(w, (widgets.FloatSlider, widgets.IntSlider)):
+                self.typed[name] = typed = _typed_box(w)
+                row = widgets.HBox([w, typed])
+                row.add_class("ftroi-control-row")
+                rows.append(row)
+            else:
+                rows.append(w)
+        box = widgets.VBox(rows)
         children = [heading, box, self.message]
         if draw is not None:
             children.append(self.image)
@@ -164,12 +185,71 @@ class Calculator(widgets.VBox):
             self._redraw(self.ax, self._artists, outcome)
         self.ax.set_title(outcome.title or outcome.sentence, loc="left", fontsize=12,
                           fontweight="bold", **self._title_kw)
-        self.image.value = figure_to_png(self.fig)
+        self.image.value = _img_html(figure_to_png(self.fig), self.alt_text)
+
+    @property
+    def alt_text(self) -> str:
+        """The figure's text alternative: what it shows, in words."""
+        o = self.outcome
+        if o is None:
+            return ""
+        if o.alt:
+            return o.alt
+        title = o.title or o.sentence
+        return f"Chart: {title}." if title == o.sentence else f"Chart: {title}. {o.sentence}"
 
     @property
     def result_text(self) -> str:
         """The sentence (or error message) currently shown, as plain text."""
         return self.outcome.sentence if self.outcome else (self.error or "")
+
+
+def _img_html(png: bytes, alt: str) -> str:
+    """An ``<img>`` showing PNG bytes, with its text alternative."""
+    import base64
+
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}" '
+            f'style="max-width:100%;height:auto">')
+
+
+def _typed_box(slider: widgets.ValueWidget) -> widgets.ValueWidget:
+    """A number box that holds ``slider``'s value, both ways, so the value can be typed.
+
+    A typed value outside the slider's range is clamped by the slider, and the box then shows
+    the clamped value.
+    """
+    kind = widgets.IntText if isinstance(slider, widgets.IntSlider) else widgets.FloatText
+    box = kind(value=slider.value, description=f"{slider.description}, typed value",
+               style={"description_width": "0px"}, layout=widgets.Layout(width="120px"),
+               continuous_update=False)
+    box.add_class("ftroi-typed")
+    slider.readout = False
+    slider.layout = widgets.Layout(width="580px")
+    busy = [False]
+
+    def from_slider(_change: Any) -> None:
+        if not busy[0]:
+            busy[0] = True
+            try:
+                box.value = slider.value
+            finally:
+                busy[0] = False
+
+    def from_box(_change: Any) -> None:
+        if busy[0]:
+            return
+        busy[0] = True
+        try:
+            slider.value = box.value  # the slider clamps to its range
+        finally:
+            busy[0] = False
+        if box.value != slider.value:
+            box.value = slider.value
+
+    slider.observe(from_slider, names="value")
+    box.observe(from_box, names="value")
+    return box
 
 
 def _title_position(fig: Any, ax: Any) -> dict[str, float]:

@@ -154,38 +154,52 @@ def eval_noise_outcome(held_out_examples: int, baseline_accuracy_pct: float,
         title = f"{100 * abs(gain):.1f} points apart: beyond the noise on {n:,} examples"
     else:
         title = f"Within the noise on {n:,} examples: no claim either way"
-    return Outcome(sentence, {"comparison": c}, title=title)
+    return Outcome(sentence, {"comparison": c}, title=title, alt=_noise_alt(c))
 
 
 def _draw_noise(ax, outcome: Outcome) -> dict:
-    artists = {}
-    for i, (name, style) in enumerate((("baseline", PROMPTING_STYLE),
-                                       ("fine-tuned", FINETUNE_STYLE))):
-        (bar,) = ax.plot([i, i], [0, 0], color=style["color"], linewidth=2.5, marker="_",
-                         markersize=22, markeredgewidth=2.5)
-        (dot,) = ax.plot([i], [0], color=style["color"], marker="o", markersize=9,
-                         linestyle="none")
-        artists[name] = (bar, dot)
-    style_axes(ax, title="", xlabel="", ylabel="held-out accuracy (%): dot, 95% interval",
+    """The difference (fine-tuned minus baseline) with its 95% interval, against zero.
+
+    The verdict rests on the interval of the *difference*, so that is what is drawn: two
+    separate intervals invite the overlap fallacy (they can overlap while the difference's
+    interval excludes zero).
+    """
+    (bar,) = ax.plot([0, 0], [0, 0], color=FINETUNE_STYLE["color"], linewidth=3, marker="|",
+                     markersize=22, markeredgewidth=3, label="95% interval of the difference")
+    (dot,) = ax.plot([0], [0], color=FINETUNE_STYLE["color"], marker="o", markersize=10,
+                     linestyle="none", label="measured difference")
+    ax.axvline(0, color=OKABE_ITO["black"], linewidth=1.2, linestyle=":")
+    zero = ax.annotate("no difference", (0, 0.62), xytext=(4, 0), textcoords="offset points",
+                       fontsize=9, va="center")
+    style_axes(ax, title="", xlabel="fine-tuned minus baseline (accuracy points)", ylabel="",
                money_axis=None)
-    ax.set_xticks([0, 1], ["prompted baseline", "fine-tuned"])
-    ax.set_xlim(-0.6, 1.6)
+    ax.set_yticks([])
+    ax.set_ylim(-1, 1)
+    ax.legend(frameon=False, loc="lower right", fontsize=9)
+    artists = {"bar": bar, "dot": dot, "zero": zero}
     _redraw_noise(ax, artists, outcome)
     return artists
 
 
 def _redraw_noise(ax, artists: dict, outcome: Outcome) -> None:
     c = outcome.data["comparison"]
-    lows, highs = [], []
-    for name, acc, (lo, hi) in (("baseline", c.baseline_accuracy, c.baseline_interval),
-                                ("fine-tuned", c.finetuned_accuracy, c.finetuned_interval)):
-        bar, dot = artists[name]
-        bar.set_data([0, 0] if name == "baseline" else [1, 1], [100 * lo, 100 * hi])
-        dot.set_data([0 if name == "baseline" else 1], [100 * acc])
-        lows.append(100 * lo)
-        highs.append(100 * hi)
-    span = max(max(highs) - min(lows), 2.0)
-    ax.set_ylim(max(min(lows) - 0.3 * span, 0), min(max(highs) + 0.3 * span, 100.5))
+    lo, hi = (100 * v for v in c.difference_interval)
+    d = 100 * c.difference
+    artists["bar"].set_data([lo, hi], [0, 0])
+    artists["dot"].set_data([d], [0])
+    span = max(hi - lo, 2.0)
+    left, right = min(lo, 0.0) - 0.25 * span, max(hi, 0.0) + 0.25 * span
+    ax.set_xlim(left, right)
+
+
+def _noise_alt(c) -> str:
+    lo, hi = (100 * v for v in c.difference_interval)
+    where = ("excludes zero: the difference is beyond the sampling noise" if c.distinguishable
+             else "includes zero: the difference is within the sampling noise")
+    return (f"Chart of the measured difference, fine-tuned minus baseline, on "
+            f"{c.n_examples:,} held-out examples: {100 * c.difference:+.1f} points, with a 95% "
+            f"interval from {lo:+.1f} to {hi:+.1f} points, drawn against a dotted line at zero. "
+            f"The interval {where}.")
 
 
 def eval_noise(held_out_examples: int = 400, baseline_accuracy_pct: float = 90.0,

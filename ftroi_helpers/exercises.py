@@ -1,0 +1,204 @@
+"""Exercises with blanks: the learner replaces ``...`` with an answer; a check cell verifies it.
+
+A lesson cell holds the blank::
+
+    requests_at_800 = ...   # how many requests repay a USD 800 project?
+
+and the next cell checks it::
+
+    check_exercise("E1.1", requests_at_800)
+
+The expected answers are computed here by the package's own functions (never typed into a
+notebook). An answer still left as ``...`` is reported as "not yet answered", not as an error,
+so a notebook runs from top to bottom (and under nbval) before anything is filled in. Each
+exercise's worked solution sits in the lesson in a folded ``<details>`` block.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .prediction import format_number
+
+__all__ = ["EXERCISES", "Exercise", "ExerciseResult", "check_exercise", "expected_answer"]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: how to compute its answer, its unit and how close counts as right."""
+
+    #: computes the expected answer (a number, ``math.inf`` for never, or a bool)
+    answer: Callable[[], Any]
+    unit: str = ""
+    #: relative tolerance for a numeric answer (0.01 = within 1 %)
+    rel_tol: float = 0.01
+    #: absolute tolerance, for answers near zero
+    abs_tol: float = 0.0
+    #: one line shown with a wrong answer
+    hint: str = ""
+
+
+def _breakeven_requests(one_time_usd: float) -> float:
+    from . import breakeven_requests
+
+    return breakeven_requests(15, 2, one_time_usd)
+
+
+def _months_at(requests_per_month: float) -> float:
+    return _breakeven_requests(400) / requests_per_month
+
+
+def _gpt4o_mini_classification_usd_per_month(fine_tuned: bool) -> float:
+    """Source: the guide's classification example at 10,000 requests a day (30 days)."""
+    from . import price_row, request_cost
+
+    row = price_row("gpt-4o-mini-2024-07-18")
+    if fine_tuned:
+        per_request = request_cost(200, 50, row["ft_usd_per_1m_input_tokens"],
+                                   row["ft_usd_per_1m_output_tokens"])
+    else:
+        per_request = request_cost(800, 50, row["base_usd_per_1m_input_tokens"],
+                                   row["base_usd_per_1m_output_tokens"])
+    return per_request * 10_000 * 30
+
+
+def _held_out(labelled: int) -> int:
+    from . import held_out_split
+
+    return held_out_split(labelled, 0.2)[1]
+
+
+def _examples_to_detect(baseline: float, gain: float) -> int:
+    from . import min_examples_to_detect
+
+    return min_examples_to_detect(baseline, gain)
+
+
+#: Every exercise in the workbook, by id ("E<lesson>.<n>").
+EXERCISES: dict[str, Exercise] = {
+    "E0.1": Exercise(lambda: _breakeven_requests(400), "requests", rel_tol=0.001,
+                     hint="Copy the number from the sentence the cell above printed."),
+    "E1.1": Exercise(lambda: _breakeven_requests(800), "requests", rel_tol=0.01,
+                     hint="Break-even = one-time cost / saving per request; the saving is "
+                          "USD 13 per 1,000 requests."),
+    "E1.2": Exercise(lambda: _months_at(20_000), "months", rel_tol=0.02,
+                     hint="Divide the break-even requests by 20,000 requests a month."),
+    "E1.3": Exercise(lambda: 15.0, "USD per 1,000 requests", rel_tol=0.0, abs_tol=0.01,
+                     hint="No saving per request means no break-even: where is the saving zero?"),
+    "E2.1": Exercise(lambda: _gpt4o_mini_classification_usd_per_month(False), "USD",
+                     rel_tol=0.02,
+                     hint="Cost per request x 10,000 a day x 30 days, at the base model's prices."),
+    "E2.2": Exercise(lambda: (_gpt4o_mini_classification_usd_per_month(False)
+                              - _gpt4o_mini_classification_usd_per_month(True)), "USD",
+                     rel_tol=0.03,
+                     hint="Prompted bill minus fine-tuned bill, each at its own model's prices."),
+    "E4.1": Exercise(lambda: _held_out(2_000), "examples", rel_tol=0.0, abs_tol=0.5,
+                     hint="20 % of 2,000 labelled examples."),
+    "E4.2": Exercise(lambda: _examples_to_detect(0.90, 0.06), "examples per model",
+                     rel_tol=0.05,
+                     hint="Call min_examples_to_detect with the baseline and the gain as "
+                          "fractions."),
+}
+
+
+def expected_answer(exercise_id: str) -> Any:
+    """The computed answer to an exercise (for tests and solutions).
+
+    >>> round(expected_answer("E1.1"))
+    61538
+    """
+    return _exercise(exercise_id).answer()
+
+
+def _exercise(exercise_id: str) -> Exercise:
+    if exercise_id not in EXERCISES:
+        raise ValueError(f"exercise_id must be one of {', '.join(EXERCISES)}, "
+                         f"got {exercise_id!r}")
+    return EXERCISES[exercise_id]
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """The check's verdict: "not answered", "right" or "not yet", and a sentence."""
+
+    exercise_id: str
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "right"
+
+    def __repr__(self) -> str:
+        return f"{self.exercise_id}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = {"right": "#00703c", "not yet": "#a00000"}.get(self.status, "#444444")
+        mark = {"right": "&#10004;", "not yet": "&#10008;"}.get(self.status, "&#9998;")
+        return (f"<div class='ftroi-exercise-check' role='status' style='color:{colour}'>"
+                f"{mark} <b>{html.escape(self.exercise_id)}</b>: "
+                f"{html.escape(self.message)}</div>")
+
+
+def check_exercise(exercise_id: str, answer: Any) -> ExerciseResult:
+    """Check an exercise's answer; ``...`` (not yet filled in) is reported, not raised.
+
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise, e.g. "E1.1".
+    answer : number, bool or ``...``
+        The learner's answer.
+
+    Returns
+    -------
+    ExerciseResult
+        Shown as one coloured line in the notebook.
+
+    Raises
+    ------
+    ValueError
+        For an unknown exercise id.
+
+    Examples
+    --------
+    >>> check_exercise("E1.1", ...).status
+    'not answered'
+    >>> check_exercise("E1.1", 61_538).message
+    'Right: 61,538 requests.'
+    >>> check_exercise("E1.1", 30_769).status
+    'not yet'
+    """
+    ex = _exercise(exercise_id)
+    if answer is Ellipsis:
+        return ExerciseResult(exercise_id, "not answered",
+                              "not yet answered: replace the ... with your answer, run that "
+                              "cell, then run this one.")
+    expected = ex.answer()
+    if isinstance(expected, bool):
+        if not isinstance(answer, bool):
+            return ExerciseResult(exercise_id, "not yet",
+                                  f"answer True or False, got {answer!r}.")
+        ok = answer == expected
+        return ExerciseResult(exercise_id, "right" if ok else "not yet",
+                              "Right." if ok else f"Not yet. {ex.hint}".strip())
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        return ExerciseResult(exercise_id, "not yet",
+                              f"answer with a number (in {ex.unit}), got {answer!r}.")
+    value = float(answer)
+    if math.isnan(value):
+        return ExerciseResult(exercise_id, "not yet", "answer with a number, got nan.")
+    if math.isinf(expected) or math.isinf(value):
+        ok = math.isinf(expected) and math.isinf(value)
+    else:
+        ok = math.isclose(value, expected, rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
+    shown = format_number(float(expected), ex.unit)
+    if ok:
+        return ExerciseResult(exercise_id, "right", f"Right: {shown}.")
+    return ExerciseResult(exercise_id, "not yet",
+                          f"Not yet: {format_number(value, ex.unit)} is not it. {ex.hint}".strip())

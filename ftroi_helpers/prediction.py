@@ -1,0 +1,264 @@
+"""Predict first, then see: a widget that shows a computed answer only after a guess.
+
+A lesson asks a question whose answer a helper computes, for example::
+
+    predict("How many requests repay a USD 800 project at USD 15 vs USD 2 per 1,000?",
+            breakeven_requests(15, 2, 800), unit="requests")
+
+The learner types a guess into a labelled box; the **Reveal** button stays disabled until the box
+holds a number. Pressing it shows the computed answer and how close the guess was
+(:func:`closeness`), and locks the guess. Nothing in the cell's output holds the answer before
+then: it stays in the kernel.
+
+The maths here is :func:`parse_guess` and :func:`closeness`, plain functions a test can call;
+:func:`predict` only wires them to widgets (ipywidgets is imported when a widget is made).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Closeness", "closeness", "format_number", "parse_guess", "predict"]
+
+_NEVER_WORDS = {"never", "inf", "infinite", "infinity", "no", "none"}
+
+
+def parse_guess(text: Any) -> float | None:
+    """A typed guess as a number, or None when it is not one yet.
+
+    Accepts thousands separators, a leading ``$`` or ``USD``, a trailing ``%`` (kept as the
+    number typed: "12 %" is 12) and the words "never" / "inf" for "no break-even".
+
+    Parameters
+    ----------
+    text : str
+        What the learner typed.
+
+    Returns
+    -------
+    float or None
+        The number, ``math.inf`` for "never", or None for an empty or unreadable entry.
+
+    Examples
+    --------
+    >>> parse_guess("30,000")
+    30000.0
+    >>> parse_guess(" USD 1,234.5 ")
+    1234.5
+    >>> parse_guess("never")
+    inf
+    >>> parse_guess("about thirty") is None
+    True
+    """
+    if not isinstance(text, str):
+        return None
+    cleaned = text.strip().lower()
+    if cleaned in _NEVER_WORDS:
+        return math.inf
+    cleaned = re.sub(r"^(usd|\$)\s*", "", cleaned)
+    cleaned = re.sub(r"\s*(%|usd|requests?|months?|days?|points?)$", "", cleaned)
+    cleaned = cleaned.replace(",", "").replace("_", "").replace(" ", "")
+    if not cleaned:
+        return None
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if not math.isnan(value) else None
+
+
+def format_number(value: float, unit: str = "", decimals: int | None = None) -> str:
+    """A number the way the workbook prints it: thousands separators, money as ``$1,234``.
+
+    ``unit`` "USD" puts a dollar sign in front; any other unit follows the number. ``inf`` is
+    "never". With ``decimals`` None, numbers of 100 or more get none, smaller ones up to two.
+
+    >>> format_number(30769.23, "requests")
+    '30,769 requests'
+    >>> format_number(1234.5, "USD")
+    '$1,234'
+    >>> format_number(0.85, "months")
+    '0.85 months'
+    >>> format_number(math.inf, "months")
+    'never'
+    """
+    if math.isinf(value):
+        return "never"
+    if decimals is None:
+        decimals = 0 if abs(value) >= 100 else 2
+    digits = f"{abs(value):,.{decimals}f}"
+    if decimals:
+        digits = digits.rstrip("0").rstrip(".") if "." in digits else digits
+    sign = "-" if value < 0 and digits.strip("0.,") else ""
+    if unit.upper() == "USD":
+        return f"{sign}${digits}"
+    return f"{sign}{digits} {unit}".rstrip()
+
+
+@dataclass(frozen=True)
+class Closeness:
+    """How a guess compares with the answer."""
+
+    #: "exact", "close" (within 10 %), "near" (within 25 %), "same order" (within a factor
+    #: of 2), "off" or "wrong way" (never vs a number).
+    verdict: str
+    #: guess / answer (1.0 = exact); inf/0 when one of them is "never"; nan when answer is 0.
+    ratio: float
+    message: str
+
+
+def closeness(guess: float, answer: float, unit: str = "", decimals: int | None = None
+              ) -> Closeness:
+    """Say how close ``guess`` came to ``answer``, in one sentence.
+
+    Within 10 % counts as close, within 25 % as near, within a factor of two as the right
+    order of magnitude. "never" (``inf``) matches only "never".
+
+    Parameters
+    ----------
+    guess, answer : float
+        The learner's guess and the computed answer, in the same unit (``inf`` = never).
+    unit : str
+        The unit for the sentence ("requests", "USD", "months").
+    decimals : int, optional
+        Decimals to print (see :func:`format_number`).
+
+    Returns
+    -------
+    Closeness
+
+    Examples
+    --------
+    >>> closeness(30_000, 30_769.23, "requests").message
+    'The answer is 30,769 requests. Your guess, 30,000 requests, is 2.5 % below it: close.'
+    >>> closeness(60_000, 30_769.23, "requests").verdict
+    'same order'
+    >>> closeness(3, math.inf, "months").message
+    'The answer is never: it does not pay back. Your guess was 3 months.'
+    """
+    a_text = format_number(answer, unit, decimals)
+    g_text = format_number(guess, unit, decimals)
+    if math.isinf(answer) or math.isinf(guess):
+        if math.isinf(answer) and math.isinf(guess):
+            return Closeness("exact", 1.0, "The answer is never, as you said.")
+        if math.isinf(answer):
+            return Closeness("wrong way", math.inf,
+                             f"The answer is never: it does not pay back. Your guess was "
+                             f"{g_text}.")
+        return Closeness("wrong way", 0.0,
+                         f"The answer is {a_text}. You guessed never: it does pay back.")
+    if answer == 0:
+        verdict = "exact" if guess == 0 else "off"
+        tail = "exactly right." if guess == 0 else f"your guess was {g_text}."
+        return Closeness(verdict, math.nan, f"The answer is {a_text}: {tail}")
+    ratio = guess / answer
+    head = f"The answer is {a_text}."
+    if ratio <= 0:
+        return Closeness("off", ratio, f"{head} Your guess, {g_text}, has the wrong sign.")
+    error = abs(ratio - 1)
+    if error < 0.005:
+        return Closeness("exact", ratio, f"{head} Your guess, {g_text}, is spot on.")
+    side = "above" if ratio > 1 else "below"
+    if error <= 0.10:
+        verdict, word = "close", "close"
+    elif error <= 0.25:
+        verdict, word = "near", "near"
+    elif 0.5 <= ratio <= 2:
+        verdict, word = "same order", "the right order of magnitude, but not close"
+    else:
+        verdict = "off"
+        factor = ratio if ratio > 1 else 1 / ratio
+        return Closeness(verdict, ratio, f"{head} Your guess, {g_text}, is {side} it by a factor "
+                                         f"of {factor:,.1f}: look again at how it is computed.")
+    pct = 100 * error
+    return Closeness(verdict, ratio,
+                     f"{head} Your guess, {g_text}, is {pct:,.1f} % {side} it: {word}.")
+
+
+def predict(question: str, answer: float, *, unit: str = "", decimals: int | None = None,
+            explanation: str = "") -> Any:
+    """A prediction box: type a guess, then reveal the computed answer and how close it was.
+
+    Parameters
+    ----------
+    question : str
+        The question, shown above the box (plain text).
+    answer : float
+        The computed answer (``math.inf`` for "never"); shown only after a guess.
+    unit : str
+        The answer's unit, shown in the box's label and in the feedback ("USD" prints ``$``).
+    decimals : int, optional
+        Decimals for the answer (see :func:`format_number`).
+    explanation : str
+        One sentence shown with the answer: why it is what it is.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With ``.guess_box`` (Text), ``.reveal_button`` and ``.feedback`` (HTML), ``.reveal()``
+        (what the button does) and ``.closeness`` (None until revealed).
+
+    Examples
+    --------
+    >>> box = predict("How many requests repay USD 800?", 61_538.46, unit="requests")
+    >>> box.reveal_button.disabled
+    True
+    >>> box.guess_box.value = "60,000"
+    >>> box.reveal_button.disabled
+    False
+    >>> box.reveal()
+    >>> box.closeness.verdict
+    'close'
+    """
+    import ipywidgets as widgets
+
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError(f"question must be a non-empty string, got {question!r}")
+    try:
+        answer_value = float(answer)
+    except (TypeError, ValueError):
+        raise TypeError(f"answer must be a number (math.inf for never), got {answer!r}") from None
+    if math.isnan(answer_value):
+        raise ValueError("answer must be a number or math.inf, got nan")
+
+    label = f"Your guess ({unit})" if unit else "Your guess"
+    title = widgets.HTML(f"<b>Predict:</b> {html.escape(question)}")
+    guess_box = widgets.Text(value="", placeholder="a number, or never",
+                             description=label, style={"description_width": "initial"},
+                             layout=widgets.Layout(width="420px"), continuous_update=True)
+    button = widgets.Button(description="Reveal the answer", disabled=True, icon="eye",
+                            tooltip="Type a guess first; then the answer is shown")
+    feedback = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
+    box = widgets.VBox([title, widgets.HBox([guess_box, button]), feedback])
+    box.add_class("ftroi-predict")
+    box.closeness = None  # type: ignore[attr-defined]
+
+    def on_typed(_change: Any = None) -> None:
+        if box.closeness is not None:
+            return
+        button.disabled = parse_guess(guess_box.value) is None
+
+    def reveal(_b: Any = None) -> None:
+        guess = parse_guess(guess_box.value)
+        if guess is None:
+            feedback.value = "<i>Type a number first (or never).</i>"
+            return
+        result = closeness(guess, answer_value, unit, decimals)
+        box.closeness = result
+        text = result.message + (f" {explanation}" if explanation else "")
+        feedback.value = (f"<div class='ftroi-predict-answer' role='status'>"
+                          f"{html.escape(text)}</div>")
+        guess_box.disabled = True
+        button.disabled = True
+
+    guess_box.observe(on_typed, names="value")
+    button.on_click(reveal)
+    box.guess_box = guess_box  # type: ignore[attr-defined]
+    box.reveal_button = button  # type: ignore[attr-defined]
+    box.feedback = feedback  # type: ignore[attr-defined]
+    box.reveal = reveal  # type: ignore[attr-defined]
+    return box

@@ -1,0 +1,111 @@
+"""Predict first, then check: the prediction box and the exercises with blanks (issue 14)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from ftroi_helpers import breakeven_requests, check_exercise, predict
+from ftroi_helpers.exercises import EXERCISES, expected_answer
+from ftroi_helpers.prediction import closeness, format_number, parse_guess
+
+
+@pytest.mark.parametrize("typed,value", [("30,000", 30_000.0), ("$1,234.50", 1234.5),
+                                         ("USD 15", 15.0), ("12 %", 12.0), ("never", math.inf),
+                                         ("  2.5 months ", 2.5), ("1_000", 1000.0)])
+def test_a_typed_guess_reads_as_the_number_a_learner_meant(typed, value):
+    assert parse_guess(typed) == value
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "about thirty", "nan", None, 3])
+def test_an_unreadable_guess_is_no_guess_at_all(typed):
+    assert parse_guess(typed) is None
+
+
+def test_closeness_grades_by_relative_error_and_names_the_side():
+    answer = breakeven_requests(15, 2, 400)                        # 30,769.2 requests
+    assert closeness(answer, answer).verdict == "exact"
+    assert closeness(0.95 * answer, answer).verdict == "close"
+    assert "below it" in closeness(0.95 * answer, answer).message
+    assert closeness(1.2 * answer, answer).verdict == "near"
+    assert "above it" in closeness(1.2 * answer, answer).message
+    assert closeness(1.8 * answer, answer).verdict == "same order"
+    far = closeness(10 * answer, answer, "requests")
+    assert far.verdict == "off" and "factor of 10.0" in far.message
+    assert "30,769 requests" in far.message
+
+
+def test_closeness_handles_never_both_ways_and_a_zero_answer():
+    assert closeness(math.inf, math.inf).verdict == "exact"
+    assert closeness(3, math.inf, "months").verdict == "wrong way"
+    assert closeness(math.inf, 3, "months").message.startswith("The answer is 3 months")
+    assert closeness(0, 0).verdict == "exact"
+    assert closeness(5, 0).verdict == "off"
+    assert closeness(-5, 10).verdict == "off"
+
+
+def test_prediction_box_hides_the_answer_until_a_guess_is_typed():
+    answer = breakeven_requests(15, 2, 800)
+    box = predict("How many requests repay USD 800?", answer, unit="requests")
+    # Nothing the frontend receives holds the answer before the reveal.
+    shown = repr(box) + box.feedback.value + box.children[0].value
+    assert f"{answer:,.0f}" not in shown and "61538" not in shown
+    assert box.reveal_button.disabled
+    box.guess_box.value = "a lot"
+    assert box.reveal_button.disabled
+    box.guess_box.value = "60,000"
+    assert not box.reveal_button.disabled
+    box.reveal()
+    assert "61,538 requests" in box.feedback.value and "close" in box.feedback.value
+    assert box.guess_box.disabled and box.reveal_button.disabled      # the guess is locked
+    assert box.closeness == closeness(60_000, answer, "requests")
+
+
+def test_prediction_box_labels_its_guess_box_with_the_unit():
+    box = predict("Months to pay back?", 1.5, unit="months", explanation="Requests / volume.")
+    assert box.guess_box.description == "Your guess (months)"
+    box.guess_box.value = "never"
+    box.reveal()
+    assert "Requests / volume." in box.feedback.value and "role='status'" in box.feedback.value
+
+
+@pytest.mark.parametrize("question,answer,error", [("", 1, ValueError), ("Q?", "x", TypeError),
+                                                   ("Q?", math.nan, ValueError)])
+def test_prediction_box_rejects_a_bad_call_naming_the_parameter(question, answer, error):
+    with pytest.raises(error, match=r"^(question|answer) must"):
+        predict(question, answer)
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_an_unanswered_exercise_reports_not_yet_answered_instead_of_raising(exercise_id):
+    result = check_exercise(exercise_id, ...)
+    assert result.status == "not answered" and not result.correct
+    assert "replace the ..." in result.message
+    assert "role='status'" in result._repr_html_()
+
+
+@pytest.mark.parametrize("exercise_id", sorted(EXERCISES))
+def test_every_exercise_accepts_its_answer_and_rejects_a_wrong_one(exercise_id):
+    answer = expected_answer(exercise_id)
+    assert check_exercise(exercise_id, answer).correct
+    wrong = check_exercise(exercise_id, 2 * answer + 1)
+    assert wrong.status == "not yet"
+    shown = format_number(float(answer), EXERCISES[exercise_id].unit)
+    assert shown not in wrong.message                              # no answer in the hint
+
+
+def test_exercise_answers_come_from_the_package_and_match_the_issue_figures():
+    # issue 14 / the calculator demo: USD 15 vs USD 2 per 1,000 requests and USD 400
+    assert round(expected_answer("E0.1")) == 30_769
+    assert round(expected_answer("E1.1")) == round(800 / 13 * 1000)
+    assert expected_answer("E1.2") == pytest.approx(400 / 13 * 1000 / 20_000)
+    assert expected_answer("E4.1") == 400                          # 20 % of 2,000
+
+
+def test_an_exercise_answer_of_the_wrong_type_is_feedback_not_an_exception():
+    assert check_exercise("E1.1", "61538").status == "not yet"
+    assert check_exercise("E1.1", True).status == "not yet"
+    assert check_exercise("E1.1", math.nan).status == "not yet"
+    with pytest.raises(ValueError, match=r"^exercise_id must be one of .* got 'E9.9'$"):
+        check_exercise("E9.9", 1)
