@@ -107,3 +107,31 @@ def test_practice_key_hides_letters_and_covers_every_variant():
     assert len(practice["items"]["q1_6"]["expected"]) == len(
         q.item_combinations("q1_break_even", "q1_6"))
     assert all(row["hint"] for row in practice["items"].values())
+
+
+def _options(quiz: str, item: str) -> list[str]:
+    cell = next(c for c in source_nb(quiz).cells if gid(c) == f"{item}_question")
+    return re.findall(r"^- \*\*[A-Z]\.\*\* (.*)$", cell.source, re.M)
+
+
+def test_option_length_and_position_give_no_cue_across_the_quizzes():
+    """The right option is the (joint) longest in at most a third of the items, and each letter
+    is right in 15-35 % of them."""
+    choice = [i for i in key.items() if i.kind == "choice"]
+    longest = 0
+    for item in choice:
+        opts = _options(item.quiz, item.item_id)
+        assert len(opts) == len(q.item_info(item.quiz, item.item_id)["options"]) == 4
+        right = opts["ABCD".index(key.CHOICES[item.item_id])]
+        longest += len(right) >= max(len(o) for o in opts)
+    assert longest <= len(choice) / 3
+    for letter in "ABCD":
+        share = sum(key.CHOICES[i.item_id] == letter for i in choice) / len(choice)
+        assert 0.15 <= share <= 0.35, (letter, share)
+
+
+@pytest.mark.parametrize("quiz", QUIZZES)
+def test_quiz_markdown_has_no_dollar_escapes_or_source_numbers(quiz):
+    text = "\n".join(c.source for c in source_nb(quiz).cells if c.cell_type == "markdown")
+    assert "$" not in text
+    assert not re.search(r"[Ss]ource 00\d", text)

@@ -81,6 +81,12 @@ def _duplicate_percent(p: dict[str, Any]) -> float:
     return 100 * p["near_duplicates"] / p["examples"]
 
 
+def _examples_to_detect(p: dict[str, Any]) -> float:
+    from ftroi_helpers import min_examples_to_detect
+
+    return float(min_examples_to_detect(p["baseline_accuracy"], p["delta"]))
+
+
 def _scenario(p: dict[str, Any], **changes: Any):
     from ftroi_helpers import Scenario
 
@@ -117,6 +123,7 @@ NUMBERS: dict[str, Callable[[dict[str, Any]], float]] = {
     "q2_5": _usd_per_1k_correct,
     "q2_6": _usd_per_1k_correct,
     "q2_7": _duplicate_percent,
+    "q2_11": _examples_to_detect,
     "q3_2": _payback_month,
     "q3_3": _finetune_total_usd,
     "q3_4": _savings_with_price_decline_usd,
@@ -124,65 +131,69 @@ NUMBERS: dict[str, Callable[[dict[str, Any]], float]] = {
 
 #: multiple-choice item -> its right letter
 CHOICES: dict[str, str] = {
-    "q0_1": "A", "q0_2": "A", "q0_3": "C", "q0_4": "D", "q0_5": "A", "q0_6": "B", "q0_7": "C",
-    "q0_9": "D", "q0_10": "A",
-    "q1_3": "C", "q1_5": "B", "q1_7": "C",
-    "q2_1": "B", "q2_2": "C", "q2_4": "C", "q2_8": "B", "q2_9": "A",
-    "q3_1": "B", "q3_5": "B", "q3_6": "A", "q3_7": "B",
+    "q0_1": "A", "q0_2": "D", "q0_3": "B", "q0_4": "C", "q0_5": "A", "q0_6": "D", "q0_7": "B", "q0_9": "C", "q0_10": "A",
+    "q1_3": "D", "q1_5": "A", "q1_7": "C",
+    "q2_1": "D", "q2_2": "B", "q2_4": "C", "q2_8": "D", "q2_9": "B", "q2_12": "C",
+    "q3_1": "A", "q3_5": "D", "q3_6": "B", "q3_7": "C",
 }
 
 #: item -> the hint a practice self-check gives with a wrong answer (never the answer)
 HINTS: dict[str, str] = {
-    "q0_1": "The lesson page's one-line description, under its title, names its main idea.",
-    "q0_2": "Prompt cost and training cost are inputs. Which concept combines them into an "
-            "answer to 'when does fine-tuning pay off'?",
-    "q0_3": "One option is something AI cannot guarantee. Pick a task it does well: computing.",
-    "q0_4": "A limitation is something AI cannot do for you, such as guarantee quality without "
-            "an evaluation baseline.",
-    "q0_5": "The answer is a question template whose placeholders you fill with your own "
-            "numbers.",
-    "q0_6": "Safe use keeps a human check before anything is published or relied on.",
-    "q0_7": "Polish and confidence are not evidence. Which option keeps human judgment in the "
-            "loop?",
-    "q0_9": "Responsible use measures the benefit instead of assuming it.",
-    "q0_10": "A bad use asks AI for something it cannot do, such as guarantee a quality gain.",
-    "q1_1": "Savings per 1,000 requests = hosted minus self-hosted cost. Divide the one-time "
-            "cost by it and multiply by 1,000, or call breakeven_requests.",
+    "q0_1": "Lesson 00's first section: a fine-tuning decision is arithmetic. Which option lists "
+            "the inputs of that arithmetic?",
+    "q0_2": "Savings per 1,000 requests = hosted minus self-hosted cost. Divide the one-time cost "
+            "by it and multiply by 1,000.",
+    "q0_3": "If every request costs more self-hosted, is there any saving that could repay the one- "
+            "time cost?",
+    "q0_4": "Prices in this field fall quickly: what does a price read a year ago tell you about "
+            "today's?",
+    "q0_5": "Lesson 00 says what the workbook does where a source is wrong.",
+    "q0_6": "Lesson 00: the notebooks narrate, call and plot. Where is the tested code?",
+    "q0_7": "Money saved per day = P x V x S. How many such days repay T?",
+    "q0_9": "A retrained model is a new model: what must you know about it before you switch "
+            "traffic to it?",
+    "q0_10": "An answer that sounds confident is not evidence. What would you do with any number "
+            "before you relied on it?",
+    "q1_1": "Savings per 1,000 requests = hosted minus self-hosted cost. Divide the one-time cost "
+            "by it and multiply by 1,000, or call breakeven_requests.",
     "q1_2": "Money saved per day = P x V x S. Days = T / (money saved per day), or call "
             "breakeven_days.",
-    "q1_3": "Compare the two per-1,000-request costs first: does self-hosting save anything on "
-            "each request?",
-    "q1_4": "Price each request at its own model's prices: the prompted request at the base "
-            "prices with its input tokens, the fine-tuned one at the fine-tuned prices with its "
-            "own. monthly_inference_savings does this.",
-    "q1_5": "Look at what the fine-tuned model charges for every token it still reads and "
-            "writes, not only for the tokens you save.",
+    "q1_3": "Compare the two per-1,000-request costs first: does self-hosting save anything on each "
+            "request?",
+    "q1_4": "Price each request at its own model's prices: the prompted request at the base prices "
+            "with its input tokens, the fine-tuned one at the fine-tuned prices with its own. "
+            "monthly_inference_savings does this.",
+    "q1_5": "Look at what the fine-tuned model charges for every token it still reads and writes, "
+            "not only for the tokens you save.",
     "q1_6": "Months = training cost / monthly savings. Use the true savings from q1_4, not the "
             "shortcut.",
-    "q1_7": "Savings scale with volume: 100 requests a day saves 1/100 of what 10,000 do. "
-            "Divide each end of the training-cost range by that monthly saving.",
-    "q2_1": "A fine-tune you cannot evaluate is a liability. When must the evaluation setup "
-            "exist for you to judge the fine-tune at all?",
+    "q1_7": "Savings scale with volume: 100 requests a day saves 1/100 of what 10,000 do. Divide "
+            "each end of the training-cost range by that monthly saving.",
+    "q2_1": "A fine-tune you cannot evaluate is a liability. When must the evaluation setup exist "
+            "for you to judge the fine-tune at all?",
     "q2_2": "The fine-tuning guide's table of common mistakes, the row 'Insufficient eval set'.",
-    "q2_3": "Held-out examples = the held-out share of the labelled set, rounded to whole "
-            "examples; the rest is for training.",
-    "q2_4": "The fine-tuning guide's quality table: find the row whose difference is negative.",
-    "q2_5": "Cost of 1,000 requests (request_cost x 1,000) divided by the share of answers "
-            "that are right.",
+    "q2_3": "Held-out examples = the held-out share of the labelled set, rounded to whole examples; "
+            "the rest is for training.",
+    "q2_4": "The fine-tuning guide's quality table: find the row whose difference can be negative.",
+    "q2_5": "Cost of 1,000 requests (request_cost x 1,000) divided by the share of answers that are "
+            "right.",
     "q2_6": "The same method as q2_5, with the prompted request's tokens, prices and quality.",
     "q2_7": "Near-duplicates / all examples x 100.",
     "q2_8": "Compare your answer to q2_7 with the limit in the guide's data quality checklist.",
     "q2_9": "What happens to metrics measured on examples the model was trained on?",
+    "q2_11": "min_examples_to_detect(baseline_accuracy, delta), with the defaults: 95 % confidence "
+            "and 80 % power.",
+    "q2_12": "Does the interval of the difference contain zero? Two separate intervals that overlap "
+            "say little; the interval of the difference decides.",
     "q3_1": "The fine-tuning guide's advice: 'Budget for retraining'.",
-    "q3_2": "tco(Scenario(...)).payback_month; each retraining adds training plus evaluation "
-            "again.",
-    "q3_3": "The last row of tco(...).table['finetune_cumulative_usd']: one-time cost, "
-            "retrainings and inference.",
+    "q3_2": "tco(Scenario(...)).payback_month; each retraining adds training plus evaluation again. "
+            "tco(Scenario(...)).payback_month; each retraining adds training plus evaluation again.",
+    "q3_3": "The last row of tco(...).table['finetune_cumulative_usd']: one-time cost, retrainings "
+            "and inference.",
     "q3_4": "Add hosted_price_decline_per_year=0.6 to the scenario and read the last row of "
             "cumulative_savings_usd. It is negative when fine-tuning is behind.",
-    "q3_5": "Before you spend on retraining after a base-model update, what should you "
-            "measure?",
-    "q3_6": "A fine-tune trained on a stale snapshot of data learns yesterday's patterns.",
+    "q3_5": "Before you spend on retraining after a base-model update, what should you measure?",
+    "q3_6": "A fine-tune trained on last quarter's data learns last quarter's patterns.",
     "q3_7": "Fine-tuning's saving is the prompting bill you no longer pay. What happens to that "
             "bill when hosted prices fall?",
 }
