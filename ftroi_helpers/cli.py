@@ -563,25 +563,93 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+#: Exit codes: 0 done; 2 a bad value, file or flag (the user can fix it); 3 an internal error
+#: (a bug, or a broken installation such as a missing price table); 130 interrupted (Ctrl-C).
+EXIT_OK, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+
+def _flags_named(message: str, parser: argparse.ArgumentParser, args: Any,
+                 argv: Sequence[str]) -> str:
+    """The flags (as the user typed them) whose parameters an error message names.
+
+    The maths names its parameters (``hosted_cost_per_1k_req``); on the command line the user
+    typed ``--hosted``. Returns e.g. ``" (flag --hosted)"``, or ``""``.
+    """
+    import re
+
+    command = getattr(args, "command", None)
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not command or not subs or command not in subs[0].choices:
+        return ""
+    typed = set(argv)
+    found = []
+    for action in subs[0].choices[command]._actions:
+        if not action.option_strings or action.dest in ("help",):
+            continue
+        if re.search(rf"(?<![A-Za-z_]){re.escape(action.dest)}(?![A-Za-z_])", message):
+            used = [o for o in action.option_strings if o in typed]
+            flag = (used or action.option_strings)[0]
+            if flag not in message:
+                found.append(flag)
+    return f" (flag {', '.join(found)})" if found else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 2 for any error).
+    """Run the command line; return the exit code.
+
+    0 when the command ran; 2 for a bad value, file or flag (one line on stderr, starting
+    ``ftroi: error:`` and naming the flag); 3 for an internal error (one line starting
+    ``ftroi: internal error:``); 130 when interrupted. Never a traceback, and no numpy warning
+    reaches the terminal.
 
     >>> main(["breakeven", "--hosted", "15", "--self-hosted", "2", "--one-time", "400"])
     Break even after ~30,769 requests
     0
     """
-    try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if args.command is None:
-            raise CliError("choose a command: breakeven, days, tokens, tco or prices "
-                           f"(see {PROG} --help)")
-        return int(args.run(args))
-    except SystemExit as exc:  # --help and --version
-        return exc.code if isinstance(exc.code, int) else 0
-    except BrokenPipeError:  # e.g. `ftroi prices | head -1`: stop quietly
-        _silence_stdout()
-        return 0
-    except (CliError, ValueError, TypeError) as exc:
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
+    import warnings
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args: Any = None
+    parser: argparse.ArgumentParser | None = None
+    with warnings.catch_warnings():
+        # numpy's RuntimeWarnings (overflow, invalid value) never reach the user; the maths
+        # refuses a result that is not finite with a message of its own.
+        warnings.simplefilter("ignore")
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if args.command is None:
+                raise CliError("choose a command: breakeven, days, tokens, tco or prices "
+                               f"(see {PROG} --help)")
+            return int(args.run(args))
+        except SystemExit as exc:  # --help and --version
+            return exc.code if isinstance(exc.code, int) else EXIT_OK
+        except BrokenPipeError:  # e.g. `ftroi prices | head -1`: stop quietly
+            _silence_stdout()
+            return EXIT_OK
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        except (CliError, ValueError, TypeError) as exc:
+            internal = getattr(exc, "internal", False)
+            text = _one_line(exc)
+            if parser is not None and not internal:
+                text += _flags_named(text, parser, args, argv)
+            kind = "internal error" if internal else "error"
+            print(f"{PROG}: {kind}: {_short(text)}", file=sys.stderr)
+            return EXIT_INTERNAL if internal else EXIT_BAD_INPUT
+        except MemoryError:
+            print(f"{PROG}: internal error: not enough memory for this command; try smaller "
+                  "values", file=sys.stderr)
+            return EXIT_INTERNAL
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            detail = _one_line(exc)
+            print(f"{PROG}: internal error: {type(exc).__name__}"
+                  f"{': ' + _short(detail) if detail else ''} (please report this)",
+                  file=sys.stderr)
+            return EXIT_INTERNAL
+
+
+def _short(text: str, limit: int = 400) -> str:
+    """A message cut to ``limit`` characters (an echoed value can be long)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -35,7 +35,10 @@ def normalise_choice(answer: Any) -> str:
     'B'
     """
     if not isinstance(answer, str):
-        raise TypeError(f"answer must be a letter such as 'B', got {answer!r}")
+        from .validation import short_repr
+
+        raise TypeError(f"answer must be a letter such as 'B', got {short_repr(answer)} "
+                        f"({type(answer).__name__})")
     return answer.strip().strip("'\"").strip().upper()
 
 
@@ -69,9 +72,15 @@ class Feedback:
 
 
 def _question(question_id: str) -> dict[str, Any]:
+    from .validation import short_repr
+
+    if not isinstance(question_id, str):
+        raise TypeError(f"question_id must be a question's id such as 'L1.2', got "
+                        f"{short_repr(question_id)} ({type(question_id).__name__})")
     bank = questions()
     if question_id not in bank:
-        raise ValueError(f"question_id must be one of the workbook's questions, got {question_id!r}")
+        raise ValueError(f"question_id must be one of the workbook's questions (such as "
+                         f"'L1.2'), got {short_repr(question_id)}")
     return bank[question_id]
 
 
@@ -85,7 +94,10 @@ def grade_choice(question_id: str, answer: Any) -> Feedback:
     letter = normalise_choice(answer)
     if letter not in q["choices"]:
         listed = ", ".join(q["choices"])
-        return Feedback(False, f"'{answer}' is not one of the choices ({listed}).")
+        from .validation import short_repr
+
+        return Feedback(False, f"{short_repr(answer.strip(), 40)} is not one of the choices "
+                               f"({listed}).")
     correct = answer_hash(question_id, letter) == q["answer_sha256"]
     why = q.get("why", {}).get(letter, "")
     head = "Right." if correct else "Not quite."

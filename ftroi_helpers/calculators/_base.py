@@ -26,6 +26,10 @@ the widget builds, computes its first result and returns.
 from __future__ import annotations
 
 import html
+import math
+import numbers
+import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +37,20 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..plots import figure_to_png, new_figure
+from ..validation import short_repr
 
-__all__ = ["Calculator", "Outcome", "float_slider", "int_slider", "number_box"]
+__all__ = ["Calculator", "Outcome", "checkbox", "dropdown", "float_slider", "int_slider",
+           "number_box"]
 
 _STYLE = {"description_width": "initial"}
 _LAYOUT = widgets.Layout(width="700px")
+
+#: The largest whole number a browser holds exactly (2**53 - 1): an integer control stops there.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+#: Attribute on a control holding the value it was asked to start at, until the
+#: :class:`Calculator` puts it in (widening a slider's range, or refusing it by name).
+_REQUESTED = "_ftroi_requested"
 
 
 @dataclass
@@ -52,30 +65,146 @@ class Outcome:
     alt: str | None = None
 
 
+def _start(widget: widgets.Widget, value: Any) -> widgets.Widget:
+    """Remember the value a control should start at; the Calculator puts it in."""
+    setattr(widget, _REQUESTED, value)
+    return widget
+
+
+def _inside(value: Any, low: float, high: float) -> float:
+    """A placeholder inside [low, high] until the real start value is checked."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            x = float(value)
+        except OverflowError:
+            return low
+        if math.isfinite(x):
+            return min(max(x, low), high)
+    return low
+
+
 def float_slider(description: str, value: float, min: float, max: float, step: float,
                  fmt: str = ",.2f") -> widgets.FloatSlider:
-    """A slider with a units-bearing description that updates on release (debounced)."""
-    return widgets.FloatSlider(value=value, min=min, max=max, step=step, description=description,
-                               readout_format=fmt, continuous_update=False, style=_STYLE,
-                               layout=_LAYOUT)
+    """A slider with a units-bearing description that updates on release (debounced).
+
+    ``min`` and ``max`` are the usual range; a start value outside it widens the range (the
+    :class:`Calculator` does this, so nothing is clamped).
+    """
+    w = widgets.FloatSlider(value=_inside(value, min, max), min=min, max=max, step=step,
+                            description=description, readout_format=fmt,
+                            continuous_update=False, style=_STYLE, layout=_LAYOUT)
+    return _start(w, value)
 
 
 def int_slider(description: str, value: int, min: int, max: int, step: int = 1,
                fmt: str = ",d") -> widgets.IntSlider:
-    """An integer slider that updates on release."""
-    return widgets.IntSlider(value=value, min=min, max=max, step=step, description=description,
-                             readout_format=fmt, continuous_update=False, style=_STYLE,
-                             layout=_LAYOUT)
+    """An integer slider that updates on release (a start value outside widens the range)."""
+    w = widgets.IntSlider(value=int(_inside(value, min, max)), min=min, max=max, step=step,
+                          description=description, readout_format=fmt, continuous_update=False,
+                          style=_STYLE, layout=_LAYOUT)
+    return _start(w, value)
 
 
 def number_box(description: str, value: float) -> widgets.FloatText:
     """A free-typed number (for values a slider would make awkward)."""
-    return widgets.FloatText(value=value, description=description, style=_STYLE,
-                             layout=_LAYOUT, continuous_update=False)
+    w = widgets.FloatText(value=_inside(value, -math.inf, math.inf), description=description,
+                          style=_STYLE, layout=_LAYOUT, continuous_update=False)
+    return _start(w, value)
+
+
+def dropdown(description: str, options: list, value: Any) -> widgets.Dropdown:
+    """A choice among ``options`` (labels and values, as ipywidgets takes them)."""
+    w = widgets.Dropdown(options=options, description=description, style=_STYLE,
+                         layout=_LAYOUT)
+    return _start(w, value)
+
+
+def checkbox(description: str, value: bool) -> widgets.Checkbox:
+    """A yes/no question."""
+    w = widgets.Checkbox(value=False, description=description, style=_STYLE, indent=False,
+                         layout=widgets.Layout(width="700px"))
+    return _start(w, value)
+
+
+def _choices(w: widgets.Dropdown) -> list[Any]:
+    return [o[1] if isinstance(o, tuple) else o for o in w.options]
+
+
+def checked_value(name: str, w: widgets.Widget, value: Any) -> Any:
+    """``value`` if control ``w`` can hold it exactly, else a ValueError/TypeError naming ``name``.
+
+    Numbers must be finite real numbers (an integer control needs a whole number a browser can
+    hold); a dropdown takes one of its options; a checkbox takes True or False.
+    """
+    if isinstance(w, widgets.Dropdown):
+        options = _choices(w)
+        try:
+            found = value in options
+        except Exception:  # noqa: BLE001 - e.g. an array compared with strings
+            found = False
+        if not found:
+            listed = ", ".join(short_repr(o) for o in options)
+            raise ValueError(f"{name} must be one of {listed}, got {short_repr(value)}")
+        return value
+    if isinstance(w, widgets.Checkbox):
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False, got {short_repr(value)} "
+                            f"({type(value).__name__})")
+        return value
+    if isinstance(w, (widgets.IntSlider, widgets.IntText, widgets.BoundedIntText)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a whole number, got {short_repr(value)} "
+                            f"({type(value).__name__})")
+        if isinstance(value, numbers.Integral):
+            whole = int(value)
+        else:
+            x = float(value)
+            if not math.isfinite(x):
+                raise ValueError(f"{name} must be a finite whole number, got {short_repr(x)}")
+            if not x.is_integer():
+                raise TypeError(f"{name} must be a whole number, got {short_repr(x)}")
+            whole = int(x)
+        if abs(whole) > MAX_SAFE_INTEGER:
+            raise ValueError(f"{name} is too large for this control (at most "
+                             f"{MAX_SAFE_INTEGER:,}), got {short_repr(whole)}")
+        return whole
+    if isinstance(w, (widgets.FloatSlider, widgets.FloatText, widgets.BoundedFloatText,
+                      widgets.FloatLogSlider)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a number, got {short_repr(value)} "
+                            f"({type(value).__name__})")
+        try:
+            x = float(value)
+        except OverflowError:
+            raise ValueError(f"{name} is too large: at most 1.8e308, got "
+                             f"{short_repr(value)}") from None
+        if not math.isfinite(x):
+            raise ValueError(f"{name} must be a finite number, got {short_repr(x)}")
+        return x
+    return value
+
+
+def _put(w: widgets.Widget, value: Any) -> None:
+    """Set a checked value, widening a slider's range first so it is never clamped."""
+    if isinstance(w, (widgets.FloatSlider, widgets.IntSlider)):
+        if value < w.min:
+            w.min = value
+        if value > w.max:
+            w.max = value
+    w.value = value
+
+
+_NONSENSE = re.compile(r"(?<![A-Za-z])(nan|-?inf)(?![A-Za-z])|\$-?inf", re.I)
 
 
 class Calculator(widgets.VBox):
     """A labelled set of controls, a one-sentence result and a figure updated in place.
+
+    Nothing is clamped: a start value or :meth:`set` value outside a slider's range widens
+    the range, and a value a control cannot hold (text, NaN, infinity, a fraction for a whole
+    number) is refused with a ValueError or TypeError naming the control. Any error while
+    computing or drawing shows as the message beside the controls, with the figure hidden
+    until the next good result.
 
     Parameters
     ----------
@@ -98,6 +227,11 @@ class Calculator(widgets.VBox):
         figsize: tuple[float, float] = (7.0, 4.0),
     ) -> None:
         self.controls = dict(controls)
+        # Put in the values the controls were asked to start at: widen, or refuse by name.
+        for name, w in self.controls.items():
+            if hasattr(w, _REQUESTED):
+                _put(w, checked_value(name, w, getattr(w, _REQUESTED)))
+                delattr(w, _REQUESTED)
         self.compute = compute
         self._draw, self._redraw = draw, redraw
         self.message = widgets.HTML(layout=widgets.Layout(min_height="2.2em"))
@@ -136,16 +270,25 @@ class Calculator(widgets.VBox):
         return {name: w.value for name, w in self.controls.items()}
 
     def set(self, **values: Any) -> None:
-        """Set controls by name (as a user would) and update once. For tests and lessons."""
+        """Set controls by name (as a user would) and update once. For tests and lessons.
+
+        Every value is checked before any is set: a value a control cannot hold raises a
+        ValueError or TypeError naming the control and changes nothing. A number outside a
+        slider's range widens the range.
+        """
         unknown = set(values) - set(self.controls)
         if unknown:
-            raise TypeError(f"unknown control(s): {', '.join(sorted(unknown))}")
+            listed = ", ".join(sorted(map(str, unknown)))
+            raise TypeError(f"unknown control(s): {listed}; the controls are "
+                            f"{', '.join(self.controls)}")
+        checked = {name: checked_value(name, self.controls[name], value)
+                   for name, value in values.items()}
         with self.hold_trait_notifications():
-            for name, value in values.items():
+            for name, value in checked.items():
                 w = self.controls[name]
                 w.unobserve(self._on_change, names="value")
                 try:
-                    w.value = value
+                    _put(w, value)
                 finally:
                     w.observe(self._on_change, names="value")
         self.update()
@@ -154,16 +297,23 @@ class Calculator(widgets.VBox):
         self.update()
 
     def update(self) -> None:
-        """Recompute from the controls; show the sentence or the error in the same spot."""
+        """Recompute from the controls; show the sentence or the error in the same spot.
+
+        Never raises: a bad setting shows its message; any other failure while computing or
+        drawing shows as an internal error. Either way the figure is hidden (it no longer
+        matches the controls) until a good result redraws it.
+        """
         try:
-            outcome = self.compute(**self.values())
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", RuntimeWarning)
+                outcome = self.compute(**self.values())
+            if _NONSENSE.search(outcome.sentence):
+                raise ArithmeticError(f"the result could not be computed: {outcome.sentence}")
         except (ValueError, TypeError) as exc:
-            self.outcome, self.error = None, str(exc)
-            self.message.value = (
-                "<div class='ftroi-error' style='color:#a00000;font-weight:bold'>"
-                f"&#9888; {html.escape(str(exc))}</div>"
-            )
-            self.message.remove_class("ftroi-ok")
+            self._fail(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown beside the controls, never raised
+            self._fail(_internal(exc))
             return
         self.outcome, self.error = outcome, None
         self.message.value = (
@@ -171,7 +321,35 @@ class Calculator(widgets.VBox):
         )
         self.message.add_class("ftroi-ok")
         if self._draw is not None:
-            self._render(outcome)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self._render(outcome)
+            except Exception as exc:  # noqa: BLE001 - shown beside the controls, never raised
+                self.fig = self.ax = self._artists = None  # start the figure afresh next time
+                self._fail(f"The figure could not be drawn: {_internal(exc)}")
+                return
+            self.image.layout.display = None
+            self.image.remove_class("ftroi-stale")
+
+    def _fail(self, message: str) -> None:
+        """Show ``message`` in place of the result; hide the figure, which is now stale."""
+        self.outcome, self.error = None, message
+        self.message.value = (
+            "<div class='ftroi-error' role='alert' style='color:#a00000;font-weight:bold'>"
+            f"&#9888; {html.escape(self._explained(message))}</div>"
+        )
+        self.message.remove_class("ftroi-ok")
+        self.image.layout.display = "none"
+        self.image.add_class("ftroi-stale")
+
+    def _explained(self, message: str) -> str:
+        """The message, with the label of the control it names (the learner sees labels)."""
+        for name, w in self.controls.items():
+            if re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])", message):
+                label = getattr(w, "description", "") or name
+                return f"{label}: {message}"
+        return message
 
     def _render(self, outcome: Outcome) -> None:
         # 15-30 ms on a 2-core machine (benchmarks/, row 3): the figure is drawn on a canvas
@@ -201,7 +379,19 @@ class Calculator(widgets.VBox):
     @property
     def result_text(self) -> str:
         """The sentence (or error message) currently shown, as plain text."""
-        return self.outcome.sentence if self.outcome else (self.error or "")
+        if self.error is not None:
+            return self.error
+        return self.outcome.sentence if self.outcome else ""
+
+
+def _internal(exc: BaseException) -> str:
+    """One line for an unexpected failure (not a bad setting)."""
+    if isinstance(exc, MemoryError):
+        return "these settings need more memory than this machine has; try smaller values"
+    if isinstance(exc, (OverflowError, FloatingPointError, ArithmeticError, RuntimeWarning)):
+        return f"the numbers are too large to compute with ({' '.join(str(exc).split())[:200]})"
+    text = " ".join(str(exc).split())[:200]
+    return f"internal error ({type(exc).__name__}{': ' + text if text else ''}); please report it"
 
 
 def _img_html(png: bytes, alt: str) -> str:

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..decision import decision_tree as _decision_tree
 from ..validation import require_choice
-from ._base import Calculator, Outcome, float_slider, number_box
+from ._base import Calculator, Outcome, checkbox, dropdown, float_slider, number_box
 
 __all__ = ["decision_tree", "decision_tree_outcome"]
 
@@ -92,15 +92,10 @@ def decision_tree(requests_per_day: float = 10_000, labeled_examples: int = 500,
         "quality_gap_pct": float_slider(
             "3. Gap between prompting and your target (percentage points)", quality_gap_pct,
             0, 50, 0.5, ".1f"),
-        "format_or_style_task": widgets.Checkbox(
-            value=format_or_style_task,
-            description="4. Task is primarily format/style (not reasoning)",
-            style={"description_width": "initial"}, indent=False,
-            layout=widgets.Layout(width="700px")),
-        "finetune_improves_eval": widgets.Dropdown(
-            options=list(EVAL_ANSWERS), value=finetune_improves_eval,
-            description="5. Fine-tuning improves quality on your eval set?",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="700px")),
+        "format_or_style_task": checkbox("4. Task is primarily format/style (not reasoning)",
+                                         format_or_style_task),
+        "finetune_improves_eval": dropdown("5. Fine-tuning improves quality on your eval set?",
+                                           list(EVAL_ANSWERS), finetune_improves_eval),
     }
     return _DecisionCalculator("Prompt or fine-tune? Source 002's decision tree", controls,
                                decision_tree_outcome)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import ipywidgets as widgets
 import numpy as np
 
 from ..breakeven import months_to_break_even
@@ -14,7 +13,7 @@ from ..prices import GPT_4O_MINI, token_price_models, token_prices
 from ..sources import SOURCE_002_MINI_TRAINING_USD
 from ..tokens import DAYS_PER_MONTH, monthly_inference_savings, request_cost
 from ..validation import require_nonnegative, require_positive
-from ._base import _LAYOUT, _STYLE, Calculator, Outcome, int_slider, number_box
+from ._base import Calculator, Outcome, dropdown, int_slider, number_box
 
 __all__ = ["token_savings", "token_savings_outcome"]
 
@@ -221,12 +220,8 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
             "Fine-tuned input tokens per request (no examples)", finetuned_input_tokens,
             0, 8_000, 50),
         "output_tokens": int_slider("Output tokens per request", output_tokens, 0, 4_000, 10),
-        "base_model": widgets.Dropdown(options=options, value=base_model,
-                                       description="Prompted (base) model", style=_STYLE,
-                                       layout=_LAYOUT),
-        "finetuned_model": widgets.Dropdown(options=options, value=finetuned_model,
-                                            description="Fine-tuned model", style=_STYLE,
-                                            layout=_LAYOUT),
+        "base_model": dropdown("Prompted (base) model", options, base_model),
+        "finetuned_model": dropdown("Fine-tuned model", options, finetuned_model),
         "training_usd": number_box("Training cost (USD, one-time)", training_usd),
     }
     return Calculator("Token savings: prompting with examples vs a fine-tuned model", controls,
