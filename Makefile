@@ -1,6 +1,7 @@
 # ftroi: two commands for learners and developers.
 #   make lab   -> set up .venv, generate the student quizzes, open JupyterLab on lesson 0
 #   make test  -> set up .venv (and Chromium when root), lint, run the whole test suite
+#   make test-hub -> only the end-to-end test of a class on a real JupyterHub (root)
 # Running either again when nothing changed reinstalls nothing (stamp files in .venv).
 
 PYTHON ?= python3
@@ -13,11 +14,12 @@ export PYTHONDONTWRITEBYTECODE := 1
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 QUIZZES    := q0_end_of_lesson q1_break_even q2_eval_baselines q3_retraining
 
-.PHONY: help lab test install install-test browser-deps quizzes lint clean-notebooks bench clean
+.PHONY: help lab test test-hub install install-test browser-deps hub-deps quizzes lint clean-notebooks bench clean
 
 help:
 	@echo "make lab              set up and open the workbook in JupyterLab"
 	@echo "make test             set up and run the whole test suite"
+	@echo "make test-hub         only the end-to-end test of a class on a real JupyterHub"
 	@echo "make quizzes          generate the student versions of the quizzes"
 	@echo "make lint             ruff"
 	@echo "make clean-notebooks  strip outputs and execution counts from notebooks"
@@ -32,7 +34,7 @@ $(VENV)/.installed-lab: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install --quiet -e ".[test]"
+	$(VENV)/bin/python -m pip install --quiet -e ".[test,hub]"
 	touch $@ $(VENV)/.installed-lab
 
 install: $(VENV)/.installed-lab
@@ -48,6 +50,37 @@ browser-deps:
 	else \
 	  echo "chromium is not installed and you are not root: the browser tests will be skipped."; \
 	  echo "Install it with: sudo apt-get install chromium"; \
+	fi
+
+# The class-on-a-hub tests: Debian's PostgreSQL (a throwaway gradebook server) and JupyterHub's
+# proxy, configurable-http-proxy, from the npm registry into .venv/hub-proxy (Node.js from
+# Debian when missing). Installed like Chromium: as root, or the tests say what is missing.
+CHP_VERSION := 5.3.0
+CHP := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
+
+hub-deps: $(CHP)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's postgresql (apt-get)..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	else \
+	  echo "PostgreSQL is not installed and you are not root: the gradebook tests will be skipped."; \
+	  echo "Install it with: sudo apt-get install postgresql"; \
+	fi
+
+$(CHP): | $(VENV)/bin/python
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's nodejs and npm (apt-get)..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "Installing configurable-http-proxy@$(CHP_VERSION) (npm) into $(VENV)/hub-proxy..."; \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/hub-proxy \
+	    configurable-http-proxy@$(CHP_VERSION); \
+	else \
+	  echo "npm is not installed and you are not root: the JupyterHub test will be skipped."; \
 	fi
 
 # Student versions in quizzes/release/. A quiz is regenerated when its release is missing or
@@ -77,10 +110,14 @@ empty :=
 space := $(empty) $(empty)
 MATHS_FILES := $(subst $(space),$(comma),$(foreach m,$(MATHS),ftroi_helpers/$(m).py))
 
-test: $(VENV)/.installed-test browser-deps lint
+test: $(VENV)/.installed-test browser-deps hub-deps lint
 	$(BIN)/python -m pytest
 	@echo "Branch coverage of the maths modules (must be >= 95%):"
 	$(BIN)/python -m coverage report --include='$(MATHS_FILES)' --fail-under=95
+
+# The end-to-end test alone: a real JupyterHub on 127.0.0.1 with real local accounts (as root).
+test-hub: $(VENV)/.installed-test hub-deps
+	$(BIN)/python -m pytest -m hub --no-cov -p no:cacheprovider tests/
 
 clean-notebooks: $(VENV)/.installed-test
 	$(BIN)/nbstripout --keep-id lessons/*.ipynb quizzes/source/*/*.ipynb

@@ -5,6 +5,7 @@ cloned and whichever folder nbgrader is started from (the repository root's nbgr
 loads this file, for JupyterLab's formgrader).
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -59,3 +60,21 @@ c.FileNameCollectorPlugin.named_regexp = (
     r".*[/\\]extracted[/\\](?P<student_id>[^/\\_]+)"
     r"(?:_|[/\\](?:.*[/\\])?)(?P<file_id>[^/\\]+\.ipynb)$"
 )
+
+# --- A class on a server (JupyterHub, parallel grading): see "A whole class on JupyterHub" in
+# quizzes/README.md and deploy/README.md.
+# The gradebook on a database server instead of the SQLite file above, for example
+#   export FTROI_DB_URL=postgresql://ftroi:PASSWORD@127.0.0.1:5432/ftroi_gradebook
+# (needs the driver: pip install -e ".[hub]"). Parallel grading
+# (python -m ftroi_course.grade_class QUIZ) needs it: SQLite takes one writer at a time.
+if os.environ.get("FTROI_DB_URL"):
+    c.CourseDirectory.db_url = os.environ["FTROI_DB_URL"]
+# The nbgrader exchange (release, fetch, submit, collect). A hub's global config sets it for
+# everyone (deploy/jupyter/nbgrader_config.py); FTROI_EXCHANGE_ROOT overrides it here.
+if os.environ.get("FTROI_EXCHANGE_ROOT"):
+    c.Exchange.root = os.environ["FTROI_EXCHANGE_ROOT"]
+# `nbgrader collect` takes a submission only from the account that owns it: nbgrader's own
+# collect just warns when alice's folder in the exchange holds a notebook written by bob.
+c.ExchangeFactory.collect = "ftroi_course.exchange.OwnerCheckedCollect"
+# `nbgrader export --exporter=ftroi_course.export.CanvasExportPlugin --to=canvas.csv` writes a
+# Canvas-style gradebook CSV (one column per quiz); plain `nbgrader export` keeps nbgrader's CSV.
