@@ -1,8 +1,9 @@
 """A simulated class for the gradebook, parallel-grading and JupyterHub tests and benchmarks.
 
-Everything here reads the quiz's *source* notebook (the instructor's master copy): the right
-answers come from running its own solution cells, the points from its grade cells. Nothing is
-taken from the grading code under test.
+Everything here reads the quiz's *source* notebook (the instructor's master copy): a student's
+right answers come from running its own solution cells with ``FTROI_STUDENT_ID`` set to the
+student (every student has their own numbers), the points from its grade cells. Nothing is taken
+from the key or the grading code under test.
 
 Profiles (what a student hands in):
 
@@ -67,10 +68,15 @@ def _options(nb, item_id: str) -> str:
     return "".join(re.findall(r"^- \*\*([A-Z])\.\*\*", question.source, re.M))
 
 
-def right_answers(nb) -> dict[str, object]:
-    """Every item's right answer, from running the source's own code cells (solutions in)."""
+def right_answers(nb, student: str) -> dict[str, object]:
+    """Every item's right answer for ``student``'s variant of the quiz.
+
+    From running the source's own code cells (solutions included) with ``FTROI_STUDENT_ID`` set,
+    as the quiz itself picks a student's numbers; never from the key.
+    """
     namespace: dict[str, object] = {}
-    with mock.patch.dict(os.environ, {"NBGRADER_EXECUTION": "autograde"}):  # no widget, no plot
+    env = {"NBGRADER_EXECUTION": "autograde", "FTROI_STUDENT_ID": student}  # no widget, no plot
+    with mock.patch.dict(os.environ, env):
         for cell in nb.cells:
             if cell.cell_type == "code" and not nbmeta(cell).get("grade"):
                 exec(compile(cell.source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
@@ -91,35 +97,39 @@ def wrong_answers(nb, right: dict[str, object]) -> dict[str, object]:
 
 @dataclass
 class Quiz:
-    """One quiz's source, release, answers and points."""
+    """One quiz's source, release and points; each student's right and wrong answers."""
 
     name: str
     source: object
     release: object
-    right: dict[str, object]
-    wrong: dict[str, object]
     points: dict[str, float]
 
     @property
     def full(self) -> float:
         return sum(self.points.values())
 
-    def submission(self, profile: str):
-        """The notebook a student with ``profile`` hands in."""
+    def right(self, student: str) -> dict[str, object]:
+        return right_answers(self.source, student)
+
+    def wrong(self, student: str) -> dict[str, object]:
+        return wrong_answers(self.source, self.right(student))
+
+    def submission(self, profile: str, student: str):
+        """The notebook ``student`` hands in when answering as ``profile``."""
         items = list(self.points)
         if profile == "blank":
             return self._fill({})
+        right, wrong = self.right(student), self.wrong(student)
         if profile == "right":
-            return self._fill(self.right)
+            return self._fill(right)
         if profile == "wrong":
-            return self._fill(self.wrong)
+            return self._fill(wrong)
         if profile.startswith("mixed"):
             k = int(profile[5:])
-            return self._fill({i: (self.right if n < k else self.wrong)[i]
-                               for n, i in enumerate(items)})
+            return self._fill({i: (right if n < k else wrong)[i] for n, i in enumerate(items)})
         if profile == "hostile":
             first, second = items[0], items[1]
-            nb = self._fill({**self.right, first: self.wrong[first]})
+            nb = self._fill({**right, first: wrong[first]})
             for cell in nb.cells:
                 if gid(cell) == first:
                     cell.source = "assert True  # the test always passes now"
@@ -153,8 +163,7 @@ def load_quiz(course: Path, quiz: str = QUIZ) -> Quiz:
     """A generated quiz of the course at ``course`` (run generate_assignment first)."""
     source = source_nb(quiz, course)
     release = nbformat.read(course / "release" / quiz / f"{quiz}.ipynb", as_version=4)
-    right = right_answers(source)
-    return Quiz(quiz, source, release, right, wrong_answers(source, right), item_points(source))
+    return Quiz(quiz, source, release, item_points(source))
 
 
 def class_profiles(n: int) -> dict[str, str]:
@@ -193,7 +202,8 @@ def tool_env(**extra: str) -> dict[str, str]:
     """nbgrader shells out to alembic and starts `python` kernels: this venv's bin first."""
     bin_dir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
-    for name in ("NBGRADER_EXECUTION", "FTROI_DB_URL", "FTROI_EXCHANGE_ROOT"):
+    for name in ("NBGRADER_EXECUTION", "FTROI_DB_URL", "FTROI_EXCHANGE_ROOT", "FTROI_STUDENT_ID",
+                 "JUPYTERHUB_USER", "FTROI_QUIZ_MODE"):
         env.pop(name, None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(extra)
@@ -212,7 +222,7 @@ def submit_locally(course: Path, quiz: Quiz, profiles: dict[str, str]) -> None:
     for student, profile in profiles.items():
         folder = course / "submitted" / student / quiz.name
         folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(quiz.submission(profile), folder / f"{quiz.name}.ipynb")
+        nbformat.write(quiz.submission(profile, student), folder / f"{quiz.name}.ipynb")
 
 
 def gradebook_scores(db_url: str, quiz: str, students) -> dict[str, dict[str, float]]:

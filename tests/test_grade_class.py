@@ -108,7 +108,9 @@ def test_parallel_grading_writes_the_same_autograded_notebooks_as_serial(graded)
     def outcome(run: str, student: str) -> list[tuple]:
         path = graded.courses[run] / "autograded" / student / cs.QUIZ / f"{cs.QUIZ}.ipynb"
         nb = nbformat.read(path, as_version=4)
-        return [(c.source, [o.get("ename") or o.get("text", "") for o in c.get("outputs", [])])
+        # Printed text may arrive in one stream message or several: compare it joined.
+        return [(c.source, [o.get("ename") for o in c.get("outputs", []) if o.get("ename")],
+                 "".join(o.get("text", "") for o in c.get("outputs", [])))
                 for c in nb.cells]
 
     for student in graded.profiles:
@@ -176,7 +178,7 @@ def test_collect_takes_only_submissions_their_owner_handed_in(graded, tmp_path):
         folder = inbound / f"{student}+{cs.QUIZ}+{stamp}+r{len(student)}"
         folder.mkdir()
         (folder / "timestamp.txt").write_text(stamp)
-        nbformat.write(graded.quiz.submission("right"), folder / f"{cs.QUIZ}.ipynb")
+        nbformat.write(graded.quiz.submission("right", student), folder / f"{cs.QUIZ}.ipynb")
     (inbound / f"junk+{cs.QUIZ}+not a time+x").mkdir()
     env = cs.tool_env(FTROI_DB_URL=graded.urls["serial"], FTROI_EXCHANGE_ROOT=str(exchange))
     proc = cs.run(graded.courses["serial"], "nbgrader", "collect", cs.QUIZ, env=env)
