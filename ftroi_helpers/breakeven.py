@@ -21,11 +21,16 @@ import numpy as np
 from .tokens import DAYS_PER_MONTH
 from .validation import (
     Number,
+    TooLargeError,
     as_number,
     as_output,
+    common_shape,
+    finite_result,
     require_fraction,
     require_nonnegative,
     require_positive,
+    require_scalar,
+    short_repr,
 )
 
 __all__ = [
@@ -79,25 +84,34 @@ def breakeven_requests(
     hosted = require_nonnegative("hosted_cost_per_1k_req", hosted_cost_per_1k_req)
     self_hosted = require_nonnegative("self_hosted_cost_per_1k_req", self_hosted_cost_per_1k_req)
     one_time = require_nonnegative("one_time_finetune_cost", one_time_finetune_cost)
+    inputs = {"hosted_cost_per_1k_req": hosted, "self_hosted_cost_per_1k_req": self_hosted,
+              "one_time_finetune_cost": one_time}
     if isinstance(hosted, float) and isinstance(self_hosted, float) and isinstance(one_time, float):
         savings = hosted - self_hosted
-        return math.inf if savings <= 0 else one_time / savings * 1000.0
-    # Arrays: two full-size buffers and plain (unmasked) vector operations, which run at memory
+        if savings > 0:
+            return finite_result(one_time / savings * 1000.0, "requests to break even", inputs)
+        # A free project that saves nothing has nothing to repay: it breaks even at once.
+        return 0.0 if savings == 0 and one_time == 0 else math.inf
+    shape = common_shape(**inputs)
+    # Arrays: full-size buffers and plain (unmasked) vector operations, which run at memory
     # speed; a masked divide (``where=``) is several times slower (benchmarks/, row 1a).
-    # Savings clipped at 0 make "not cheaper" a division by zero: x / 0 = inf, and the 0 / 0
-    # (or x / -0.0) of a free project that saves nothing is set to inf afterwards.
+    # Savings clipped at 0 make "not cheaper" a division by zero (x / 0 = inf); the 0 / 0 of a
+    # free project that saves nothing is 0 (nothing to repay), and an overflow is refused.
     savings = np.subtract(hosted, self_hosted)
     if isinstance(savings, np.ndarray):
         np.maximum(savings, 0.0, out=savings)
     else:
         savings = max(float(savings), 0.0)
-    shape = np.broadcast_shapes(np.shape(hosted), np.shape(self_hosted), np.shape(one_time))
     out = np.multiply(one_time, 1000.0, out=np.empty(shape))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         np.divide(out, savings, out=out)
-    undefined = ~(out >= 0)
-    if undefined.any():
-        out[undefined] = np.inf
+    odd = ~np.isfinite(out)
+    if odd.any():
+        cheaper = np.broadcast_to(np.greater(hosted, self_hosted), shape)
+        free = np.broadcast_to((np.asarray(one_time) == 0) & np.equal(hosted, self_hosted), shape)
+        out[odd & free] = 0.0
+        out[odd & ~free & ~cheaper] = np.inf
+        finite_result(out, "requests to break even", inputs, allowed=~cheaper)
     return as_output(out)
 
 
@@ -134,19 +148,21 @@ def explain_breakeven(
     >>> explain_breakeven(2, 2, 400)
     'Self-hosting is not cheaper per request ($2.00 vs $2.00 per 1k) -- fine-tune only for behaviour, not for cost'
     """
+    hosted = require_scalar("hosted_cost_per_1k_req", hosted_cost_per_1k_req)
+    self_hosted = require_scalar("self_hosted_cost_per_1k_req", self_hosted_cost_per_1k_req)
+    require_scalar("one_time_finetune_cost", one_time_finetune_cost)
     requests = breakeven_requests(
         hosted_cost_per_1k_req, self_hosted_cost_per_1k_req, one_time_finetune_cost
     )
-    if not isinstance(requests, float):
-        raise TypeError("explain_breakeven takes single numbers, not arrays")
     if math.isinf(requests):
         return (
             "Self-hosting is not cheaper per request "
-            f"(${float(self_hosted_cost_per_1k_req):,.2f} vs "
-            f"${float(hosted_cost_per_1k_req):,.2f} per 1k) "
+            f"({_dollars(self_hosted)} vs {_dollars(hosted)} per 1k) "
             "-- fine-tune only for behaviour, not for cost"
         )
-    return f"Break even after ~{requests:,.0f} requests"
+    if requests == 0:
+        return "Break even at once: there is no one-time cost to repay"
+    return f"Break even after ~{_count(requests)} requests"
 
 
 def breakeven_days(
@@ -196,13 +212,26 @@ def breakeven_days(
     v = require_nonnegative("calls_per_day", calls_per_day)
     t = require_nonnegative("training_cost", training_cost)
     s = require_fraction("savings_fraction", savings_fraction)
-    daily = np.multiply(np.multiply(p, v), s)
-    shape = np.broadcast(p, v, t, s).shape
-    days = np.full(shape, np.inf)
-    np.divide(np.broadcast_to(t, shape), daily, out=days, where=np.broadcast_to(daily > 0, shape))
+    inputs = {"prompt_cost_per_call": p, "calls_per_day": v, "training_cost": t,
+              "savings_fraction": s}
+    shape = common_shape(**inputs)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        daily = np.multiply(np.multiply(p, v), s)
+        days = np.full(shape, np.inf)
+        np.divide(np.broadcast_to(t, shape), daily, out=days,
+                  where=np.broadcast_to(daily > 0, shape))
+        # A daily saving beyond the largest float still gives a finite (small) number of days:
+        # work it out in logarithms.
+        huge = np.broadcast_to(np.isinf(daily), shape)
+        if huge.any():
+            logs = (np.log(np.broadcast_to(t, shape)[huge]) - np.log(np.broadcast_to(p, shape)[huge])
+                    - np.log(np.broadcast_to(v, shape)[huge])
+                    - np.log(np.broadcast_to(s, shape)[huge]))
+            days[huge] = np.exp(logs)
     # Free training pays back at once, even with no savings.
     days = np.where(np.broadcast_to(t, shape) == 0, 0.0, days)
-    return as_output(days)
+    saves = np.broadcast_to(daily > 0, shape)
+    return finite_result(days, "days to break even", inputs, allowed=~saves)
 
 
 def explain_breakeven_days(
@@ -237,13 +266,23 @@ def explain_breakeven_days(
     >>> explain_breakeven_days(0.002, 10_000, 300, 0)
     'Training never pays back: nothing is saved per call'
     """
+    for name, value in (("prompt_cost_per_call", prompt_cost_per_call),
+                        ("calls_per_day", calls_per_day), ("training_cost", training_cost),
+                        ("savings_fraction", savings_fraction)):
+        require_scalar(name, value)
     days = breakeven_days(prompt_cost_per_call, calls_per_day, training_cost, savings_fraction)
-    if not isinstance(days, float):
-        raise TypeError("explain_breakeven_days takes single numbers, not arrays")
     if math.isinf(days):
         return "Training never pays back: nothing is saved per call"
-    daily = float(prompt_cost_per_call) * float(calls_per_day) * float(savings_fraction)
-    return f"Training pays back after {days:,.1f} days (saving ${daily:,.2f} a day)"
+    p, v, s = (as_number(n, x) for n, x in (("prompt_cost_per_call", prompt_cost_per_call),
+                                           ("calls_per_day", calls_per_day),
+                                           ("savings_fraction", savings_fraction)))
+    daily = p * v * s
+    if not math.isfinite(daily):
+        raise TooLargeError(
+            "the daily saving prompt_cost_per_call x calls_per_day x savings_fraction is too "
+            f"large to compute (above 1.8e+308) for prompt_cost_per_call={short_repr(p)}, "
+            f"calls_per_day={short_repr(v)}, savings_fraction={short_repr(s)}")
+    return f"Training pays back after {days:,.1f} days (saving {_dollars(daily)} a day)"
 
 
 # -- time to break even ------------------------------------------------------------------------
@@ -281,11 +320,18 @@ def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> N
     """
     one_time = require_nonnegative("one_time_usd", one_time_usd)
     savings = as_number("monthly_savings_usd", monthly_savings_usd)
-    shape = np.broadcast(one_time, savings).shape
+    inputs = {"one_time_usd": one_time, "monthly_savings_usd": savings}
+    shape = common_shape(**inputs)
     out = np.full(shape, np.inf)
-    np.divide(np.broadcast_to(one_time, shape), np.broadcast_to(savings, shape), out=out,
-              where=np.broadcast_to(np.asarray(savings) > 0, shape))
-    return as_output(out)
+    saves = np.broadcast_to(np.asarray(savings) > 0, shape)
+    with np.errstate(over="ignore"):
+        np.divide(np.broadcast_to(one_time, shape), np.broadcast_to(savings, shape), out=out,
+                  where=saves)
+    # Nothing to repay and nothing lost each month: even at once (as breakeven_days and the
+    # TCO model count a tie).
+    free = np.broadcast_to((np.asarray(one_time) == 0) & (np.asarray(savings) == 0), shape)
+    out = np.where(free, 0.0, out)
+    return finite_result(out, "months to break even", inputs, allowed=~saves)
 
 
 @dataclass(frozen=True)
@@ -312,8 +358,11 @@ class BreakevenTime:
         """
         if math.isinf(self.requests):
             return "Never: self-hosting is not cheaper per request"
-        return (f"Break even after ~{self.requests:,.0f} requests: {self.days:,.1f} days "
-                f"({self.months:,.2f} months) at {self.requests_per_month:,.0f} requests a month")
+        if self.requests == 0:
+            return "Break even at once: there is no one-time cost to repay"
+        return (f"Break even after ~{_count(self.requests)} requests: {_count(self.days, 1)} "
+                f"days ({_count(self.months, 2)} months) at {_count(self.requests_per_month)} "
+                "requests a month")
 
 
 def breakeven_timeline(
@@ -356,11 +405,29 @@ def breakeven_timeline(
     ...
     ValueError: requests_per_month must be > 0, got 0
     """
+    names = ("hosted_cost_per_1k_req", "self_hosted_cost_per_1k_req", "one_time_finetune_cost",
+             "requests_per_month", "days_per_month")
+    given = (hosted_cost_per_1k_req, self_hosted_cost_per_1k_req, one_time_finetune_cost,
+             requests_per_month, days_per_month)
+    for name, value in zip(names, given, strict=True):
+        require_scalar(name, value)
     volume = require_positive("requests_per_month", requests_per_month)
     days = require_positive("days_per_month", days_per_month)
     requests = breakeven_requests(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
                                   one_time_finetune_cost)
-    if not isinstance(requests, float):
-        raise TypeError("breakeven_timeline takes single numbers, not arrays")
-    months = requests / volume
-    return BreakevenTime(requests, volume, months, months * days)
+    if math.isinf(requests):
+        return BreakevenTime(requests, volume, math.inf, math.inf)
+    inputs = dict(zip(names, given, strict=True))
+    months = finite_result(requests / volume, "months to break even", inputs)
+    return BreakevenTime(requests, volume, months,
+                         finite_result(months * days, "days to break even", inputs))
+
+
+def _count(x: float, decimals: int = 0) -> str:
+    """A count for a sentence: '30,769', '4.6'; very large ones in scientific notation."""
+    return f"{x:,.{decimals}f}" if abs(x) < 1e15 else f"{x:.3g}"
+
+
+def _dollars(x: float) -> str:
+    """Money for a sentence: '$2.00', '$1,234.50'; very large amounts in scientific notation."""
+    return f"${x:,.2f}" if abs(x) < 1e15 else f"${x:.3g}"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import Number, as_output, require_fraction, require_nonnegative, require_positive
+from .validation import (
+    Number,
+    common_shape,
+    finite_result,
+    require_fraction,
+    require_nonnegative,
+    require_positive,
+)
 
 __all__ = [
     "HOURS_PER_MONTH",
@@ -58,8 +65,15 @@ def self_hosted_cost_per_1k_req(
     capacity = require_positive("requests_per_second_capacity", requests_per_second_capacity)
     util = require_fraction("utilization", utilization, allow_zero=False)
     count = require_positive("gpus", gpus)
-    served_per_hour = np.multiply(np.multiply(capacity, 3600.0), util)
-    return as_output(np.multiply(rate, count) / served_per_hour * 1000.0)
+    inputs = {"usd_per_gpu_hour": rate, "requests_per_second_capacity": capacity,
+              "utilization": util, "gpus": count}
+    common_shape(**inputs)
+    with np.errstate(over="ignore", under="ignore"):
+        served_per_hour = np.multiply(np.multiply(capacity, 3600.0), util)
+        per_1k = np.multiply(rate, count) / served_per_hour * 1000.0
+        if np.any(np.isinf(served_per_hour)):  # more served than a float holds: ~0 per request
+            per_1k = np.where(np.isinf(served_per_hour), 0.0, per_1k)
+    return finite_result(per_1k, "USD per 1,000 requests", inputs)
 
 
 def hosting_cost_per_month(usd_per_hour: Number, hours_per_month: Number = HOURS_PER_MONTH) -> Number:
@@ -89,7 +103,14 @@ def hosting_cost_per_month(usd_per_hour: Number, hours_per_month: Number = HOURS
     """
     rate = require_nonnegative("usd_per_hour", usd_per_hour)
     hours = require_nonnegative("hours_per_month", hours_per_month)
-    return as_output(np.round(np.multiply(rate, hours), 10))
+    inputs = {"usd_per_hour": rate, "hours_per_month": hours}
+    common_shape(**inputs)
+    with np.errstate(over="ignore"):
+        bill = np.multiply(rate, hours)
+        # rounded to 10 decimals (so $1.006 x 730 h is $734.38, not 734.3799999), where the
+        # rounding itself cannot overflow
+        bill = np.where(np.abs(bill) < 1e290, np.round(bill, 10), bill)
+    return finite_result(bill, "USD per month", inputs)
 
 
 # -- how busy is the GPU? ------------------------------------------------------------------------
@@ -137,18 +158,24 @@ def gpu_utilization(
     capacity = require_positive("requests_per_second_capacity", requests_per_second_capacity)
     count = require_positive("gpus", gpus)
     hours = require_positive("hours_per_month", hours_per_month)
-    monthly_capacity = np.multiply(np.multiply(capacity, 3600.0 * hours), count)
-    util = np.divide(volume, monthly_capacity)
+    inputs = {"requests_per_month": volume, "requests_per_second_capacity": capacity,
+              "gpus": count, "hours_per_month": hours}
+    common_shape(**inputs)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        monthly_capacity = np.multiply(np.multiply(capacity, 3600.0 * hours), count)
+        util = np.divide(volume, monthly_capacity)
     if np.any(np.asarray(util) > 1 + 1e-12):
         vol, cap, rate, n, u = (np.ravel(a) for a in np.broadcast_arrays(
             volume, monthly_capacity, capacity, count, util))
         i = int(np.argmax(u > 1 + 1e-12))
         raise ValueError(
             "requests_per_month must be at most the deployment's capacity "
-            f"({cap[i]:,.0f} requests a month at {rate[i]:,.4g} requests/s on {n[i]:,.4g} "
-            f"GPU{'' if n[i] == 1 else 's'}), got {vol[i]:,.0f}: that would be "
-            f"{u[i]:.0%} utilization")
-    return as_output(util)
+            f"({_num(cap[i])} requests a month at {_num(rate[i], 4)} requests/s on "
+            f"{_num(n[i], 4)} GPU{'' if n[i] == 1 else 's'}), got {_num(vol[i])}: that would "
+            f"be {_percent(u[i])} utilization"
+            + ("" if hours is HOURS_PER_MONTH or np.all(np.asarray(hours) == HOURS_PER_MONTH)
+               else f" (hours_per_month={_num(np.ravel(np.broadcast_to(hours, u.shape))[i], 4)})"))
+    return finite_result(util, "utilization", inputs)
 
 
 def gpu_breakeven_requests_per_month(
@@ -188,7 +215,29 @@ def gpu_breakeven_requests_per_month(
     >>> round(gpu_breakeven_requests_per_month(1.006, 2))
     367190
     """
-    bill = np.multiply(hosting_cost_per_month(usd_per_gpu_hour, hours_per_month),
-                       require_positive("gpus", gpus))
+    rate = require_nonnegative("usd_per_gpu_hour", usd_per_gpu_hour)
     hosted = require_positive("hosted_cost_per_1k_req", hosted_cost_per_1k_req)
-    return as_output(np.divide(bill, hosted) * 1000.0)
+    count = require_positive("gpus", gpus)
+    hours = require_nonnegative("hours_per_month", hours_per_month)
+    inputs = {"usd_per_gpu_hour": rate, "hosted_cost_per_1k_req": hosted, "gpus": count,
+              "hours_per_month": hours}
+    common_shape(**inputs)
+    with np.errstate(over="ignore", under="ignore"):
+        per_gpu = np.multiply(rate, hours)
+        per_gpu = np.where(np.abs(per_gpu) < 1e290, np.round(per_gpu, 10), per_gpu)
+        bill = np.multiply(per_gpu, count)
+        volume = np.divide(bill, hosted) * 1000.0
+    return finite_result(volume, "requests per month", inputs)
+
+
+def _num(x: float, digits: int = 0) -> str:
+    """A number for a message: '26,280,000', '10', or '1.2e+20' when very large or small."""
+    x = float(x)
+    if x != 0 and (abs(x) >= 1e15 or abs(x) < 10.0 ** -max(digits, 1)):
+        return f"{x:.3g}"
+    return f"{x:,.{digits}g}" if digits else f"{x:,.0f}"
+
+
+def _percent(u: float) -> str:
+    """A utilization for a message: '114%', or 'over 1e15%'."""
+    return f"{u:.0%}" if u < 1e13 else "far more than 100%"

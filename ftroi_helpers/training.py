@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validation import Number, as_output, require_nonnegative, require_positive
+from .validation import Number, common_shape, finite_result, require_nonnegative, require_positive
 
 __all__ = ["training_cost_gpu", "training_cost_tokens"]
 
@@ -43,7 +43,14 @@ def training_cost_tokens(
     tokens = require_nonnegative("training_tokens", training_tokens)
     n = require_positive("epochs", epochs)
     price = require_nonnegative("usd_per_1m_training_tokens", usd_per_1m_training_tokens)
-    return as_output(np.multiply(np.multiply(tokens, n), price) / 1_000_000)
+    inputs = {"training_tokens": tokens, "epochs": n, "usd_per_1m_training_tokens": price}
+    common_shape(**inputs)
+    with np.errstate(over="ignore"):
+        usd = np.multiply(np.multiply(tokens, n), price) / 1_000_000
+        # an intermediate product beyond the largest float: the same sum in a safer order
+        usd = np.where(np.isfinite(usd), usd,
+                       np.multiply(np.multiply(np.divide(tokens, 1_000_000), n), price))
+    return finite_result(usd, "training cost (USD)", inputs)
 
 
 def training_cost_gpu(gpu_hours: Number, usd_per_gpu_hour: Number, gpus: Number = 1) -> Number:
@@ -76,4 +83,10 @@ def training_cost_gpu(gpu_hours: Number, usd_per_gpu_hour: Number, gpus: Number 
     hours = require_nonnegative("gpu_hours", gpu_hours)
     rate = require_nonnegative("usd_per_gpu_hour", usd_per_gpu_hour)
     count = require_positive("gpus", gpus)
-    return as_output(np.multiply(np.multiply(hours, rate), count))
+    inputs = {"gpu_hours": hours, "usd_per_gpu_hour": rate, "gpus": count}
+    common_shape(**inputs)
+    with np.errstate(over="ignore"):
+        usd = np.multiply(np.multiply(hours, rate), count)
+    return finite_result(usd, "training cost (USD)", inputs)
+
+

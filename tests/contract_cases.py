@@ -43,8 +43,16 @@ class Num:
     array: bool = False
     #: Valid but rejected by a limit (e.g. MAX_HORIZON_MONTHS): an error must then say so.
     limit: float = math.inf
+    #: None is accepted too (it means "the default").
+    none: bool = False
+    #: Integers of any size are right (a count only compared, a seed).
+    huge_ok: bool = False
+    #: +-inf is accepted (a formatter that prints "never").
+    inf_ok: bool = False
 
     def contains(self, x: float) -> bool:
+        if self.inf_ok and math.isinf(x):
+            return True
         if not math.isfinite(x):
             return False
         if self.whole and not float(x).is_integer():
@@ -106,11 +114,11 @@ FRAC_POS = Num(0.0, 1.0, lo_open=True)
 FRAC_POS_A = Num(0.0, 1.0, lo_open=True, array=True)
 FRAC_OPEN = Num(0.0, 1.0, lo_open=True, hi_open=True)
 PCT = Num(0.0, 100.0)
-SEED = Num(0.0, whole=True)
+SEED = Num(0.0, whole=True, huge_ok=True)
 
 
-def INT(minimum: int = 0, limit: float = math.inf) -> Num:  # noqa: N802 - reads as a type
-    return Num(float(minimum), whole=True, limit=limit)
+def INT(minimum: int = 0, limit: float = math.inf, **kw: Any) -> Num:  # noqa: N802 - a type
+    return Num(float(minimum), whole=True, limit=limit, **kw)
 
 
 # -- oracles (exact arithmetic) -----------------------------------------------------------------
@@ -308,7 +316,9 @@ def cases() -> dict[str, Case]:
              {"requests_per_month": 200_000, "requests_per_second_capacity": 10, "gpus": 1,
               "hours_per_month": 730},
              {"requests_per_month": POS_A, "requests_per_second_capacity": POS_A,
-              "gpus": POS_A, "hours_per_month": POS_A}, _gpu_utilization),
+              "gpus": POS_A, "hours_per_month": POS_A}, _gpu_utilization,
+             cross_checked=frozenset({"requests_per_month", "requests_per_second_capacity",
+                                      "gpus", "hours_per_month"})),
         Case("gpu_breakeven_requests_per_month",
              {"usd_per_gpu_hour": 1.006, "hosted_cost_per_1k_req": 15, "gpus": 1,
               "hours_per_month": 730},
@@ -364,7 +374,7 @@ def cases() -> dict[str, Case]:
              {"scenario": Obj("scenario", none=True), "ranges": Obj("ranges", none=True),
               "n_draws": INT(1, limit=10_000_000), "seed": SEED,
               "distribution": Choice(("uniform", "triangular")),
-              "within_months": Num(1.0, 12.0, whole=True)}),
+              "within_months": Num(1.0, 12.0, whole=True, none=True)}),
         Case("sweep", {"scenario": None, "name": "hosted_cost_per_1k_req", "values": [15, 3]},
              {"scenario": Obj("scenario", none=True), "name": Obj("field_name"),
               "values": NONNEG_A}),
@@ -377,7 +387,7 @@ def cases() -> dict[str, Case]:
         Case("decision_tree",
              {"requests_per_day": 10_000, "labeled_examples": 500, "quality_gap_pct": 8,
               "format_or_style_task": True, "finetune_improves_eval": None},
-             {"requests_per_day": NONNEG, "labeled_examples": INT(0), "quality_gap_pct": PCT,
+             {"requests_per_day": NONNEG, "labeled_examples": INT(0, huge_ok=True), "quality_gap_pct": PCT,
               "format_or_style_task": Flag(), "finetune_improves_eval": Flag(none=True)}),
         Case("check_data_quality",
              {"label_accuracy": 0.96, "distribution_matches_production": True,
@@ -385,7 +395,7 @@ def cases() -> dict[str, Case]:
               "test_examples_in_training": 0, "duplicate_fraction": 0.02},
              {"label_accuracy": FRAC, "distribution_matches_production": Flag(),
               "edge_case_fraction": FRAC, "consistent_format": Flag(),
-              "test_examples_in_training": INT(0), "duplicate_fraction": FRAC}),
+              "test_examples_in_training": INT(0, huge_ok=True), "duplicate_fraction": FRAC}),
         Case("held_out_split", {"n_examples": 2_000, "held_out_fraction": 0.2},
              {"n_examples": INT(2), "held_out_fraction": FRAC_OPEN}),
         Case("accuracy_interval", {"correct": 90, "n": 100, "confidence": 0.95},
@@ -415,7 +425,8 @@ def cases() -> dict[str, Case]:
              {"n_examples": 100, "true_accuracy": [0.9, 0.945], "seed": 0, "n_sets": 3,
               "error_correlation": 0.0},
              {"n_examples": INT(1, limit=10_000_000), "true_accuracy": FRAC_A, "seed": SEED,
-              "n_sets": Num(1.0, whole=True, limit=1_000_000), "error_correlation": FRAC}),
+              "n_sets": Num(1.0, whole=True, limit=1_000_000, none=True),
+              "error_correlation": FRAC}),
         Case("measured_delta_spread",
              {"held_out_examples": [100], "baseline_accuracy": 0.9, "finetuned_accuracy": 0.945,
               "n_sets": 50, "seed": 0, "error_correlation": 0.0},
@@ -443,9 +454,10 @@ def cases() -> dict[str, Case]:
               "small_correct": Num(0.0, 100.0, whole=True), "n_examples": INT(90),
               "tolerance": FRAC, "confidence": FRAC_OPEN},
              cross_checked=frozenset({"large_correct", "small_correct", "n_examples"})),
-        Case("training_set_size", {"n_examples": 500}, {"n_examples": INT(0)}),
+        Case("training_set_size", {"n_examples": 500}, {"n_examples": INT(0, huge_ok=True)}),
         Case("usd", {"value": 1234.5, "decimals": 0},
-             {"value": Num(), "decimals": Num(0.0, 10.0, whole=True)}, text_output=True),
+             {"value": Num(inf_ok=True), "decimals": Num(0.0, 10.0, whole=True)},
+             text_output=True),
         Case("breakeven_figure",
              {"hosted_cost_per_1k_req": 15, "self_hosted_cost_per_1k_req": 2,
               "one_time_finetune_cost": 400, "max_requests": None},
@@ -596,7 +608,11 @@ def bad_objects(kind: str) -> list[Any]:
 
 def bad_values(domain: Any) -> list[Any]:
     if isinstance(domain, Num):
-        vals = universal_bad() + out_of_domain(domain)
+        vals = [v for v in universal_bad() + out_of_domain(domain)
+                if not (domain.none and v is None)
+                and not (domain.huge_ok and isinstance(v, int) and not isinstance(v, bool)
+                         and v > 0)
+                and not (domain.inf_ok and isinstance(v, float) and math.isinf(v))]
         if not domain.array:
             vals += scalar_only_bad()
         return vals
@@ -614,8 +630,14 @@ def good_values(domain: Any) -> list[Any]:
     if isinstance(domain, Num):
         vals: list[Any] = domain.samples()
         vals += [int(x) for x in vals if float(x).is_integer() and abs(x) < 1e18]
-        vals += [np.float32(vals[0]), np.int64(int(vals[0])) if float(vals[0]).is_integer()
-                 and abs(vals[0]) < 1e18 else np.float64(vals[0])]
+        vals += [np.float32(v) for v in vals[:3] if float(np.float32(v)) == v]
+        vals += [np.int64(int(v)) for v in vals[:3] if float(v).is_integer() and abs(v) < 1e18]
+        if domain.none:
+            vals.append(None)
+        if domain.huge_ok:
+            vals.append(10**400)
+        if domain.inf_ok:
+            vals += [math.inf, -math.inf]
         if domain.array and vals:
             vals += [np.array(vals[:3]), list(vals[:2]), pd.Series(vals[:2]),
                      np.array([], dtype=float)]

@@ -45,8 +45,21 @@ def test_breakeven_is_infinite_when_self_hosting_is_not_cheaper():
     assert breakeven_requests(15, 15, 400) == math.inf
 
 
-def test_breakeven_is_infinite_when_not_cheaper_even_if_nothing_was_spent():
-    assert breakeven_requests(2, 2, 0) == math.inf
+def test_breakeven_is_infinite_when_dearer_even_if_nothing_was_spent():
+    assert breakeven_requests(2, 15, 0) == math.inf
+
+
+def test_a_free_project_that_saves_nothing_breaks_even_at_once_as_everywhere_else():
+    # issue 11: one semantics for "nothing to repay, nothing saved": at once (0), as
+    # breakeven_days(P, V, 0, 0), months_to_break_even(0, 0) and the TCO model's payback.
+    from ftroi_helpers import Scenario, breakeven_days, months_to_break_even, tco
+
+    assert breakeven_requests(2, 2, 0) == 0.0
+    assert breakeven_days(0.002, 10_000, 0, 0) == 0.0
+    assert months_to_break_even(0, 0) == 0.0
+    free = Scenario(hosted_cost_per_1k_req=2, self_hosted_cost_per_1k_req=2, data_prep_usd=0,
+                    training_usd=0, eval_harness_usd=0)
+    assert tco(free).payback_months == 0.0
 
 
 def test_zero_one_time_cost_breaks_even_at_once():
@@ -73,7 +86,7 @@ def test_breakeven_arrays_broadcast_to_a_grid():
 def test_scalar_costs_with_an_array_of_one_time_costs_give_an_array():
     out = breakeven_requests(15, 2, np.array([0.0, 400.0, 1300.0]))
     assert out == pytest.approx([0.0, 400 / 13 * 1000, 100_000.0])
-    assert np.isinf(breakeven_requests(2, 2, np.array([0.0, 400.0]))).all()
+    assert breakeven_requests(2, 2, np.array([0.0, 400.0])).tolist() == [0.0, math.inf]
 
 
 @SETTINGS
@@ -156,7 +169,7 @@ def test_explain_says_self_hosting_is_not_cheaper_and_shows_both_prices():
 
 
 def test_explain_refuses_arrays():
-    with pytest.raises(TypeError, match="single numbers"):
+    with pytest.raises(TypeError, match="^hosted_cost_per_1k_req must be a single number"):
         explain_breakeven(np.array([15.0, 10.0]), 2, 400)
 
 
@@ -242,7 +255,7 @@ def test_savings_fraction_above_one_is_rejected():
 def test_explain_breakeven_days_refuses_arrays_with_a_clear_message():
     import numpy as np
 
-    with pytest.raises(TypeError, match="single numbers"):
+    with pytest.raises(TypeError, match="must be a single number"):
         explain_breakeven_days(np.array([0.002, 0.003]), 10_000, 300, 0.6)
 
 

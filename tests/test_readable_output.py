@@ -144,9 +144,12 @@ def test_typing_into_the_box_moves_the_slider_and_the_answer():
     assert calc.typed["one_time_finetune_cost"].value == 400
 
 
-def test_a_typed_value_outside_the_range_is_clamped_and_the_box_shows_it():
+def test_a_typed_value_outside_the_range_widens_it_and_is_never_clamped():
+    # issue 11: the answer is for the value typed. $500 vs $2 per 1k, $400 one-time:
+    # 400 / (500 - 2) * 1,000 = 803.2 requests.
     calc = calculators.break_even()
     slider = calc.controls["hosted_cost_per_1k_req"]
-    calc.typed["hosted_cost_per_1k_req"].value = 10 * slider.max
-    assert slider.value == slider.max
-    assert calc.typed["hosted_cost_per_1k_req"].value == slider.max
+    calc.typed["hosted_cost_per_1k_req"].value = 500
+    assert slider.value == 500 and slider.max >= 500
+    assert calc.typed["hosted_cost_per_1k_req"].value == 500
+    assert calc.result_text == "Break even after ~803 requests"

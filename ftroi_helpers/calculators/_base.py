@@ -406,8 +406,8 @@ def _img_html(png: bytes, alt: str) -> str:
 def _typed_box(slider: widgets.ValueWidget) -> widgets.ValueWidget:
     """A number box that holds ``slider``'s value, both ways, so the value can be typed.
 
-    A typed value outside the slider's range is clamped by the slider, and the box then shows
-    the clamped value.
+    A typed value outside the slider's range widens the range (nothing is clamped); a value
+    the slider cannot hold (beyond what a browser holds exactly) puts the box back.
     """
     kind = widgets.IntText if isinstance(slider, widgets.IntSlider) else widgets.FloatText
     box = kind(value=slider.value, description=f"{slider.description}, typed value",
@@ -431,7 +431,11 @@ def _typed_box(slider: widgets.ValueWidget) -> widgets.ValueWidget:
             return
         busy[0] = True
         try:
-            slider.value = box.value  # the slider clamps to its range
+            # never clamped: a typed value outside the range widens it (the calculator then
+            # says if the value itself is impossible, e.g. a negative cost)
+            _put(slider, checked_value(slider.description, slider, box.value))
+        except (TypeError, ValueError):
+            pass  # a value the slider cannot hold (too large): the box goes back, below
         finally:
             busy[0] = False
         if box.value != slider.value:
