@@ -1,0 +1,949 @@
+"""Scenario files: everything about one decision in one TOML file, to save, share and report on.
+
+A scenario file is the CLI's scenario format (``ftroi tco --scenario my.toml``) grown into
+sections. Every section is optional; whatever is left out takes the cost model's defaults
+(:class:`~ftroi_helpers.cost_model.Scenario`, the break-even calculator demo's example)::
+
+    title = "Support-ticket summaries"
+    as_of = "2025-06-01"                 # when these numbers were put together
+
+    [workload]                           # volume and tokens
+    requests_per_month = 200000
+    system_prompt_tokens = 310           # tokens per request, counted with count_tokens()
+    few_shot_tokens = 1450
+    input_tokens = 240
+    output_tokens = 1000
+    cached_input_tokens = 1760           # the repeated prefix the provider's prompt cache serves
+    tokens_model = "gpt-4o"              # the tokenizer that counted them
+
+    [prices]                             # per 1,000 requests, or per 1M tokens from which they follow
+    hosted_model = "gpt-4o-2024-08-06"   # a row of the price table (fills in per-token prices)
+    self_hosted_cost_per_1k_req = 2.0
+    hosted_price_decline_per_year = 0.0
+
+    [one_time]                           # USD, paid before the fine-tuned model serves traffic
+    data_prep_usd = 250.0
+    training_usd = 50.0
+    eval_harness_usd = 100.0
+
+    [recurring]                          # USD per month, and how often to retrain
+    hosting_usd_per_month = 0.0
+    monitoring_usd_per_month = 0.0
+    retrain_every_months = 0
+
+    [plan]
+    horizon_months = 12
+
+    [ranges]                             # low and high end of each uncertain assumption
+    requests_per_month = [100000, 300000]
+    hosted_cost_per_1k_req = [7.5, 22.5]
+
+    [uncertainty]                        # the Monte Carlo over those ranges
+    n_draws = 10000
+    seed = 0
+    within_months = 3
+
+    [decision_tree]                      # answers to the fine-tune-or-prompt decision tree
+    labeled_examples = 1000
+    quality_gap_pct = 8.0
+    format_or_style_task = false
+    finetune_improves_eval = "unknown"   # "yes", "no" or "unknown" (no eval yet)
+
+    [sources.hosted_cost_per_1k_req]     # where a number comes from, and when it was read
+    source = "OpenAI pricing page"
+    as_of = "2024-08-20"
+
+    [prompt]                             # optional: the texts the token counts came from
+    system = "You are ..."
+
+    caveats = ["..."]                    # (top level) anything a reader must know
+
+The flat files the CLI has always read (a table of ``Scenario`` field: value, TOML or JSON)
+load unchanged. Any ``Scenario`` field may sit in any of the five cost sections or at the top
+level; :func:`save` writes each in its usual section.
+
+**Prices from tokens.** When ``[workload]`` has token counts and ``[prices]`` has per-token
+prices (its own, or a ``hosted_model`` / ``finetuned_model`` row of the price table), the cost
+per 1,000 requests follows from them with :func:`ftroi_helpers.tokens.request_cost`: the
+prompted request sends ``system_prompt_tokens + few_shot_tokens + input_tokens``, the fine-tuned
+one ``finetuned_input_tokens`` (default: the same without the few-shot examples). Give either
+the per-1k cost or the tokens and prices for a side, not both.
+
+The maths lives elsewhere: this module reads, checks and writes. Only the standard library and
+the cost model (numpy) are imported; the price table (pandas) loads only for a file that names a
+price row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .tokens import request_cost
+
+try:  # the cost model's module is being renamed from tco to cost_model
+    from .cost_model import Scenario
+except ImportError:  # pragma: no cover - before the rename lands
+    from .tco import Scenario
+
+__all__ = [
+    "EVAL_ANSWERS",
+    "SECTIONS",
+    "ScenarioFile",
+    "example_scenario_file",
+    "dumps",
+    "from_dict",
+    "load",
+    "loads",
+    "save",
+]
+
+#: The sections of a scenario file, in the order :func:`save` writes them.
+SECTIONS = ("workload", "prices", "one_time", "recurring", "plan", "ranges", "uncertainty",
+            "decision_tree", "sources", "prompt")
+
+#: The cost model's fields, section by section (a new field of :class:`Scenario` that is not
+#: listed goes by its name: ``*_usd`` one-time, ``*_per_month`` recurring, else plan).
+_FIELD_SECTION = {
+    "requests_per_month": "workload",
+    "hosted_cost_per_1k_req": "prices",
+    "self_hosted_cost_per_1k_req": "prices",
+    "hosted_price_decline_per_year": "prices",
+    "finetune_price_decline_per_year": "prices",
+    "data_prep_usd": "one_time",
+    "training_usd": "one_time",
+    "eval_harness_usd": "one_time",
+    "hosting_usd_per_month": "recurring",
+    "monitoring_usd_per_month": "recurring",
+    "engineering_usd_per_month": "recurring",
+    "replicas": "recurring",
+    "retrain_every_months": "recurring",
+    "horizon_months": "plan",
+    "launch_delay_months": "plan",
+}
+
+#: Keys that are not cost-model fields, by section: (kind, meaning with units).
+_WORKLOAD_KEYS = {
+    "requests_per_day": ("number", "requests per day (x 30 = requests_per_month)"),
+    "system_prompt_tokens": ("count", "tokens of the system prompt, per request"),
+    "few_shot_tokens": ("count", "tokens of the few-shot examples, per request"),
+    "input_tokens": ("count", "tokens of a typical input, per request"),
+    "output_tokens": ("count", "tokens of a typical output, per request"),
+    "cached_input_tokens": ("count", "input tokens per prompted request served from the "
+                            "provider's prompt cache"),
+    "finetuned_input_tokens": ("count", "input tokens per fine-tuned request (default: system "
+                               "prompt + input, no examples)"),
+    "finetuned_cached_input_tokens": ("count", "input tokens per fine-tuned request served from "
+                                      "the prompt cache"),
+    "tokens_model": ("text", "the model whose tokenizer counted the tokens"),
+    "tokens_exact": ("bool", "whether the counts are exact (false: an estimate)"),
+}
+_PRICE_KEYS = {
+    "hosted_model": ("text", "price-table row of the prompted (hosted) model"),
+    "usd_per_1m_input_tokens": ("number", "hosted model, USD per 1M input tokens"),
+    "usd_per_1m_output_tokens": ("number", "hosted model, USD per 1M output tokens"),
+    "usd_per_1m_cached_input_tokens": ("number", "hosted model, USD per 1M cached input tokens"),
+    "finetuned_model": ("text", "price-table row of the fine-tuned model (billed per token)"),
+    "ft_usd_per_1m_input_tokens": ("number", "fine-tuned model, USD per 1M input tokens"),
+    "ft_usd_per_1m_output_tokens": ("number", "fine-tuned model, USD per 1M output tokens"),
+    "ft_usd_per_1m_cached_input_tokens": ("number", "fine-tuned model, USD per 1M cached input "
+                                          "tokens"),
+    "batch_discount": ("fraction", "share taken off every per-token price by a batch API "
+                       "(0.5 = half price)"),
+}
+_UNCERTAINTY_KEYS = {
+    "n_draws": ("count", "Monte Carlo draws"),
+    "seed": ("count", "seed of the random draws (the same seed, the same answer)"),
+    "within_months": ("count", "the deadline for payback, months (3 = a quarter)"),
+    "distribution": ("text", '"uniform" or "triangular"'),
+    "spread_pct": ("number", "+/- percent around each value when [ranges] is empty"),
+}
+_TREE_KEYS = {
+    "requests_per_day": ("number", "daily volume for question 1 (default: requests_per_month "
+                         "/ 30)"),
+    "labeled_examples": ("count", "high-quality labeled examples you have"),
+    "quality_gap_pct": ("number", "percentage points prompting falls short of your target"),
+    "format_or_style_task": ("bool", "the task is primarily format/style, not reasoning"),
+    "finetune_improves_eval": ("answer", '"yes", "no" or "unknown" (no eval yet)'),
+}
+_PROMPT_KEYS = ("system", "examples", "input", "output")
+_TOP_KEYS = {"title", "as_of", "caveats", "format"}
+
+#: The decision tree's question 5, as a file writes it, and the value it means.
+EVAL_ANSWERS = {"yes": True, "no": False, "unknown": None}
+
+#: Defaults of the sections that have them.
+_UNCERTAINTY_DEFAULTS = {"n_draws": 10_000, "seed": 0, "within_months": 3,
+                         "distribution": "uniform", "spread_pct": 50.0}
+_TREE_DEFAULTS = {"labeled_examples": 0, "quality_gap_pct": 0.0, "format_or_style_task": False,
+                  "finetune_improves_eval": "unknown"}
+
+DAYS_PER_MONTH = 30
+FORMAT_VERSION = 1
+
+
+def _scenario_fields() -> list[str]:
+    return [f.name for f in fields(Scenario)]
+
+
+def _section_of(name: str) -> str:
+    if name in _FIELD_SECTION:
+        return _FIELD_SECTION[name]
+    if name.endswith("_per_month"):
+        return "recurring"
+    if name.endswith("_usd"):
+        return "one_time"
+    return "plan"
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """One decision: the cost scenario plus workload, prices, ranges, answers, sources, caveats.
+
+    Build one with :func:`load`, :func:`from_dict` or :func:`example_scenario_file`; change it
+    with :func:`dataclasses.replace`; write it with :meth:`save`.
+    """
+
+    #: The cost model's assumptions (with any per-1k costs already worked out from tokens).
+    scenario: Scenario = field(default_factory=Scenario)
+    #: A name for the decision.
+    title: str = "My decision"
+    #: When the numbers were put together (ISO date).
+    as_of: str = field(default_factory=lambda: dt.date.today().isoformat())
+    #: [workload] keys that are not cost-model fields (tokens, the tokenizer's model...).
+    workload: Mapping[str, Any] = field(default_factory=dict)
+    #: [prices] keys that are not cost-model fields (price rows, per-token prices, discounts).
+    prices: Mapping[str, Any] = field(default_factory=dict)
+    #: Low and high end of each uncertain assumption, by cost-model field.
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    #: The Monte Carlo's settings (n_draws, seed, within_months, distribution, spread_pct).
+    uncertainty: Mapping[str, Any] = field(default_factory=lambda: dict(_UNCERTAINTY_DEFAULTS))
+    #: Answers to the decision tree's questions.
+    decision_tree: Mapping[str, Any] = field(default_factory=lambda: dict(_TREE_DEFAULTS))
+    #: Where each number comes from: name -> {"source": ..., "as_of": ...}.
+    sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: The texts the token counts came from (system, examples, input, output), if kept.
+    prompt: Mapping[str, str] = field(default_factory=dict)
+    #: Anything a reader must know.
+    caveats: tuple[str, ...] = ()
+    #: Cost-model fields given in the file (the others are the model's defaults).
+    given: frozenset[str] = frozenset()
+    #: Cost-model fields worked out from tokens x per-token prices.
+    derived: frozenset[str] = frozenset()
+
+    # -- reading --------------------------------------------------------------------------------
+    @property
+    def requests_per_day(self) -> float:
+        """Daily volume: the decision tree's own answer, else requests_per_month / 30."""
+        if "requests_per_day" in self.decision_tree:
+            return float(self.decision_tree["requests_per_day"])
+        return self.scenario.requests_per_month / DAYS_PER_MONTH
+
+    def tree_answers(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`ftroi_helpers.decision.decision_tree`."""
+        answers = {**_TREE_DEFAULTS, **self.decision_tree}
+        return {
+            "requests_per_day": self.requests_per_day,
+            "labeled_examples": answers["labeled_examples"],
+            "quality_gap_pct": answers["quality_gap_pct"],
+            "format_or_style_task": answers["format_or_style_task"],
+            "finetune_improves_eval": EVAL_ANSWERS[answers["finetune_improves_eval"]],
+        }
+
+    def settings(self) -> dict[str, Any]:
+        """The Monte Carlo settings with their defaults filled in."""
+        return {**_UNCERTAINTY_DEFAULTS, **self.uncertainty}
+
+    def source_of(self, name: str) -> tuple[str, str]:
+        """(source, date) of an assumption; a number with none is "your own figure"."""
+        entry = self.sources.get(name)
+        if entry is None and name in self.derived:
+            entry = self.sources.get("prices") or self.sources.get("workload")
+        if entry is None:
+            if name in self.given or name in self.workload or name in self.prices:
+                return ("your own figure (no source given)", self.as_of)
+            return ("the workbook's default", self.as_of)
+        return (entry.get("source", "no source given"), entry.get("as_of", self.as_of))
+
+    # -- writing --------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The file's content as nested dicts and lists (what :func:`dumps` writes)."""
+        out: dict[str, Any] = {"format": FORMAT_VERSION, "title": self.title,
+                               "as_of": self.as_of}
+        sections: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+        for name in _scenario_fields():
+            if name in self.given and name not in self.derived:  # derived: written as tokens
+                sections[_section_of(name)][name] = getattr(self.scenario, name)
+        sections["workload"].update(self.workload)
+        sections["prices"].update(self.prices)
+        sections["ranges"] = {k: [lo, hi] for k, (lo, hi) in self.ranges.items()}
+        sections["uncertainty"] = dict(self.uncertainty)
+        sections["decision_tree"] = dict(self.decision_tree)
+        sections["sources"] = {k: dict(v) for k, v in self.sources.items()}
+        sections["prompt"] = dict(self.prompt)
+        if self.caveats:
+            out["caveats"] = list(self.caveats)
+        for name in SECTIONS:
+            if sections[name]:
+                out[name] = sections[name]
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Write this decision to ``path`` (``.toml``, or ``.json``); see :func:`save`."""
+        return save(self, path)
+
+
+# -- checking -------------------------------------------------------------------------------------
+
+def _where(origin: str, section: str | None, key: str) -> str:
+    place = f"[{section}] {key}" if section else key
+    return f"{place} in {origin}" if origin else place
+
+
+def _number(origin: str, section: str | None, key: str, value: Any, kind: str) -> Any:
+    where = _where(origin, section, key)
+    if kind == "text":
+        if not isinstance(value, str):
+            raise TypeError(f"{where} must be text, got {value!r}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise TypeError(f"{where} must be true or false, got {value!r}")
+        return value
+    if kind == "answer":
+        if isinstance(value, bool) or value is None:
+            return {True: "yes", False: "no", None: "unknown"}[value]
+        if value not in EVAL_ANSWERS:
+            raise ValueError(f"{where} must be \"yes\", \"no\" or \"unknown\", got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{where} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where} must be a finite number, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{where} must be >= 0, got {value:g}")
+    if kind == "count":
+        if float(value) != int(value):
+            raise TypeError(f"{where} must be a whole number, got {value!r}")
+        return int(value)
+    if kind == "fraction" and value >= 1:
+        raise ValueError(f"{where} must be between 0 and 1 (below 1), got {value:g}")
+    return float(value)
+
+
+def _table(origin: str, data: Mapping[str, Any], section: str) -> dict[str, Any]:
+    value = data.get(section, {})
+    if not isinstance(value, Mapping):
+        raise TypeError(f"[{section}] in {origin or 'the scenario'} must be a table, got "
+                        f"{type(value).__name__}")
+    return dict(value)
+
+
+def _check_keys(origin: str, section: str, table: Mapping[str, Any], known: Any) -> None:
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        where = f"[{section}]" + (f" in {origin}" if origin else "")
+        raise ValueError(f"unknown key(s) {', '.join(unknown)} in {where}; known: "
+                         f"{', '.join(sorted(known))}")
+
+
+def _price_row_values(origin: str, key: str, model: str, side: str) -> dict[str, float]:
+    """Per-token prices of a price-table row, as [prices] keys (side: "" or "ft_")."""
+    from .prices import load_prices
+
+    table = load_prices()
+    rows = table[table["model"] == model]
+    if rows.empty:
+        raise ValueError(f"{_where(origin, 'prices', key)} must be a model of the price table "
+                         f"(ftroi prices), got {model!r}")
+    row = rows.iloc[0]
+    prefix = "base" if side == "" else "ft"
+    out: dict[str, float] = {}
+    for kind in ("input", "output", "cached_input"):
+        column = f"{prefix}_usd_per_1m_{kind}_tokens"
+        if column in row.index and row[column] == row[column]:  # present and not NaN
+            out[f"{side}usd_per_1m_{kind}_tokens"] = float(row[column])
+    if f"{side}usd_per_1m_input_tokens" not in out:
+        raise ValueError(f"{_where(origin, 'prices', key)}: {model!r} has no per-token "
+                         f"{'fine-tuned ' if side else ''}prices in the price table")
+    return out
+
+
+def _request_usd(input_tokens: int, output_tokens: int, cached_tokens: int, usd_in: float,
+                 usd_out: float, usd_cached: float | None, batch_discount: float,
+                 where: str) -> float:
+    """USD for one request, with a cached part of the input and a batch discount."""
+    if cached_tokens > input_tokens:
+        raise ValueError(f"{where}: cached input tokens ({cached_tokens:,}) cannot exceed the "
+                         f"input tokens ({input_tokens:,})")
+    if cached_tokens and usd_cached is None:
+        raise ValueError(f"{where}: cached input tokens need a cached-input price "
+                         "(usd_per_1m_cached_input_tokens)")
+    usd = float(request_cost(input_tokens - cached_tokens, output_tokens, usd_in, usd_out))
+    if cached_tokens:
+        usd += float(request_cost(cached_tokens, 0, usd_cached, 0))
+    return usd * (1.0 - batch_discount)
+
+
+def _derive_costs(origin: str, cost: dict[str, Any], workload: dict[str, Any],
+                  prices: dict[str, Any]) -> set[str]:
+    """Fill hosted/self-hosted cost per 1k requests from tokens x prices; return what was."""
+    derived: set[str] = set()
+    tokens = ("system_prompt_tokens", "few_shot_tokens", "input_tokens")
+    have_tokens = any(k in workload for k in tokens) or "output_tokens" in workload
+    if not have_tokens:
+        return derived
+    looked_up = dict(prices)
+    if "hosted_model" in prices:
+        for k, v in _price_row_values(origin, "hosted_model", prices["hosted_model"], "").items():
+            looked_up.setdefault(k, v)
+    if "finetuned_model" in prices:
+        for k, v in _price_row_values(origin, "finetuned_model", prices["finetuned_model"],
+                                      "ft_").items():
+            looked_up.setdefault(k, v)
+    prompted_in = sum(workload.get(k, 0) for k in tokens)
+    output = workload.get("output_tokens", 0)
+    tuned_in = workload.get("finetuned_input_tokens",
+                            workload.get("system_prompt_tokens", 0) + workload.get("input_tokens", 0))
+    batch = looked_up.get("batch_discount", 0.0)
+    sides = (
+        ("hosted_cost_per_1k_req", "", prompted_in, workload.get("cached_input_tokens", 0)),
+        ("self_hosted_cost_per_1k_req", "ft_", tuned_in,
+         workload.get("finetuned_cached_input_tokens", 0)),
+    )
+    for name, side, tin, cached in sides:
+        pin = looked_up.get(f"{side}usd_per_1m_input_tokens")
+        pout = looked_up.get(f"{side}usd_per_1m_output_tokens")
+        if pin is None and pout is None:
+            continue
+        if pin is None or pout is None:
+            missing = f"{side}usd_per_1m_{'input' if pin is None else 'output'}_tokens"
+            raise ValueError(f"{_where(origin, 'prices', missing)} is missing: give both the "
+                             "input and the output price per 1M tokens")
+        if name in cost:
+            raise ValueError(
+                f"{_where(origin, 'prices', name)} is given and also follows from the tokens and "
+                f"per-token prices; give one or the other")
+        usd = _request_usd(tin, output, cached, pin, pout,
+                           looked_up.get(f"{side}usd_per_1m_cached_input_tokens"), batch,
+                           _where(origin, "workload", "cached_input_tokens" if not side
+                                  else "finetuned_cached_input_tokens"))
+        cost[name] = usd * 1000
+        derived.add(name)
+    return derived
+
+
+def from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
+    """Check a scenario file's content (nested dicts) and build a :class:`ScenarioFile`.
+
+    Parameters
+    ----------
+    data : mapping
+        What a TOML or JSON scenario file holds: sections as tables, or the old flat table of
+        cost-model fields.
+    origin : str
+        Where it came from (a file name), for error messages.
+
+    Returns
+    -------
+    ScenarioFile
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown section or key, a value of the wrong kind or outside its domain, or a
+        cost given both directly and by tokens x prices; the message names the section and key.
+
+    Examples
+    --------
+    >>> sf = from_dict({"workload": {"requests_per_month": 30_000}, "one_time": {"training_usd": 75}})
+    >>> sf.scenario.requests_per_month, sf.scenario.training_usd
+    (30000.0, 75.0)
+    >>> from_dict({"hosted_cost_per_1k_req": 3}).scenario.hosted_cost_per_1k_req  # a flat file
+    3.0
+    >>> from_dict({"workload": {"requests_per_month": -1}})
+    Traceback (most recent call last):
+    ...
+    ValueError: [workload] requests_per_month must be >= 0, got -1
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"a scenario {('in ' + origin) if origin else ''} must be a table of "
+                        f"sections, got {type(data).__name__}")
+    scenario_names = _scenario_fields()
+    cost: dict[str, Any] = {}
+    given_in: dict[str, str] = {}
+
+    def take(section: str | None, key: str, value: Any) -> None:
+        if key in cost:
+            raise ValueError(f"{key} is given twice (in {given_in[key]} and "
+                             f"{_where('', section, '') or 'the top level'})"
+                             + (f" in {origin}" if origin else ""))
+        kind = "count" if key in ("retrain_every_months", "horizon_months", "replicas",
+                                  "launch_delay_months") else "number"
+        cost[key] = _number(origin, section, key, value, kind)
+        given_in[key] = f"[{section}]" if section else "the top level"
+
+    unknown_top = set(data) - set(SECTIONS) - _TOP_KEYS - set(scenario_names)
+    if unknown_top:
+        raise ValueError(
+            f"unknown section or field(s) {', '.join(sorted(unknown_top))}"
+            + (f" in {origin}" if origin else "")
+            + f"; sections: {', '.join(SECTIONS)}; cost-model fields: {', '.join(scenario_names)}")
+    for key in scenario_names:  # the old flat format
+        if key in data:
+            take(None, key, data[key])
+    extras: dict[str, dict[str, Any]] = {}
+    for section, known in (("workload", _WORKLOAD_KEYS), ("prices", _PRICE_KEYS)):
+        table = _table(origin, data, section)
+        _check_keys(origin, section, table, set(known) | set(scenario_names))
+        extras[section] = {}
+        for key, value in table.items():
+            if key in scenario_names:
+                take(section, key, value)
+            else:
+                extras[section][key] = _number(origin, section, key, value, known[key][0])
+    for section in ("one_time", "recurring", "plan"):
+        table = _table(origin, data, section)
+        _check_keys(origin, section, table, scenario_names)
+        for key, value in table.items():
+            take(section, key, value)
+
+    workload, prices = extras["workload"], extras["prices"]
+    if "requests_per_day" in workload:
+        if "requests_per_month" in cost:
+            raise ValueError(f"{_where(origin, 'workload', 'requests_per_day')}: give "
+                             "requests_per_month or requests_per_day, not both")
+        cost["requests_per_month"] = workload.pop("requests_per_day") * DAYS_PER_MONTH
+        given_in["requests_per_month"] = "[workload]"
+    derived = _derive_costs(origin, cost, workload, prices)
+    try:
+        scenario = Scenario(**cost)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{exc}" + (f" (in {origin})" if origin else "")) from None
+
+    ranges_table = _table(origin, data, "ranges")
+    _check_keys(origin, "ranges", ranges_table, [n for n in scenario_names if n != "horizon_months"])
+    ranges: dict[str, tuple[float, float]] = {}
+    for key, pair in ranges_table.items():
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"{_where(origin, 'ranges', key)} must be [low, high], got {pair!r}")
+        low = _number(origin, "ranges", key, pair[0], "number")
+        high = _number(origin, "ranges", key, pair[1], "number")
+        if low > high:
+            raise ValueError(f"{_where(origin, 'ranges', key)} must be [low, high] with low <= "
+                             f"high, got [{low:g}, {high:g}]")
+        ranges[key] = (low, high)
+    if ranges:
+        from .sensitivity import _check_ranges
+
+        try:
+            _check_ranges(ranges)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"[ranges] in {origin or 'the scenario'}: {exc}") from None
+
+    uncertainty = _table(origin, data, "uncertainty")
+    _check_keys(origin, "uncertainty", uncertainty, _UNCERTAINTY_KEYS)
+    uncertainty = {**_UNCERTAINTY_DEFAULTS,
+                   **{k: _number(origin, "uncertainty", k, v, _UNCERTAINTY_KEYS[k][0])
+                      for k, v in uncertainty.items()}}
+    if uncertainty["distribution"] not in ("uniform", "triangular"):
+        raise ValueError(f"{_where(origin, 'uncertainty', 'distribution')} must be \"uniform\" "
+                         f"or \"triangular\", got {uncertainty['distribution']!r}")
+    for key, low in (("n_draws", 1), ("within_months", 1)):
+        if key in uncertainty and uncertainty[key] < low:
+            raise ValueError(f"{_where(origin, 'uncertainty', key)} must be >= {low}, got "
+                             f"{uncertainty[key]}")
+    if uncertainty["within_months"] > scenario.horizon_months:
+        raise ValueError(f"{_where(origin, 'uncertainty', 'within_months')} must be at most "
+                         f"horizon_months ({scenario.horizon_months}), got "
+                         f"{uncertainty['within_months']}")
+    if uncertainty["spread_pct"] > 100:
+        raise ValueError(f"{_where(origin, 'uncertainty', 'spread_pct')} must be between 0 and "
+                         f"100, got {uncertainty['spread_pct']:g}")
+
+    tree = _table(origin, data, "decision_tree")
+    _check_keys(origin, "decision_tree", tree, _TREE_KEYS)
+    tree = {**_TREE_DEFAULTS,
+            **{k: _number(origin, "decision_tree", k, v, _TREE_KEYS[k][0])
+               for k, v in tree.items()}}
+    if tree["quality_gap_pct"] > 100:
+        raise ValueError(f"{_where(origin, 'decision_tree', 'quality_gap_pct')} must be between "
+                         f"0 and 100, got {tree['quality_gap_pct']:g}")
+
+    sources_table = _table(origin, data, "sources")
+    sources: dict[str, dict[str, str]] = {}
+    for key, entry in sources_table.items():
+        if isinstance(entry, str):
+            entry = {"source": entry}
+        if not isinstance(entry, Mapping):
+            raise TypeError(f"{_where(origin, 'sources', key)} must be a table with source and "
+                            f"as_of, got {entry!r}")
+        _check_keys(origin, f"sources.{key}", entry, ("source", "as_of"))
+        sources[key] = {k: _number(origin, f"sources.{key}", k, v, "text")
+                        for k, v in entry.items()}
+        if "as_of" in sources[key]:
+            _iso_date(origin, f"sources.{key}", sources[key]["as_of"])
+
+    prompt = _table(origin, data, "prompt")
+    _check_keys(origin, "prompt", prompt, _PROMPT_KEYS)
+    prompt = {k: _number(origin, "prompt", k, v, "text") for k, v in prompt.items()}
+
+    title = data.get("title", "My decision")
+    if not isinstance(title, str):
+        raise TypeError(f"{_where(origin, None, 'title')} must be text, got {title!r}")
+    as_of = data.get("as_of", dt.date.today().isoformat())
+    if isinstance(as_of, dt.date):  # TOML has a date type
+        as_of = as_of.isoformat()
+    _iso_date(origin, None, as_of)
+    caveats = data.get("caveats", [])
+    if isinstance(caveats, str):
+        caveats = [caveats]
+    if not isinstance(caveats, list) or not all(isinstance(c, str) for c in caveats):
+        raise TypeError(f"{_where(origin, None, 'caveats')} must be a list of texts, got "
+                        f"{caveats!r}")
+    version = data.get("format", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise ValueError(f"{_where(origin, None, 'format')} must be {FORMAT_VERSION} (this "
+                         f"version of ftroi), got {version!r}")
+    return ScenarioFile(
+        scenario=scenario, title=title, as_of=as_of, workload=workload, prices=prices,
+        ranges=ranges, uncertainty=uncertainty, decision_tree=tree, sources=sources,
+        prompt=prompt, caveats=tuple(caveats), given=frozenset(given_in), derived=frozenset(derived),
+    )
+
+
+def _iso_date(origin: str, section: str | None, value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{_where(origin, section, 'as_of')} must be a date like 2025-06-01, "
+                         f"got {value!r}") from None
+    return value
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ImportError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            raise ValueError("TOML scenario files need Python 3.11 or later (or the tomli "
+                             "package); use JSON") from None
+    return tomllib.loads(text)
+
+
+def loads(text: str, kind: str = "toml", origin: str = "") -> ScenarioFile:
+    """Read a scenario from the text of a TOML (or JSON) file.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    kind : {"toml", "json"}
+        Its format.
+    origin : str
+        A name for error messages.
+
+    Returns
+    -------
+    ScenarioFile
+
+    Raises
+    ------
+    ValueError, TypeError
+        For text that is not valid TOML/JSON, or content :func:`from_dict` refuses.
+
+    Examples
+    --------
+    >>> loads('[workload]\\nrequests_per_month = 30000\\n').scenario.requests_per_month
+    30000.0
+    >>> loads('[workload\\n')
+    Traceback (most recent call last):
+    ...
+    ValueError: the scenario is not valid TOML: Expected ']' at the end of a table declaration (at line 1, column 10)
+    """
+    if kind not in ("toml", "json"):
+        raise ValueError(f"kind must be 'toml' or 'json', got {kind!r}")
+    try:
+        data = json.loads(text) if kind == "json" else _toml_loads(text)
+    except ValueError as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"{origin or 'the scenario'} is not valid {kind.upper()}: "
+                         f"{detail}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{origin or 'the scenario'} must hold a table of sections, got a "
+                         f"{type(data).__name__}")
+    return from_dict(data, origin)
+
+
+def _kind(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".toml", ".json"):
+        raise ValueError(f"a scenario file must end in .toml or .json, got {str(path)!r}")
+    return suffix[1:]
+
+
+def load(path: str | Path) -> ScenarioFile:
+    """Read a scenario file (``.toml``, or ``.json``): the sectioned format or the old flat one.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    ScenarioFile
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a missing or unreadable file, a wrong suffix, invalid TOML/JSON, or content that
+        :func:`from_dict` refuses; every message names the file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my.toml"
+    >>> _ = example_scenario_file().save(path)
+    >>> load(path).scenario.requests_per_month
+    200000.0
+    """
+    kind = _kind(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ValueError(f"cannot read scenario file {str(path)!r}: "
+                         f"{exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"scenario file {str(path)!r} is not UTF-8 text") from None
+    return loads(text, kind, origin=str(path))
+
+
+# -- writing TOML (the standard library reads it but does not write it) ---------------------------
+
+def _toml_string(text: str) -> str:
+    """A TOML string: a multi-line literal for readable prompts, else a basic string."""
+    if ("\n" in text and "'''" not in text and not text.endswith("'")
+            and all(c in "\n\t" or (ord(c) >= 0x20 and ord(c) != 0x7F) for c in text)):
+        return "'''\n" + text + "'''"
+    out = json.dumps(text, ensure_ascii=False)  # JSON's escapes are TOML's
+    return out.replace("\x7f", "\\u007f")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write {value!r} to a scenario file")
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
+                                for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write a {type(value).__name__} to a scenario file")
+
+
+def _toml_key(key: str) -> str:
+    if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key):
+        return key
+    return json.dumps(key, ensure_ascii=False)
+
+
+_SECTION_NOTES = {
+    "workload": "volume and tokens per request",
+    "prices": "USD per 1,000 requests, or per 1M tokens (the per-1k costs then follow)",
+    "one_time": "USD, paid once at the start",
+    "recurring": "USD per month, and how often to retrain (months; 0 = never)",
+    "plan": "months",
+    "ranges": "low and high end of each uncertain assumption, in its own units",
+    "uncertainty": "the Monte Carlo over those ranges",
+    "decision_tree": "answers to the fine-tune-or-prompt decision tree",
+    "sources": "where each number comes from, and when it was read",
+    "prompt": "the texts the token counts came from",
+}
+
+
+def dumps(scenario_file: ScenarioFile) -> str:
+    """The TOML text of a scenario file (what :func:`save` writes).
+
+    Parameters
+    ----------
+    scenario_file : ScenarioFile
+
+    Returns
+    -------
+    str
+        TOML that :func:`loads` reads back to an equal :class:`ScenarioFile`.
+
+    Raises
+    ------
+    TypeError
+        If ``scenario_file`` is not a :class:`ScenarioFile`.
+
+    Examples
+    --------
+    >>> text = dumps(example_scenario_file())
+    >>> "[one_time]" in text and loads(text) == example_scenario_file()
+    True
+    """
+    if not isinstance(scenario_file, ScenarioFile):
+        raise TypeError(f"scenario_file must be a ScenarioFile, got "
+                        f"{type(scenario_file).__name__}")
+    data = scenario_file.to_dict()
+    lines = ["# ftroi scenario file: one fine-tune-or-prompt decision. Money in USD.",
+             "# Read it with ftroi_helpers.scenario_file.load(); report on it with",
+             "#     ftroi report THIS_FILE -o decision.html", ""]
+    for key in ("format", "title", "as_of", "caveats"):
+        if key in data:
+            lines.append(f"{key} = {_toml_value(data[key])}")
+    for section in SECTIONS:
+        if section not in data and not _defaults_in(scenario_file, section):
+            continue
+        lines += ["", f"[{section}]  # {_SECTION_NOTES[section]}"]
+        if section not in data:
+            data[section] = {}
+        if section == "sources":
+            for name, entry in data[section].items():
+                lines.append(f"{_toml_key(name)} = {_toml_value(entry)}")
+            continue
+        for key, value in data[section].items():
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+        for name in _defaults_in(scenario_file, section):
+            lines.append(f"# {name} = {_toml_value(getattr(scenario_file.scenario, name))}"
+                         "  (the cost model's default)")
+    return "\n".join(lines) + "\n"
+
+
+def _defaults_in(scenario_file: ScenarioFile, section: str) -> list[str]:
+    """Cost-model fields of ``section`` left at their defaults (written as comments)."""
+    return [name for name in _scenario_fields()
+            if _section_of(name) == section and name not in scenario_file.given]
+
+
+def save(scenario_file: ScenarioFile, path: str | Path) -> Path:
+    """Write a scenario file: TOML for ``.toml``, JSON for ``.json``.
+
+    Parameters
+    ----------
+    scenario_file : ScenarioFile
+        The decision to write.
+    path : str or Path
+        Where; the suffix picks the format.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a wrong suffix, an unwritable path, or something that is not a ScenarioFile.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = save(example_scenario_file(), pathlib.Path(tempfile.mkdtemp()) / "my.toml")
+    >>> path.name
+    'my.toml'
+    """
+    kind = _kind(path)
+    if kind == "toml":
+        text = dumps(scenario_file)
+    else:
+        if not isinstance(scenario_file, ScenarioFile):
+            raise TypeError(f"scenario_file must be a ScenarioFile, got "
+                            f"{type(scenario_file).__name__}")
+        text = json.dumps(scenario_file.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    target = Path(path)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot write scenario file {str(path)!r}: "
+                         f"{exc.strerror or exc}") from None
+    return target
+
+
+# -- the worked example ---------------------------------------------------------------------------
+
+def example_scenario_file() -> ScenarioFile:
+    """The break-even calculator demo's example as a scenario file, with its sources.
+
+    200,000 requests a month on a hosted model at USD 15 per 1,000 requests, a self-hosted
+    fine-tuned small model at USD 2 per 1,000 and a USD 400 one-time project (the demo's
+    numbers); the ranges of :data:`ftroi_helpers.sensitivity.DEFAULT_RANGES`, each widened to
+    take in the example's own value; decision-tree
+    answers that stop at question 5 (no eval yet).
+
+    Returns
+    -------
+    ScenarioFile
+
+    Raises
+    ------
+    RuntimeError
+        Never in practice (the example is checked like any file).
+
+    Examples
+    --------
+    >>> sf = example_scenario_file()
+    >>> sf.scenario.hosted_cost_per_1k_req, sf.scenario.one_time_usd
+    (15.0, 400.0)
+    >>> sf.source_of("hosted_cost_per_1k_req")[0]
+    'the break-even calculator demo'
+    """
+    from .sensitivity import DEFAULT_RANGES
+
+    base = Scenario()  # the demo's numbers are the cost model's defaults
+    demo = {"source": "the break-even calculator demo", "as_of": "2026-05-25"}
+    data = {
+        "title": "The break-even calculator demo: 200k requests a month",
+        "as_of": "2026-05-25",
+        "workload": {"requests_per_month": 200_000.0},
+        "prices": {"hosted_cost_per_1k_req": 15.0, "self_hosted_cost_per_1k_req": 2.0},
+        "one_time": {"data_prep_usd": 250.0, "training_usd": 50.0, "eval_harness_usd": 100.0},
+        # the workbook's default ranges, each widened to take in the example's own value
+        "ranges": {k: [min(lo, getattr(base, k)), max(hi, getattr(base, k))]
+                   for k, (lo, hi) in DEFAULT_RANGES.items()},
+        "uncertainty": {"n_draws": 10_000, "seed": 0, "within_months": 3},
+        "decision_tree": {"labeled_examples": 1_000, "quality_gap_pct": 8.0,
+                          "format_or_style_task": False, "finetune_improves_eval": "unknown"},
+        "sources": {
+            "requests_per_month": demo,
+            "hosted_cost_per_1k_req": demo,
+            "self_hosted_cost_per_1k_req": demo,
+            "data_prep_usd": {"source": "the break-even calculator demo's USD 400 one-time "
+                              "cost, split by the workbook", "as_of": "2026-05-25"},
+            "training_usd": {"source": "the break-even calculator demo's USD 400 one-time "
+                             "cost, split by the workbook", "as_of": "2026-05-25"},
+            "eval_harness_usd": {"source": "the break-even calculator demo's USD 400 one-time "
+                                 "cost, split by the workbook", "as_of": "2026-05-25"},
+            "ranges": {"source": "the workbook's default ranges (ftroi_helpers.sensitivity), "
+                       "widened to take in the example's own values", "as_of": "2026-05-25"},
+            "decision_tree": {"source": "the workbook's example answers", "as_of": "2026-05-25"},
+        },
+        "caveats": ["The USD 2 per 1,000 requests for the self-hosted model is the demo's "
+                    "figure: on a GPU billed by the hour it holds only at high utilisation."],
+    }
+    return from_dict(data, "the example")
+
