@@ -11,12 +11,13 @@ Subcommands (``ftroi COMMAND --help`` explains every flag and its units):
 ``days``       days until training pays back from P, V, T and S (source 000);
 ``tokens``     monthly inference savings from token counts and per-token prices (source 002);
 ``tco``        month-by-month total cost of ownership of a scenario, from a JSON/TOML file and flags;
-``prices``     the dated price table shipped with the package.
+``prices``     the dated price table shipped with the package;
+``report``     a one-page decision report (HTML or Markdown) from a scenario file.
 
 Run it as ``ftroi ...`` (the installed console script) or ``python -m ftroi_helpers ...``.
 A bad value, file or key is reported as one line on stderr (``ftroi: error: ...``) with exit code
 2, never a traceback. Only the modules a subcommand needs are imported, so it starts quickly:
-pandas loads only for ``tco`` and ``prices`` (and ``tokens`` when it looks prices up).
+pandas loads only for ``tco``, ``prices`` and ``report`` (and ``tokens`` when it looks prices up).
 """
 
 from __future__ import annotations
@@ -319,47 +320,16 @@ _WHOLE_FIELDS = {"retrain_every_months", "horizon_months"}
 
 
 def load_scenario_file(path: str) -> dict[str, Any]:
-    """Read scenario fields from a ``.json`` or ``.toml`` file (a flat table of field: value)."""
-    import json
+    """Scenario fields from a ``.toml`` or ``.json`` scenario file, by field name.
 
-    from .cost_model import Scenario
+    Reads both the sectioned format of :mod:`ftroi_helpers.scenario_file` (costs worked out
+    from tokens x prices included) and the flat table of field: value that earlier versions
+    wrote. Every message names the file.
+    """
+    from .scenario_file import load
 
-    lower = path.lower()
-    if not (lower.endswith(".json") or lower.endswith(".toml")):
-        raise ValueError(f"scenario file must end in .json or .toml, got {path!r}")
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ValueError(f"cannot read scenario file {path!r}: {exc.strerror or exc}") from None
-    try:
-        if lower.endswith(".json"):
-            data = json.loads(raw.decode("utf-8"))
-        else:
-            try:
-                import tomllib
-            except ImportError:  # pragma: no cover - Python 3.10
-                raise ValueError(
-                    "TOML scenario files need Python 3.11 or later; use JSON"
-                ) from None
-            data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        kind = "JSON" if lower.endswith(".json") else "TOML"
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(f"scenario file {path!r} is not valid {kind}: {detail}") from None
-    if not isinstance(data, dict):
-        raise ValueError(
-            f"scenario file {path!r} must hold a table of field: value, "
-            f"got a {type(data).__name__}"
-        )
-    known = set(Scenario.__dataclass_fields__)
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValueError(
-            f"unknown scenario field(s) in {path!r}: {', '.join(unknown)} "
-            f"(known: {', '.join(Scenario.__dataclass_fields__)})"
-        )
-    return data
+    sf = load(path)
+    return {name: getattr(sf.scenario, name) for name in sf.given | sf.derived}
 
 
 def _format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
@@ -528,6 +498,37 @@ def _add_prices(sub: Any) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
+# ----------------------------------------------------------------------------------------------
+# report
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import write_report
+
+    out = write_report(args.scenario_file, args.output)
+    print(f"Wrote {out} (open it in a browser; print it on A4)"
+          if out.suffix.lower() != ".md" else f"Wrote {out} (Markdown, images embedded)")
+    return 0
+
+
+def _add_report(sub: Any) -> None:
+    p = sub.add_parser(
+        "report",
+        help="a one-page decision report (HTML or Markdown) from a scenario file",
+        description="Write a one-page report on a scenario file: the decision in one "
+        "sentence, the cumulative cost curves with payback, the tornado and the Monte Carlo "
+        "probabilities, the path through the decision tree, every assumption with its source "
+        "and date, and the caveats. HTML is one self-contained page (figures embedded) that "
+        "prints on A4; Markdown can be pasted into a document.",
+        epilog="Example: ftroi report my.toml -o decision.html (or -o decision.md)",
+    )
+    p.add_argument("scenario_file", metavar="SCENARIO_FILE",
+                   help="a .toml (or .json) scenario file, e.g. saved by a calculator's .save()")
+    p.add_argument("-o", "--output", default="decision.html", metavar="PATH",
+                   help="where to write: .html (default decision.html) or .md")
+    p.set_defaults(run=_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     from . import __version__
@@ -546,6 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_tokens(sub)
     _add_tco(sub)
     _add_prices(sub)
+    _add_report(sub)
     return parser
 
 
@@ -619,7 +621,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser = build_parser()
             args = parser.parse_args(argv)
             if args.command is None:
-                raise CliError("choose a command: breakeven, days, tokens, tco or prices "
+                raise CliError("choose a command: breakeven, days, tokens, tco, prices or report "
                                f"(see {PROG} --help)")
             return int(args.run(args))
         except SystemExit as exc:  # --help and --version

@@ -78,12 +78,8 @@ class Report:
 # -- the numbers ----------------------------------------------------------------------------------
 
 def _as_scenario_file(source: Any) -> ScenarioFile:
+    from .cost_model import Scenario
     from .scenario_file import ScenarioFile, from_dict, load
-
-    try:
-        from .cost_model import Scenario
-    except ImportError:  # pragma: no cover - before the cost model's rename lands
-        from .tco import Scenario
 
     if isinstance(source, ScenarioFile):
         return source
@@ -123,7 +119,11 @@ def _ranges(sf: ScenarioFile) -> tuple[dict[str, tuple[float, float]], str]:
     from .sensitivity import DEFAULT_RANGES, ranges_around
 
     if sf.ranges:
-        return dict(sf.ranges), "the ranges in the scenario file"
+        entry = sf.sources.get("ranges")
+        note = "the ranges in the scenario file"
+        if entry:
+            note += f" ({entry.get('source', 'no source given')}, as of {entry.get('as_of', sf.as_of)})"
+        return dict(sf.ranges), note
     spread = sf.settings()["spread_pct"]
     candidates = [n for n in (*DEFAULT_RANGES, "hosting_usd_per_month")
                   if getattr(sf.scenario, n, 0)]
@@ -224,6 +224,7 @@ def build_report(source: Any) -> Report:
     >>> r.sentence.split(":")[0], [f.name for f in r.figures]
     ('Run the eval before deciding', ['cost_curves', 'monte_carlo', 'tornado'])
     """
+    from .cost_model import simulate
     from .decision import decision_tree
     from .sensitivity import monte_carlo, share_text, tornado
     from .sensitivity_plots import (
@@ -233,11 +234,6 @@ def build_report(source: Any) -> Report:
         payback_sentence,
         tornado_figure,
     )
-
-    try:
-        from .cost_model import simulate
-    except ImportError:  # pragma: no cover - before the cost model's rename lands
-        from .tco import simulate
 
     sf = _as_scenario_file(source)
     s = sf.scenario
@@ -357,12 +353,8 @@ def _workload_rows(sf: ScenarioFile) -> list[tuple[str, str]]:
 def _assumption_rows(sf: ScenarioFile, ranges: Mapping[str, tuple[float, float]]
                      ) -> list[dict[str, str]]:
     """Every assumption: label, value, range, source, date."""
+    from .cost_model import Scenario
     from .scenario_file import _PRICE_KEYS, _WORKLOAD_KEYS
-
-    try:
-        from .cost_model import Scenario
-    except ImportError:  # pragma: no cover - before the cost model's rename lands
-        from .tco import Scenario
 
     rows = []
     for f in fields(Scenario):

@@ -76,7 +76,6 @@ price row.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import math
@@ -85,12 +84,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .cost_model import Scenario
 from .tokens import request_cost
-
-try:  # the cost model's module is being renamed from tco to cost_model
-    from .cost_model import Scenario
-except ImportError:  # pragma: no cover - before the rename lands
-    from .tco import Scenario
 
 __all__ = [
     "EVAL_ANSWERS",
@@ -302,8 +297,8 @@ class ScenarioFile:
 # -- checking -------------------------------------------------------------------------------------
 
 def _where(origin: str, section: str | None, key: str) -> str:
-    place = f"[{section}] {key}" if section else key
-    return f"{place} in {origin}" if origin else place
+    """Where a key sits, for messages (the file is named once, by :func:`from_dict`)."""
+    return f"[{section}] {key}" if section else key
 
 
 def _number(origin: str, section: str | None, key: str, value: Any, kind: str) -> Any:
@@ -322,6 +317,8 @@ def _number(origin: str, section: str | None, key: str, value: Any, kind: str) -
         if value not in EVAL_ANSWERS:
             raise ValueError(f"{where} must be \"yes\", \"no\" or \"unknown\", got {value!r}")
         return value
+    if isinstance(value, (list, tuple, dict)):
+        raise TypeError(f"{where} must be a single number, got {value!r}")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{where} must be a number, got {value!r}")
     if not math.isfinite(value):
@@ -340,17 +337,15 @@ def _number(origin: str, section: str | None, key: str, value: Any, kind: str) -
 def _table(origin: str, data: Mapping[str, Any], section: str) -> dict[str, Any]:
     value = data.get(section, {})
     if not isinstance(value, Mapping):
-        raise TypeError(f"[{section}] in {origin or 'the scenario'} must be a table, got "
-                        f"{type(value).__name__}")
+        raise TypeError(f"[{section}] must be a table, got {type(value).__name__}")
     return dict(value)
 
 
 def _check_keys(origin: str, section: str, table: Mapping[str, Any], known: Any) -> None:
     unknown = sorted(set(table) - set(known))
     if unknown:
-        where = f"[{section}]" + (f" in {origin}" if origin else "")
-        raise ValueError(f"unknown key(s) {', '.join(unknown)} in {where}; known: "
-                         f"{', '.join(sorted(known))}")
+        raise ValueError(f"unknown key(s) in [{section}]: {', '.join(unknown)} (known: "
+                         f"{', '.join(sorted(known))})")
 
 
 def _price_row_values(origin: str, key: str, model: str, side: str) -> dict[str, float]:
@@ -472,9 +467,19 @@ def from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
     ...
     ValueError: [workload] requests_per_month must be >= 0, got -1
     """
+    try:
+        return _from_dict(data, origin)
+    except (TypeError, ValueError) as exc:
+        if origin and origin not in str(exc):
+            raise type(exc)(f"{exc} (in {origin})") from None
+        raise
+
+
+def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
+    """:func:`from_dict` without the file's name in its messages."""
     if not isinstance(data, Mapping):
-        raise TypeError(f"a scenario {('in ' + origin) if origin else ''} must be a table of "
-                        f"sections, got {type(data).__name__}")
+        raise TypeError(f"a scenario must hold a table of field: value, got a "
+                        f"{type(data).__name__}")
     scenario_names = _scenario_fields()
     cost: dict[str, Any] = {}
     given_in: dict[str, str] = {}
@@ -482,8 +487,7 @@ def from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
     def take(section: str | None, key: str, value: Any) -> None:
         if key in cost:
             raise ValueError(f"{key} is given twice (in {given_in[key]} and "
-                             f"{_where('', section, '') or 'the top level'})"
-                             + (f" in {origin}" if origin else ""))
+                             f"{_where('', section, '') or 'the top level'})")
         kind = "count" if key in ("retrain_every_months", "horizon_months", "replicas",
                                   "launch_delay_months") else "number"
         cost[key] = _number(origin, section, key, value, kind)
@@ -492,9 +496,9 @@ def from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
     unknown_top = set(data) - set(SECTIONS) - _TOP_KEYS - set(scenario_names)
     if unknown_top:
         raise ValueError(
-            f"unknown section or field(s) {', '.join(sorted(unknown_top))}"
-            + (f" in {origin}" if origin else "")
-            + f"; sections: {', '.join(SECTIONS)}; cost-model fields: {', '.join(scenario_names)}")
+            f"unknown scenario field(s) in {origin or 'the scenario'}: "
+            f"{', '.join(sorted(unknown_top))} (known: {', '.join(scenario_names)}; "
+            f"sections: {', '.join(SECTIONS)})")
     for key in scenario_names:  # the old flat format
         if key in data:
             take(None, key, data[key])
@@ -522,10 +526,7 @@ def from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         cost["requests_per_month"] = workload.pop("requests_per_day") * DAYS_PER_MONTH
         given_in["requests_per_month"] = "[workload]"
     derived = _derive_costs(origin, cost, workload, prices)
-    try:
-        scenario = Scenario(**cost)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"{exc}" + (f" (in {origin})" if origin else "")) from None
+    scenario = Scenario(**cost)
 
     ranges_table = _table(origin, data, "ranges")
     _check_keys(origin, "ranges", ranges_table, [n for n in scenario_names if n != "horizon_months"])
@@ -545,7 +546,7 @@ def from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         try:
             _check_ranges(ranges)
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"[ranges] in {origin or 'the scenario'}: {exc}") from None
+            raise type(exc)(f"[ranges]: {exc}") from None
 
     uncertainty = _table(origin, data, "uncertainty")
     _check_keys(origin, "uncertainty", uncertainty, _UNCERTAINTY_KEYS)
@@ -682,15 +683,16 @@ def loads(text: str, kind: str = "toml", origin: str = "") -> ScenarioFile:
         raise ValueError(f"{origin or 'the scenario'} is not valid {kind.upper()}: "
                          f"{detail}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{origin or 'the scenario'} must hold a table of sections, got a "
-                         f"{type(data).__name__}")
+        raise ValueError(f"{origin or 'the scenario'} must hold a table of field: value, got a "
+                         f"{type(data).__name__} (see ftroi_helpers.scenario_file for the "
+                         "sectioned format)")
     return from_dict(data, origin)
 
 
 def _kind(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in (".toml", ".json"):
-        raise ValueError(f"a scenario file must end in .toml or .json, got {str(path)!r}")
+        raise ValueError(f"scenario file must end in .json or .toml, got {str(path)!r}")
     return suffix[1:]
 
 
@@ -729,8 +731,9 @@ def load(path: str | Path) -> ScenarioFile:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"scenario file {str(path)!r} is not UTF-8 text") from None
-    return loads(text, kind, origin=str(path))
+        raise ValueError(f"scenario file {str(path)!r} is not valid {kind.upper()}: it is not "
+                         "UTF-8 text") from None
+    return loads(text, kind, origin=repr(str(path)))
 
 
 # -- writing TOML (the standard library reads it but does not write it) ---------------------------
@@ -837,7 +840,8 @@ def dumps(scenario_file: ScenarioFile) -> str:
 def _defaults_in(scenario_file: ScenarioFile, section: str) -> list[str]:
     """Cost-model fields of ``section`` left at their defaults (written as comments)."""
     return [name for name in _scenario_fields()
-            if _section_of(name) == section and name not in scenario_file.given]
+            if _section_of(name) == section and name not in scenario_file.given
+            and name not in scenario_file.derived]
 
 
 def save(scenario_file: ScenarioFile, path: str | Path) -> Path:

@@ -124,7 +124,7 @@ def test_an_unknown_flag_is_one_line():
 
 
 def test_no_command_is_one_line_listing_the_commands():
-    assert_one_line_error(ftroi(), "choose a command: breakeven, days, tokens, tco or prices")
+    assert_one_line_error(ftroi(), "choose a command: breakeven, days, tokens, tco, prices or report")
 
 
 def test_an_unknown_command_is_one_line():

@@ -38,6 +38,7 @@ import ipywidgets as widgets
 
 from ..plots import figure_to_png, new_figure
 from ..validation import short_repr
+from ._files import ScenarioFileMixin
 
 __all__ = ["Calculator", "Outcome", "checkbox", "dropdown", "float_slider", "int_slider",
            "number_box"]
@@ -197,7 +198,7 @@ def _put(w: widgets.Widget, value: Any) -> None:
 _NONSENSE = re.compile(r"(?<![A-Za-z])(nan|-?inf)(?![A-Za-z])|\$-?inf", re.I)
 
 
-class Calculator(widgets.VBox):
+class Calculator(ScenarioFileMixin, widgets.VBox):
     """A labelled set of controls, a one-sentence result and a figure updated in place.
 
     Nothing is clamped: a start value or :meth:`set` value outside a slider's range widens

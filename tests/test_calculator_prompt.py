@@ -1,0 +1,142 @@
+"""The own-prompt calculator (issue 13): set its controls as a learner would and compare with the
+helpers (count_tokens, request_cost) and with counts and costs worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from ftroi_helpers import calculators
+from ftroi_helpers.calculators.prompt import EXAMPLE_PROMPT, OWN_PRICES, TOKENIZERS, price_rows
+from ftroi_helpers.prices import load_prices
+from ftroi_helpers.report import build_report
+from ftroi_helpers.scenario_file import load
+from ftroi_helpers.tokenizer import count_tokens
+from ftroi_helpers.tokens import request_cost
+
+MINI = "gpt-4o-mini-2024-07-18"
+GPT_4O = "gpt-4o-2024-08-06"
+# Counted by OpenAI's tiktoken 0.14.0 with the official o200k_base / cl100k_base files (as in
+# tests/test_tokenizer.py): system prompt, examples, input, output of EXAMPLE_PROMPT.
+KNOWN_O200K = {"system": 29, "examples": 61, "input": 13, "output": 3}
+KNOWN_CL100K = {"system": 30, "examples": 61, "input": 13, "output": 3}
+
+
+@pytest.fixture
+def calc():
+    return calculators.prompt_cost()
+
+
+def test_the_example_prompt_is_counted_exactly(calc):
+    assert calc.outcome.data["tokens"] == KNOWN_O200K
+    assert calc.outcome.data["count"].exact
+    calc.set(tokens_for=list(TOKENIZERS)[2])  # cl100k_base
+    assert calc.outcome.data["tokens"] == KNOWN_CL100K
+
+
+def test_pasted_text_is_counted_like_count_tokens(calc):
+    text = "Summarise this ticket in two sentences for the on-call engineer, please."
+    calc.set(system_prompt=text, examples="", input_text=text * 3)
+    tokens = calc.outcome.data["tokens"]
+    assert tokens["system"] == count_tokens(text, model=MINI)
+    assert tokens["input"] == count_tokens(text * 3, model=MINI)
+    assert tokens["examples"] == 0
+
+
+def test_cost_per_request_with_and_without_the_examples_at_the_chosen_row(calc):
+    # gpt-4o-mini at USD 0.15 in / 0.60 out per 1M: with the examples (29 + 61 + 13) = 103 in
+    # and 3 out = (15.45 + 1.8) / 1M; without them 42 in = (6.3 + 1.8) / 1M.
+    usd = calc.outcome.data["usd_per_request"]
+    assert usd["with_examples"] == pytest.approx(17.25e-6)
+    assert usd["without_examples"] == pytest.approx(8.1e-6)
+    assert usd["with_examples"] == pytest.approx(request_cost(103, 3, 0.15, 0.60))
+    assert "$0.0000172" in calc.result_text and "$3 and $2 a month" in calc.result_text
+
+
+def test_every_price_row_of_the_table_is_offered_and_priced(calc):
+    table = load_prices()
+    per_token = table.dropna(subset=["base_usd_per_1m_input_tokens"])["model"].tolist()
+    options = [v for _label, v in calc.controls["price_row"].options]
+    assert options == [*per_token, OWN_PRICES]
+    rows = {r["price_row"]: r for r in calc.outcome.data["table"]}
+    assert list(rows) == [*per_token, OWN_PRICES]
+    # gpt-4o at 2.50 / 10.00: 103 in and 3 out = (257.5 + 30) / 1M; the fine-tuned gpt-4o at
+    # 3.75 / 15.00 without the examples: 42 in and 3 out = (157.5 + 45) / 1M.
+    assert rows[GPT_4O]["with_examples"] == pytest.approx(287.5e-6)
+    assert rows[GPT_4O]["finetuned_without_examples"] == pytest.approx(202.5e-6)
+    assert rows[OWN_PRICES]["finetuned_without_examples"] is None
+    assert "gpt-4o-2024-08-06" in calc.table_box.value
+
+
+def test_my_own_prices_with_a_cached_prefix_and_a_batch_discount(calc):
+    calc.set(price_row=OWN_PRICES, usd_per_1m_input_tokens=2.0, usd_per_1m_output_tokens=8.0,
+             usd_per_1m_cached_input_tokens=0.5, use_cache=True, use_batch=True,
+             batch_discount_pct=50, tokens_for=list(TOKENIZERS)[1])  # o200k_base
+    # prefix 29 + 61 = 90 cached at 0.50, 13 fresh at 2.00, 3 out at 8.00:
+    # (45 + 26 + 24) / 1M = 95e-6, half off = 47.5e-6
+    assert calc.outcome.data["usd_per_request"]["with_examples"] == pytest.approx(47.5e-6)
+    # without the examples the cached prefix is the system prompt alone: (14.5 + 26 + 24) / 2
+    assert calc.outcome.data["usd_per_request"]["without_examples"] == pytest.approx(32.25e-6)
+    assert calc.result_text.startswith("Each request is 103 input tokens")
+
+
+def test_a_row_without_a_published_cached_price_says_so_and_charges_the_full_price(calc):
+    rows = price_rows()
+    without = [m for m, p in rows.items() if p["cached_input"] is None]
+    if not without:
+        pytest.skip("every row of the price table publishes a cached-input price")
+    calc.set(price_row=without[0], use_cache=True)
+    row = next(r for r in calc.outcome.data["table"] if r["price_row"] == without[0])
+    assert "no cached-input price published" in row["applied"]
+    p = rows[without[0]]
+    assert row["with_examples"] == pytest.approx(request_cost(103, 3, p["input"], p["output"]))
+
+
+def test_my_own_prices_count_as_an_estimate_unless_a_tokenizer_is_chosen(calc):
+    calc.set(price_row=OWN_PRICES)
+    assert not calc.outcome.data["count"].exact
+    calc.set(tokens_for=list(TOKENIZERS)[1])
+    assert calc.outcome.data["count"].exact
+
+
+def test_another_providers_model_is_a_labelled_estimate(calc):
+    calc.set(tokens_for=list(TOKENIZERS)[3])
+    assert not calc.outcome.data["count"].exact
+    assert "estimated at 4 characters per token" in calc.result_text
+    assert calc.outcome.data["tokens"]["system"] == -(-len(EXAMPLE_PROMPT["system_prompt"]) // 4)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"requests_per_month": -1}, "requests_per_month must be >= 0, got -1"),
+    ({"price_row": OWN_PRICES, "usd_per_1m_input_tokens": -2},
+     "usd_per_1m_input_tokens must be >= 0"),
+    ({"batch_discount_pct": 100}, "batch_discount_pct must be"),
+])
+def test_bad_settings_show_a_message_in_place_of_the_result(calc, changes, message):
+    calc.set(**changes)
+    assert calc.outcome is None and message in calc.error
+    assert message in calc.result_text
+
+
+def test_save_writes_tokens_prices_and_texts_and_the_report_reads_them(calc, tmp_path):
+    calc.set(price_row=GPT_4O, requests_per_month=150_000)
+    sf = load(calc.save(tmp_path / "my.toml"))
+    assert sf.scenario.requests_per_month == 150_000
+    # the hosted cost per 1,000 requests is the calculator's per-request cost x 1,000
+    assert sf.scenario.hosted_cost_per_1k_req == pytest.approx(287.5e-6 * 1000)
+    assert sf.derived == {"hosted_cost_per_1k_req"}
+    assert sf.workload["few_shot_tokens"] == 61 and sf.workload["tokens_exact"] is True
+    assert sf.prompt["examples"] == EXAMPLE_PROMPT["examples"]
+    assert sf.source_of("hosted_cost_per_1k_req")[1] == price_rows()[GPT_4O]["as_of"]
+    report = build_report(sf)
+    assert ("Input tokens per request, with the few-shot examples",
+            "103 (exact, counted for gpt-4o-2024-08-06)") in report.workload
+
+
+def test_load_brings_back_the_texts_and_the_prices(calc, tmp_path):
+    calc.set(system_prompt="Be brief.", price_row=OWN_PRICES, usd_per_1m_input_tokens=1.0,
+             usd_per_1m_output_tokens=4.0, use_batch=True, batch_discount_pct=40)
+    calc.save(tmp_path / "my.toml")
+    other = calculators.prompt_cost()
+    other.load(tmp_path / "my.toml")
+    assert other.values() == calc.values()
+    assert other.result_text == calc.result_text
