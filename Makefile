@@ -14,7 +14,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 QUIZZES    := q0_end_of_lesson q1_break_even q2_eval_baselines q3_retraining
 
-.PHONY: help lab test test-hub install install-test browser-deps hub-deps quizzes lint clean-notebooks bench clean
+.PHONY: help lab test test-hub install install-test browser-deps sandbox-deps hub-deps quizzes lint clean-notebooks bench clean
 
 help:
 	@echo "make lab              set up and open the workbook in JupyterLab"
@@ -50,6 +50,19 @@ browser-deps:
 	else \
 	  echo "chromium is not installed and you are not root: the browser tests will be skipped."; \
 	  echo "Install it with: sudo apt-get install chromium"; \
+	fi
+
+# Debian's bubblewrap: autograding runs each submission's kernel inside it (quizzes/ftroi_course/
+# sandbox.py) and refuses to run without it. Binder and `make lab` need none.
+sandbox-deps:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's bubblewrap (apt-get)..."; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null; \
+	else \
+	  echo "bwrap is not installed and you are not root: the sandbox tests will be skipped."; \
+	  echo "Install it with: sudo apt-get install bubblewrap"; \
 	fi
 
 # The class-on-a-hub tests: Debian's PostgreSQL (a throwaway gradebook server) and JupyterHub's
@@ -110,7 +123,7 @@ empty :=
 space := $(empty) $(empty)
 MATHS_FILES := $(subst $(space),$(comma),$(foreach m,$(MATHS),ftroi_helpers/$(m).py))
 
-test: $(VENV)/.installed-test browser-deps hub-deps lint
+test: $(VENV)/.installed-test browser-deps sandbox-deps hub-deps lint
 	$(BIN)/python -m pytest
 	@echo "Branch coverage of the maths modules (must be >= 95%):"
 	$(BIN)/python -m coverage report --include='$(MATHS_FILES)' --fail-under=95

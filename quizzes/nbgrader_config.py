@@ -35,10 +35,18 @@ c.FtroiQuiz.mode = "practice"
 # The key stays outside the student's kernel: ReleaseQuiz writes course and mode into each quiz's
 # setup cell (and the practice key in practice mode); KeyedGrades grades each item from the
 # answer its hidden test recorded, in this process, for the submitting student's variant.
+# SandboxedExecute runs each submission's kernel inside bubblewrap (no network, no course files,
+# limits; see quizzes/README.md, "What the sandbox protects"). Autograding refuses to run where
+# bwrap cannot make a sandbox; to grade anyway, at the risk that a submission reads the key and
+# rewrites the gradebook, uncomment:
+#   c.SandboxedExecute.allow_unsandboxed = True
+# Its limits are c.SandboxedExecute.<name>: memory_limit_bytes, cpu_time_limit_seconds,
+# max_processes, max_cell_output_bytes, max_output_bytes, scratch_size_bytes, ...
 from ftroi_course.grading import autograde_preprocessors, generate_preprocessors  # noqa: E402
+from ftroi_course.sandbox import SandboxedExecute  # noqa: E402
 
 c.GenerateAssignment.preprocessors = generate_preprocessors()
-c.Autograde.autograde_preprocessors = autograde_preprocessors()
+c.Autograde.autograde_preprocessors = autograde_preprocessors(SandboxedExecute)
 
 # Grading: no cell may run longer than this (an endless loop scores 0 for its item and the
 # rest of the class is still graded).

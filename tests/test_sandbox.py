@@ -1,0 +1,519 @@
+"""The autograding sandbox (quizzes/ftroi_course/sandbox.py) against hostile notebooks.
+
+Each test drives ``SandboxedExecute`` (the preprocessor ``nbgrader autograde`` runs) on a small
+notebook, in a temporary course laid out like ``quizzes/``: ``source/`` with the instructor's
+notebook, ``gradebook.db``, another student's submission and this student's folder in
+``autograded/``. Cell timeouts are short so that the loops cost seconds.
+
+Without bubblewrap, or where it cannot create namespaces, the tests that need a sandbox are
+skipped with the reason; under ``CI=true`` they fail instead. The refusal, the opt-out and the
+pipeline's wiring are tested everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE = ROOT / "quizzes"
+if str(COURSE) not in sys.path:
+    sys.path.insert(0, str(COURSE))
+
+from ftroi_course import sandbox  # noqa: E402
+from ftroi_course.sandbox import (  # noqa: E402
+    SandboxedExecute,
+    SandboxUnavailableError,
+    find_bwrap,
+    output_bytes,
+    probe_sandbox,
+)
+
+STUDENT = "s1"
+QUIZ = "q1"
+SPAWN_MARKER = "ftroi-sandbox-test-child"
+PROBLEM = probe_sandbox(find_bwrap())
+needs_sandbox = pytest.mark.skipif(
+    PROBLEM is not None and os.environ.get("CI") != "true",
+    reason=f"no sandbox on this machine: {PROBLEM}")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _sandbox_required_in_ci():
+    if PROBLEM is not None and os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the autograding sandbox cannot run here: {PROBLEM}")
+
+
+# -- a temporary course ---------------------------------------------------------------------------
+
+class Course:
+    """A tmp folder laid out like quizzes/, with this student's folder in autograded/."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root / "quizzes"
+        self.source = self.root / "source" / QUIZ / f"{QUIZ}.ipynb"
+        self.gradebook = self.root / "gradebook.db"
+        self.other = self.root / "submitted" / "s2" / QUIZ / f"{QUIZ}.ipynb"
+        self.folder = self.root / "autograded" / STUDENT / QUIZ
+        self.outside = root / "outside"
+        for path, text in ((self.source, "THE ANSWER KEY"), (self.gradebook, "GRADEBOOK"),
+                           (self.other, "ANOTHER STUDENT"),
+                           (self.folder / "data.txt", "my own data"),
+                           (self.outside / "secret.txt", "OUTSIDE THE COURSE")):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+
+    def hashes(self) -> dict[str, str]:
+        return {p.relative_to(self.root.parent).as_posix(): hashlib.sha256(p.read_bytes())
+                .hexdigest() for p in sorted(self.root.parent.rglob("*")) if p.is_file()}
+
+    def config(self, timeout: int = 20, **sandbox: object) -> Config:
+        c = Config()
+        c.CourseDirectory.root = str(self.root)
+        c.CourseDirectory.db_url = f"sqlite:///{self.gradebook}"
+        c.Execute.timeout = timeout
+        c.SandboxedExecute.interrupt_grace_seconds = 2
+        for name, value in sandbox.items():
+            setattr(c.SandboxedExecute, name, value)
+        return c
+
+
+def run(course: Course, cells: list[str], timeout: int = 20, **sandbox: object):
+    """Execute ``cells`` as nbgrader autograde would, in the sandbox; the executed notebook."""
+    nb = new_notebook(cells=[new_code_cell(textwrap.dedent(c)) for c in cells],
+                      metadata={"kernelspec": {"name": "python3", "language": "python",
+                                               "display_name": "Python 3"}})
+    ep = SandboxedExecute(config=course.config(timeout, **sandbox))
+    resources = {"metadata": {"path": str(course.folder)},
+                 "nbgrader": {"student": STUDENT, "assignment": QUIZ, "notebook": QUIZ}}
+    nb, _ = ep.preprocess(nb, resources)
+    return nb
+
+
+def stdout(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs
+                   if o.output_type == "stream" and o.name == "stdout")
+
+
+def errors(cell) -> list[str]:
+    return [o.ename for o in cell.outputs if o.output_type == "error"]
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records every connection it accepts."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits: list[str] = []
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, addr = self.sock.accept()
+            except OSError:
+                continue
+            self.hits.append(str(addr))
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.thread.join(2)
+        self.sock.close()
+
+
+# -- the saboteur: one notebook, many attempts --------------------------------------------------
+
+SABOTEUR = """
+import json, os, socket, sys
+tries = {}
+def attempt(name, fn):
+    try:
+        fn()
+        tries[name] = "ok"
+    except BaseException as exc:
+        tries[name] = type(exc).__name__
+def write(path):
+    with open(path, "w") as fh:
+        fh.write("sabotage")
+attempt("read source", lambda: open(%(source)r).read())
+attempt("read gradebook", lambda: open(%(gradebook)r).read())
+attempt("read other student", lambda: open(%(other)r).read())
+attempt("list course", lambda: os.listdir(%(course)r))
+attempt("read key module", lambda: open(%(key_module)r).read())
+attempt("read outside", lambda: open(%(outside)r).read())
+attempt("read grader home", lambda: os.listdir(%(home)r))
+attempt("write other student", lambda: write(%(other)r))
+attempt("write gradebook", lambda: write(%(gradebook)r))
+attempt("write source", lambda: write(%(source)r))
+attempt("write outside", lambda: write(%(outside_new)r))
+attempt("write repository", lambda: write(%(repo_file)r))
+attempt("write python", lambda: write(os.path.join(sys.prefix, "sabotage.txt")))
+attempt("write cwd", lambda: write("scratch.txt"))
+attempt("connect 127.0.0.1", lambda: socket.create_connection(("127.0.0.1", %(port)d), 3))
+attempt("connect 1.1.1.1", lambda: socket.create_connection(("1.1.1.1", 53), 3))
+attempt("signal grader", lambda: os.kill(%(grader_pid)d, 0))
+tries["processes"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+tries["jupyter config"] = sorted(os.listdir(%(jupyter_config)r))
+tries["cwd"] = os.getcwd()
+tries["files"] = sorted(os.listdir("."))
+tries["data"] = open("data.txt").read()
+tries["env"] = dict(os.environ)
+import ftroi_helpers
+tries["learner package"] = ftroi_helpers.__name__
+print(json.dumps(tries))
+"""
+
+
+@pytest.fixture(scope="module")
+def saboteur(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("saboteur")
+    course = Course(tmp)
+    home = tmp / "grader-home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text("PRIVATE KEY")
+    before = course.hashes()
+    listener = Listener()
+    saved = {k: os.environ.get(k) for k in ("HOME", "NBGRADER_EXECUTION", "FTROI_TEST_TOKEN")}
+    os.environ.update(HOME=str(home), NBGRADER_EXECUTION="autograde",
+                      FTROI_TEST_TOKEN="secret-token")
+    try:
+        nb = run(course, [SABOTEUR % {
+            "source": str(course.source), "gradebook": str(course.gradebook),
+            "other": str(course.other), "course": str(course.root / "submitted"),
+            "key_module": str(COURSE / "ftroi_course" / "key.py"),
+            "outside": str(course.outside / "secret.txt"),
+            "outside_new": str(course.outside / "new.txt"), "home": str(home),
+            "repo_file": str(ROOT / "sabotage.txt"), "port": listener.port,
+            "grader_pid": os.getpid(),
+            "jupyter_config": os.path.join(sys.prefix, "etc", "jupyter")}])
+    finally:
+        listener.close()
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    out = stdout(nb.cells[0])
+    assert out, nb.cells[0].outputs
+    return {"tries": json.loads(out), "before": before, "after": course.hashes(),
+            "hits": listener.hits, "course": course}
+
+
+@needs_sandbox
+def test_the_course_files_cannot_be_read(saboteur):
+    tries = saboteur["tries"]
+    for what in ("read source", "read gradebook", "read other student", "list course"):
+        assert tries[what] == "FileNotFoundError", what
+
+
+@needs_sandbox
+def test_the_instructor_package_the_grader_home_and_other_folders_cannot_be_read(saboteur):
+    tries = saboteur["tries"]
+    for what in ("read key module", "read outside", "read grader home"):
+        assert tries[what] == "FileNotFoundError", what
+
+
+@needs_sandbox
+def test_writes_outside_the_scratch_folder_fail(saboteur):
+    tries = saboteur["tries"]
+    for what in ("write other student", "write gradebook", "write source", "write outside",
+                 "write repository", "write python"):
+        assert tries[what] in {"FileNotFoundError", "PermissionError", "OSError"}, what
+    assert tries["write cwd"] == "ok"
+
+
+@needs_sandbox
+def test_every_file_of_the_course_is_byte_identical_afterwards(saboteur):
+    assert saboteur["after"] == saboteur["before"]
+    assert not (ROOT / "sabotage.txt").exists()
+    assert not Path(sys.prefix, "sabotage.txt").exists()
+
+
+@needs_sandbox
+def test_the_kernel_works_in_a_scratch_copy_of_the_students_folder(saboteur):
+    tries, course = saboteur["tries"], saboteur["course"]
+    assert tries["cwd"] == str(course.folder.resolve())
+    assert tries["files"] == ["data.txt", "scratch.txt"] and tries["data"] == "my own data"
+    assert not (course.folder / "scratch.txt").exists()  # written to the copy only
+
+
+@needs_sandbox
+def test_the_listener_on_127_0_0_1_never_receives_a_connection(saboteur):
+    assert saboteur["tries"]["connect 127.0.0.1"] in {"ConnectionRefusedError", "OSError"}
+    assert saboteur["tries"]["connect 1.1.1.1"] in {"OSError", "TimeoutError"}
+    assert saboteur["hits"] == []
+
+
+@needs_sandbox
+def test_the_kernel_sees_only_its_own_processes(saboteur):
+    tries = saboteur["tries"]
+    assert tries["signal grader"] == "ProcessLookupError"
+    assert len(tries["processes"]) <= 3 and max(tries["processes"]) <= 3
+
+
+@needs_sandbox
+def test_jupyters_config_folders_are_hidden(saboteur):
+    host = Path(sys.prefix, "etc", "jupyter")
+    assert host.is_dir() and any(host.iterdir())
+    assert saboteur["tries"]["jupyter config"] == []
+
+
+@needs_sandbox
+def test_the_kernel_env_has_the_student_id_and_nbgrader_execution_and_no_grader_secrets(
+        saboteur):
+    env = saboteur["tries"]["env"]
+    assert env["FTROI_STUDENT_ID"] == STUDENT
+    assert env["NBGRADER_EXECUTION"] == "autograde"
+    assert "FTROI_TEST_TOKEN" not in env and "JPY_PARENT_PID" not in env
+    assert env["HOME"] != os.environ.get("HOME")
+
+
+@needs_sandbox
+def test_the_learners_package_imports_in_the_sandbox(saboteur):
+    assert saboteur["tries"]["learner package"] == "ftroi_helpers"
+
+
+# -- loops ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def looper(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("looper"))
+    return run(course, [
+        "x = 41",
+        "while True:\n    pass",
+        "print(x + 1)",
+        # ignores the interrupt: killed after the grace period, a fresh kernel goes on
+        "import time\nwhile True:\n    try:\n        time.sleep(60)\n"
+        "    except KeyboardInterrupt:\n        pass",
+        "print('after', 'x' in globals())",
+    ], timeout=3, interrupt_grace_seconds=2)
+
+
+@needs_sandbox
+def test_an_endless_loop_gets_a_timeout_error_and_the_next_cells_still_run(looper):
+    assert "CellTimeoutError" in errors(looper.cells[1])
+    assert stdout(looper.cells[2]) == "42\n"  # the interrupt worked: the kernel kept its state
+
+
+@needs_sandbox
+def test_a_loop_that_ignores_the_interrupt_is_killed_and_a_fresh_kernel_runs_the_rest(looper):
+    assert errors(looper.cells[3]) == ["CellTimeoutError"]
+    assert "killed" in looper.cells[3].outputs[-1].evalue
+    assert stdout(looper.cells[4]) == "after False\n"
+
+
+# -- resources --------------------------------------------------------------------------------------
+
+SPAWNER = f"""
+import os, time
+os.environ["MARK"] = {SPAWN_MARKER!r}
+started, refused = 0, None
+for _ in range(300):
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        refused = exc.errno
+        break
+    if pid == 0:
+        os.setsid()
+        os.execv("/bin/sleep", ["sleep", "600"])
+    started += 1
+print(started, refused)
+"""
+
+
+def _marked_processes() -> list[int]:
+    out = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if SPAWN_MARKER.encode() in (proc / "environ").read_bytes():
+                    out.append(int(proc.name))
+            except OSError:
+                continue
+    return out
+
+
+@pytest.fixture(scope="module")
+def hog(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("hog"))
+    nb = run(course, [
+        "b = bytearray(20 * 10**9)",
+        "print('alive')",
+        SPAWNER,
+        "import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))",
+    ], max_processes=64)
+    return nb, _marked_processes()
+
+
+@needs_sandbox
+def test_a_20_gb_allocation_raises_memory_error_and_the_kernel_goes_on(hog):
+    nb, _ = hog
+    assert errors(nb.cells[0]) == ["MemoryError"]
+    assert stdout(nb.cells[1]) == "alive\n"
+
+
+@needs_sandbox
+def test_hundreds_of_children_are_capped_by_the_process_limit(hog):
+    nb, _ = hog
+    started, refused = stdout(nb.cells[2]).split()
+    assert int(started) < 64 and refused == "11"  # EAGAIN: RLIMIT_NPROC in the sandbox
+    assert int(stdout(nb.cells[3])) >= int(started)  # they were running while graded
+
+
+@needs_sandbox
+def test_no_child_process_outlives_grading(hog):
+    _, survivors = hog
+    assert survivors == []
+
+
+FLOOD_DRIVER = """
+import json, resource, sys
+sys.path.insert(0, {course!r})
+from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
+from ftroi_course.sandbox import SandboxedExecute
+
+def grade(cells):
+    c = Config()
+    c.CourseDirectory.root = {root!r}
+    c.Execute.timeout = 60
+    nb = new_notebook(cells=[new_code_cell(s) for s in cells],
+                      metadata={{"kernelspec": {{"name": "python3", "language": "python",
+                                                "display_name": "Python 3"}}}})
+    nb, _ = SandboxedExecute(config=c).preprocess(
+        nb, {{"metadata": {{"path": {folder!r}}}, "nbgrader": {{"student": "s1"}}}})
+    return nb
+
+grade(["print('warm up')"])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+nb = grade(["x = 1",
+            "print('x' * 200_000_000)",
+            "import sys\\nfor i in range(2000):\\n    print('y' * 100_000)\\n    sys.stdout.flush()",
+            "print('after', x)"])
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({{"base": base, "peak": peak, "nb": nb}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def flood(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("flood"))
+    code = FLOOD_DRIVER.format(course=str(COURSE), root=str(course.root),
+                               folder=str(course.folder))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    return result["base"], result["peak"], nbformat.from_dict(result["nb"])
+
+
+@needs_sandbox
+def test_a_200_mb_print_is_capped_in_the_saved_notebook(flood):
+    _, _, nb = flood
+    assert len(nbformat.writes(nb)) < 3_000_000
+    for cell in nb.cells[1:3]:
+        assert sum(output_bytes(o) for o in cell.outputs) <= 1_000_000 + 1_000
+        assert "output truncated by the grading sandbox" in cell.outputs[-1].text
+    assert stdout(nb.cells[3]) == "after 1\n"  # same kernel, state kept
+
+
+@needs_sandbox
+def test_a_200_mb_print_never_accumulates_in_the_graders_memory(flood):
+    base, peak, _ = flood
+    assert peak - base < 100 * 2**20, (base, peak)
+
+
+@needs_sandbox
+def test_only_error_outputs_survive_past_the_budget(tmp_path):
+    course = Course(tmp_path)
+    nb = run(course, ["print('z' * 5000)", "print('w' * 5000)", "1/0"],
+             max_cell_output_bytes=1000, max_output_bytes=3000)
+    assert len(stdout(nb.cells[0])) == 1000 and stdout(nb.cells[1]) == "w" * 1000
+    assert errors(nb.cells[2]) == ["ZeroDivisionError"]  # never dropped: it fails a test
+
+
+# -- refusal and opt-out (no sandbox needed) ----------------------------------------------------
+
+def test_without_bwrap_autograding_refuses_with_one_clear_error(tmp_path, caplog):
+    course = Course(tmp_path)
+    nb = new_notebook(cells=[new_code_cell("print(1)")])
+    ep = SandboxedExecute(config=course.config(bwrap_path=str(tmp_path / "no-bwrap")))
+    with pytest.raises(SandboxUnavailableError) as refused:
+        ep.preprocess(nb, {"metadata": {"path": str(course.folder)},
+                           "nbgrader": {"student": STUDENT, "assignment": QUIZ}})
+    message = str(refused.value)
+    assert message.startswith("Refusing to autograde")
+    assert "c.SandboxedExecute.allow_unsandboxed = True" in message
+    assert isinstance(refused.value, SystemExit)  # nbgrader stops instead of trying everyone
+    # the half-made autograded folder is gone, so the next run grades this student again
+    assert not course.folder.exists()
+
+
+def test_the_instructor_may_opt_out_and_gets_a_loud_warning(tmp_path, caplog):
+    course = Course(tmp_path)
+    with caplog.at_level(logging.WARNING):
+        nb = run(course, ["import os; print(os.environ['FTROI_STUDENT_ID'])",
+                          "print('v' * 5000)"],
+                 bwrap_path=str(tmp_path / "no-bwrap"), allow_unsandboxed=True,
+                 max_cell_output_bytes=1000)
+    assert "NO SANDBOX" in caplog.text
+    assert stdout(nb.cells[0]) == f"{STUDENT}\n"
+    assert stdout(nb.cells[1]) == "v" * 1000  # the output caps still hold
+
+
+def test_a_missing_bwrap_is_reported_with_how_to_install_it():
+    assert "apt-get install bubblewrap" in probe_sandbox(None)
+
+
+def test_bwrap_is_given_no_network_a_pid_namespace_and_no_course_folder(tmp_path):
+    course = Course(tmp_path)
+    hidden = [str(course.root)]
+    readable = sandbox.readable_paths(["ftroi_helpers"], [str(tmp_path)], hidden)
+    assert str(tmp_path) not in readable  # it holds the course: never bound
+    argv = sandbox.bwrap_argv("bwrap", readable=readable, hidden=hidden, ipc_dir="/tmp/x",
+                              workdir=str(course.folder), submission=str(course.folder),
+                              mpl_cache=None, scratch_size_bytes=2**20, tmp_size_bytes=2**20,
+                              as_root=False)
+    for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session",
+                 "--disable-userns"):
+        assert flag in argv
+    bound = [argv[i + 2] for i, a in enumerate(argv) if a in ("--bind", "--ro-bind")]
+    assert not any(b == str(course.root) or str(course.root).startswith(b + "/")
+                   for b in bound)
+
+
+def test_autograde_runs_the_sandbox_in_place_of_nbgraders_execute():
+    from nbgrader.preprocessors import Execute
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE)).load_config()
+    names = [p if isinstance(p, str) else p.__name__
+             for p in config.Autograde.autograde_preprocessors]
+    assert names[0] == "SandboxedExecute" and Execute not in \
+        config.Autograde.autograde_preprocessors
+    for kept in ("IgnorePattern", "ClearMetadataPreprocessor", "LimitOutput",
+                 "AssignLatePenalties", "CheckCellMetadata"):
+        assert kept in names
+
+
+def test_the_sandbox_modules_doctests_pass():
+    import doctest
+
+    result = doctest.testmod(sandbox, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 8 and result.failed == 0
