@@ -97,6 +97,7 @@ __all__ = [
     "load",
     "loads",
     "save",
+    "update",
 ]
 
 #: The sections of a scenario file, in the order :func:`save` writes them.
@@ -217,10 +218,12 @@ class ScenarioFile:
     prices: Mapping[str, Any] = field(default_factory=dict)
     #: Low and high end of each uncertain assumption, by cost-model field.
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    #: The Monte Carlo's settings (n_draws, seed, within_months, distribution, spread_pct).
-    uncertainty: Mapping[str, Any] = field(default_factory=lambda: dict(_UNCERTAINTY_DEFAULTS))
-    #: Answers to the decision tree's questions.
-    decision_tree: Mapping[str, Any] = field(default_factory=lambda: dict(_TREE_DEFAULTS))
+    #: The Monte Carlo's settings given in the file (n_draws, seed, within_months, distribution,
+    #: spread_pct); :meth:`settings` fills in the defaults.
+    uncertainty: Mapping[str, Any] = field(default_factory=dict)
+    #: Answers to the decision tree's questions given in the file; :meth:`tree_answers` fills in
+    #: the defaults.
+    decision_tree: Mapping[str, Any] = field(default_factory=dict)
     #: Where each number comes from: name -> {"source": ..., "as_of": ...}.
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: The texts the token counts came from (system, examples, input, output), if kept.
@@ -550,30 +553,28 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
 
     uncertainty = _table(origin, data, "uncertainty")
     _check_keys(origin, "uncertainty", uncertainty, _UNCERTAINTY_KEYS)
-    uncertainty = {**_UNCERTAINTY_DEFAULTS,
-                   **{k: _number(origin, "uncertainty", k, v, _UNCERTAINTY_KEYS[k][0])
-                      for k, v in uncertainty.items()}}
-    if uncertainty["distribution"] not in ("uniform", "triangular"):
+    uncertainty = {k: _number(origin, "uncertainty", k, v, _UNCERTAINTY_KEYS[k][0])
+                   for k, v in uncertainty.items()}
+    settings = {**_UNCERTAINTY_DEFAULTS, **uncertainty}
+    if settings["distribution"] not in ("uniform", "triangular"):
         raise ValueError(f"{_where(origin, 'uncertainty', 'distribution')} must be \"uniform\" "
                          f"or \"triangular\", got {uncertainty['distribution']!r}")
     for key, low in (("n_draws", 1), ("within_months", 1)):
         if key in uncertainty and uncertainty[key] < low:
             raise ValueError(f"{_where(origin, 'uncertainty', key)} must be >= {low}, got "
                              f"{uncertainty[key]}")
-    if uncertainty["within_months"] > scenario.horizon_months:
+    if settings["within_months"] > scenario.horizon_months:
         raise ValueError(f"{_where(origin, 'uncertainty', 'within_months')} must be at most "
                          f"horizon_months ({scenario.horizon_months}), got "
-                         f"{uncertainty['within_months']}")
-    if uncertainty["spread_pct"] > 100:
+                         f"{settings['within_months']}")
+    if settings["spread_pct"] > 100:
         raise ValueError(f"{_where(origin, 'uncertainty', 'spread_pct')} must be between 0 and "
                          f"100, got {uncertainty['spread_pct']:g}")
 
     tree = _table(origin, data, "decision_tree")
     _check_keys(origin, "decision_tree", tree, _TREE_KEYS)
-    tree = {**_TREE_DEFAULTS,
-            **{k: _number(origin, "decision_tree", k, v, _TREE_KEYS[k][0])
-               for k, v in tree.items()}}
-    if tree["quality_gap_pct"] > 100:
+    tree = {k: _number(origin, "decision_tree", k, v, _TREE_KEYS[k][0]) for k, v in tree.items()}
+    if tree.get("quality_gap_pct", 0) > 100:
         raise ValueError(f"{_where(origin, 'decision_tree', 'quality_gap_pct')} must be between "
                          f"0 and 100, got {tree['quality_gap_pct']:g}")
 
@@ -886,6 +887,70 @@ def save(scenario_file: ScenarioFile, path: str | Path) -> Path:
         raise ValueError(f"cannot write scenario file {str(path)!r}: "
                          f"{exc.strerror or exc}") from None
     return target
+
+
+def update(path: str | Path, **changes: Any) -> ScenarioFile:
+    """Change some numbers in a scenario file (creating it if need be) and save it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.toml`` or ``.json`` scenario file; a new one starts from the cost model's defaults.
+    **changes
+        Cost-model fields (``training_usd=75``, ``engineering_usd_per_month=2000``...), and
+        ``title``, ``as_of``, ``caveats`` (a list of texts), ``ranges`` (field: [low, high]),
+        ``uncertainty``, ``decision_tree`` and ``sources`` (tables whose entries are added to
+        the file's, or replace them by name).
+
+    Returns
+    -------
+    ScenarioFile
+        What the file now holds.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown name or a bad value (nothing is written then), or a file that cannot be
+        read or written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my.toml"
+    >>> sf = update(path, training_usd=75, sources={"training_usd": {"source": "my quote"}})
+    >>> sf.scenario.training_usd, load(path).source_of("training_usd")[0]
+    (75.0, 'my quote')
+    >>> update(path, training_usd=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: [one_time] training_usd must be >= 0, got -1
+    """
+    target = Path(path)
+    data = load(target).to_dict() if target.exists() else {}
+    sections = {"ranges", "uncertainty", "decision_tree", "sources"}
+    names = set(_scenario_fields())
+    for key, value in changes.items():
+        if key in names:
+            section = _section_of(key)
+            derived = from_dict(data).derived if data else frozenset()
+            if key in derived:  # given directly now: that side's per-token prices go
+                from .calculators._files import _without_side
+
+                data["prices"] = _without_side(data.get("prices", {}), key)
+            data.setdefault(section, {})[key] = value
+        elif key in sections:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"{key} must be a table (a dict), got {value!r}")
+            data[key] = {**data.get(key, {}), **value}
+        elif key in ("title", "as_of", "caveats"):
+            data[key] = value
+        else:
+            raise TypeError(f"update() got an unknown name {key!r}: give cost-model fields "
+                            f"({', '.join(sorted(names))}) or title, as_of, caveats, "
+                            f"{', '.join(sorted(sections))}")
+    sf = from_dict(data)
+    sf.save(target)
+    return sf
 
 
 # -- the worked example ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from ftroi_helpers.scenario_file import (
     load,
     loads,
     save,
+    update,
 )
 
 
@@ -274,3 +275,57 @@ def test_ftroi_report_runs_as_a_command(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Wrote" in done.stdout
     assert (tmp_path / "decision.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# -- one file shared by several calculators (the worksheet) -----------------------------------------
+
+def test_calculators_sharing_a_file_never_overwrite_each_other_with_stale_numbers(tmp_path):
+    path = tmp_path / "my.toml"
+    prompt = calculators.prompt_cost(price_row="gpt-4o-2024-08-06").use_file(path)
+    capstone = calculators.capstone().use_file(path)
+    first = load(path).scenario.hosted_cost_per_1k_req
+    assert capstone.values()["hosted_cost_per_1k_req"] == pytest.approx(first)
+    # the prompt grows: the file's hosted price follows it ...
+    prompt.set(input_text=prompt.values()["input_text"] * 20)
+    grown = load(path).scenario.hosted_cost_per_1k_req
+    assert grown > first
+    # ... and a change in the capstone writes only what changed, not its stale hosted price
+    capstone.set(data_prep_usd=4_000)
+    sf = load(path)
+    assert sf.scenario.data_prep_usd == 4_000
+    assert sf.scenario.hosted_cost_per_1k_req == pytest.approx(grown)
+    assert sf.derived == {"hosted_cost_per_1k_req"}
+
+
+def test_use_file_resumes_where_the_file_left_off(tmp_path):
+    path = tmp_path / "my.toml"
+    tree = calculators.decision_tree().use_file(path)
+    tree.set(labeled_examples=40)
+    again = calculators.decision_tree().use_file(path)
+    assert again.values()["labeled_examples"] == 40
+    assert again.path == tree.path
+
+
+def test_use_file_writes_what_the_file_lacked(tmp_path):
+    path = tmp_path / "my.toml"
+    calculators.capstone().use_file(path)
+    assert "labeled_examples" not in load(path).decision_tree
+    calculators.decision_tree(labeled_examples=300).use_file(path)
+    assert load(path).decision_tree["labeled_examples"] == 300
+    assert load(path).scenario.requests_per_month == 200_000  # the capstone's, kept
+
+
+def test_update_changes_only_what_it_is_given(tmp_path):
+    path = tmp_path / "my.toml"
+    calculators.prompt_cost(price_row="gpt-4o-2024-08-06").use_file(path)
+    before = load(path)
+    sf = update(path, monitoring_usd_per_month=200, training_usd=75,
+                ranges={"training_usd": [15, 75]},
+                sources={"training_usd": {"source": "the fine-tune-or-prompt article",
+                                          "as_of": "2025-01-01"}})
+    assert sf.scenario.training_usd == 75 and sf.ranges["training_usd"] == (15.0, 75.0)
+    assert sf.workload == before.workload and sf.prompt == before.prompt
+    assert sf.scenario.hosted_cost_per_1k_req == before.scenario.hosted_cost_per_1k_req
+    assert sf.source_of("training_usd") == ("the fine-tune-or-prompt article", "2025-01-01")
+    with pytest.raises(TypeError, match="unknown name 'trainig_usd'"):
+        update(path, trainig_usd=5)

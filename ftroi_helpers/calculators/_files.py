@@ -1,7 +1,21 @@
-"""Save a calculator's numbers to a scenario file, and load them back: ``calc.save("my.toml")``.
+"""Save a calculator's numbers to a scenario file and load them back: ``calc.save("my.toml")``.
 
-Every :class:`~ftroi_helpers.calculators._base.Calculator` has these two methods (this mixin).
-What a calculator saves, and what it can load, follows from the names of its controls:
+Every :class:`~ftroi_helpers.calculators._base.Calculator` has these methods (this mixin):
+
+``save(path)``
+    Writes the calculator's numbers into the file. A file that exists already keeps everything
+    else it holds, so several calculators can share one file: each writes the controls that
+    changed since it last loaded or saved (all of them the first time). A new file also gets
+    the whole scenario the calculator works with (the capstone's fixed assumptions too).
+``load(path)``
+    Sets the controls from what the file holds (controls it does not mention keep their
+    values) and takes the file's other assumptions; returns the calculator, so
+    ``calculators.capstone().load("my.toml")`` shows it.
+``use_file(path)``
+    Loads the file if it exists (and writes back what it lacked), else creates it; from then
+    on every change you make is saved to it. The worksheet (lesson 07) uses this.
+
+What a control means in a file follows from its name:
 
 * a control named after a :class:`~ftroi_helpers.cost_model.Scenario` field is that field;
   ``usd_per_gpu_hour`` is the hosting fee over 730 hours a month, and ``X_pct`` is the field
@@ -9,13 +23,8 @@ What a calculator saves, and what it can load, follows from the names of its con
 * a control named after a decision-tree answer (``labeled_examples``, ``quality_gap_pct``...)
   is that answer;
 * ``uncertainty_pct`` is the Monte Carlo's +/- spread;
-* the outcome's ``data["scenario"]`` (the capstone and the cost-curve calculators have one) is
-  the whole scenario, controls and fixed assumptions alike;
 * a calculator may add more through ``file_extras()`` (the prompt calculator: tokens, prices
   and texts) and read more through ``controls_from_file(sf)``.
-
-A file loaded into a calculator is remembered, so saving again keeps its title, sources, ranges
-and caveats.
 """
 
 from __future__ import annotations
@@ -29,12 +38,7 @@ __all__ = ["ScenarioFileMixin"]
 
 #: The decision-tree calculator's dropdown texts for question 5, by file answer.
 _EVAL_TEXT = {"unknown": "unknown (no eval yet)", "yes": "yes", "no": "no"}
-
-
-def _tree_keys() -> set[str]:
-    from ..scenario_file import _TREE_KEYS
-
-    return set(_TREE_KEYS)
+_MISSING = object()
 
 
 def _same(a: float, b: float) -> bool:
@@ -52,11 +56,25 @@ def _without_side(prices: Any, name: str) -> dict[str, Any]:
     return {k: v for k, v in prices.items() if k not in drop}
 
 
-class ScenarioFileMixin:
-    """``save(path)`` and ``load(path)`` for a calculator (see the module docstring)."""
+def _file_answer(name: str, value: Any) -> Any:
+    """A decision-tree control's value as the file writes it."""
+    if name == "finetune_improves_eval":
+        if isinstance(value, str):
+            return {v: k for k, v in _EVAL_TEXT.items()}.get(value, value)
+        return {True: "yes", False: "no", None: "unknown"}[value]
+    if name == "labeled_examples":
+        return int(value)
+    return value
 
-    def scenario_file(self) -> Any:
-        """The calculator's current numbers as a :class:`~ftroi_helpers.scenario_file.ScenarioFile`.
+
+class ScenarioFileMixin:
+    """``save``, ``load`` and ``use_file`` for a calculator (see the module docstring)."""
+
+    def scenario_file(self, base: Any = None, names: Any = None) -> Any:
+        """The calculator's numbers written over ``base`` (a ScenarioFile; default: a new one).
+
+        ``names`` limits the controls written (default: all). Returns a
+        :class:`~ftroi_helpers.scenario_file.ScenarioFile`.
 
         Raises
         ------
@@ -67,71 +85,75 @@ class ScenarioFileMixin:
         """
         from ..cost_model import Scenario
         from ..hosting import HOURS_PER_MONTH
-        from ..scenario_file import ScenarioFile
+        from ..scenario_file import _TREE_KEYS, ScenarioFile
 
         outcome = getattr(self, "outcome", None)
         if outcome is None:
             raise ValueError("the calculator shows an error: fix the setting it names, then save "
                              f"({getattr(self, 'error', '')})")
+        fresh = base is None
+        if fresh:
+            base = getattr(self, "_loaded_file", None) or ScenarioFile()
         values = self.values()  # type: ignore[attr-defined]
-        base = getattr(self, "_loaded_file", None) or ScenarioFile(given=frozenset())
+        chosen = set(values) if names is None else set(names)
         fields = {f.name for f in dataclasses.fields(Scenario)}
-        changes: dict[str, Any] = {}
         cost: dict[str, Any] = {}
         scenario = outcome.data.get("scenario")
-        if isinstance(scenario, Scenario):
+        if fresh and isinstance(scenario, Scenario):
             cost = {name: getattr(scenario, name) for name in fields}
-        for name, value in values.items():
+        tree: dict[str, Any] = {}
+        changes: dict[str, Any] = {}
+        uncertainty = dict(base.uncertainty)
+        for name in chosen:
+            value = values[name]
             if name in fields:
                 cost[name] = value
             elif name == "usd_per_gpu_hour":
-                cost.setdefault("hosting_usd_per_month", value * HOURS_PER_MONTH)
+                cost["hosting_usd_per_month"] = value * HOURS_PER_MONTH
             elif name.endswith("_pct") and f"{name[:-4]}_per_year" in fields:
-                cost.setdefault(f"{name[:-4]}_per_year", value / 100)
-        tree = {}
-        for name in _tree_keys() & set(values):
-            value = values[name]
-            if name == "finetune_improves_eval":
-                value = {v: k for k, v in _EVAL_TEXT.items()}.get(value, value)
-                value = {True: "yes", False: "no", None: "unknown"}.get(value, value) \
-                    if not isinstance(value, str) else value
-            elif name == "labeled_examples":
-                value = int(value)
-            tree[name] = value
+                cost[f"{name[:-4]}_per_year"] = value / 100
+            elif name in _TREE_KEYS:
+                tree[name] = _file_answer(name, value)
+            elif name == "uncertainty_pct":
+                uncertainty["spread_pct"] = float(value)
         if tree:
             changes["decision_tree"] = {**base.decision_tree, **tree}
-        uncertainty = dict(base.uncertainty)
-        if "uncertainty_pct" in values:
-            uncertainty["spread_pct"] = float(values["uncertainty_pct"])
         mc = outcome.data.get("monte_carlo")
-        if mc is not None:  # the report then draws what the calculator drew
+        if mc is not None and (fresh or "uncertainty_pct" in chosen):
+            # the report then draws what the calculator drew
             uncertainty.update(n_draws=mc.n_draws, seed=mc.seed, within_months=mc.within_months,
                                distribution=mc.distribution)
         if uncertainty != dict(base.uncertainty):
             changes["uncertainty"] = uncertainty
         extras = getattr(self, "file_extras", None)
-        if extras is not None:
-            more = dict(extras())
+        derived = set(base.derived)
+        if extras is not None and chosen:
+            more = dict(extras(base))
             cost.update(more.pop("cost", {}))
+            derived = set(more.pop("derived", derived))
             changes.update(more)
-        if not cost and not tree and extras is None:
+        elif not cost and not tree and "uncertainty_pct" not in chosen and names is None:
             raise TypeError(f"this calculator ({type(self).__name__}) has nothing a scenario file "
                             "holds: save from capstone(), decision_tree() or prompt_cost()")
         if cost:
-            derived = set(changes.get("derived", base.derived)) & set(cost)
-            for name in sorted(derived):
-                if "derived" not in changes and not _same(cost[name], getattr(base.scenario, name)):
-                    # a control moved a cost that the file works out from tokens x prices: the
+            prices = changes.get("prices", base.prices)
+            for name in sorted(derived & set(cost)):
+                if extras is None and not _same(cost[name], getattr(base.scenario, name)):
+                    # a control moved a cost the file works out from tokens x prices: the
                     # control's value is kept, and that side's per-token prices are dropped
                     derived.discard(name)
-                    changes["prices"] = _without_side(changes.get("prices", base.prices), name)
+                    prices = _without_side(prices, name)
+            if prices is not base.prices:
+                changes["prices"] = prices
             changes["scenario"] = dataclasses.replace(base.scenario, **cost)
             changes["given"] = (base.given | set(cost)) - derived
             changes["derived"] = frozenset(derived)
         return dataclasses.replace(base, **changes)
 
     def save(self, path: str | Path) -> Path:
-        """Save the calculator's current numbers to a scenario file (``.toml`` or ``.json``).
+        """Save the calculator's numbers into a scenario file (``.toml`` or ``.json``).
+
+        An existing file keeps everything else it holds (see the module docstring).
 
         Parameters
         ----------
@@ -146,17 +168,41 @@ class ScenarioFileMixin:
         Raises
         ------
         ValueError, TypeError
-            While the calculator shows an error, for a calculator with nothing to save, or for a
-            path that cannot be written.
+            While the calculator shows an error, for a calculator with nothing to save, for a
+            file that exists but cannot be read, or a path that cannot be written.
         """
-        return self.scenario_file().save(path)
+        from ..scenario_file import load
+
+        target = Path(path)
+        synced = getattr(self, "_synced", None)
+        values = self.values()  # type: ignore[attr-defined]
+        if target.exists():
+            base = load(target)
+            names = None if synced is None else [
+                n for n, v in values.items() if synced.get(n, _MISSING) != v]
+            sf = self.scenario_file(base, names)
+        else:
+            sf = self.scenario_file()
+        out = sf.save(target)
+        self._loaded_file = sf
+        self._synced = values
+        return out
 
     def load(self, path: str | Path) -> Any:
         """Set the calculator from a scenario file (the inverse of :meth:`save`).
 
-        Controls take the file's values; assumptions the calculator has no control for come
-        from the file too. Returns the loaded
-        :class:`~ftroi_helpers.scenario_file.ScenarioFile`.
+        Controls take the file's values (those it does not mention keep theirs), and
+        assumptions the calculator has no control for come from the file too.
+
+        Parameters
+        ----------
+        path : str or Path
+            A ``.toml`` or ``.json`` scenario file.
+
+        Returns
+        -------
+        Calculator
+            The calculator itself, so ``calculators.capstone().load("my.toml")`` shows it.
 
         Raises
         ------
@@ -168,29 +214,74 @@ class ScenarioFileMixin:
 
         sf = load(path)
         self._loaded_file = sf
+        self._loading = True
         compute = self.compute  # type: ignore[has-type]
         if isinstance(compute, partial) and "scenario" in compute.keywords:
             self.compute = partial(compute.func, *compute.args,
                                    **{**compute.keywords, "scenario": sf.scenario})
-        controls = self.controls  # type: ignore[attr-defined]
+        has = sf.given | sf.derived
         values: dict[str, Any] = {}
-        tree = sf.tree_answers()
-        for name in controls:
-            if hasattr(sf.scenario, name):
+        for name in self.controls:  # type: ignore[attr-defined]
+            per_year = f"{name[:-4]}_per_year" if name.endswith("_pct") else ""
+            if name in has:
                 values[name] = getattr(sf.scenario, name)
-            elif name == "usd_per_gpu_hour":
+            elif name == "usd_per_gpu_hour" and "hosting_usd_per_month" in has:
                 values[name] = sf.scenario.hosting_usd_per_month / HOURS_PER_MONTH
-            elif name.endswith("_pct") and hasattr(sf.scenario, f"{name[:-4]}_per_year"):
-                values[name] = getattr(sf.scenario, f"{name[:-4]}_per_year") * 100
-            elif name == "uncertainty_pct":
-                values[name] = sf.settings()["spread_pct"]
-            elif name in tree:
-                value = tree[name]
-                if name == "finetune_improves_eval":
-                    value = _EVAL_TEXT[sf.decision_tree["finetune_improves_eval"]]
-                values[name] = value
+            elif per_year in has:
+                values[name] = getattr(sf.scenario, per_year) * 100
+            elif name == "uncertainty_pct" and "spread_pct" in sf.uncertainty:
+                values[name] = sf.uncertainty["spread_pct"]
+            elif name in sf.decision_tree:
+                value = sf.decision_tree[name]
+                values[name] = _EVAL_TEXT[value] if name == "finetune_improves_eval" else value
+            elif name == "requests_per_day" and "requests_per_month" in has:
+                values[name] = sf.requests_per_day
         more = getattr(self, "controls_from_file", None)
         if more is not None:
             values.update(more(sf))
-        self.set(**values)  # type: ignore[attr-defined]
-        return sf
+        try:
+            self.set(**values)  # type: ignore[attr-defined]
+        finally:
+            self._loading = False
+        self._synced = {n: v for n, v in self.values().items()  # type: ignore[attr-defined]
+                        if n in values}
+        return self
+
+    def use_file(self, path: str | Path) -> Any:
+        """Read and write ``path`` from now on: load it (or create it), then save every change.
+
+        Parameters
+        ----------
+        path : str or Path
+            The worksheet's scenario file, e.g. ``"my_decision.toml"``.
+
+        Returns
+        -------
+        Calculator
+            The calculator itself (a notebook cell shows it).
+
+        Raises
+        ------
+        ValueError, TypeError
+            For a file that exists but cannot be read or checked.
+        """
+        target = Path(path)
+        if target.exists():
+            self.load(target)
+        if self.outcome is not None:  # type: ignore[attr-defined]
+            self.save(target)  # creates it, or adds what the file lacked
+        if getattr(self, "_autosave", None) is None:
+            recompute = self.update  # type: ignore[has-type]
+
+            def update_and_save() -> None:
+                recompute()
+                if self.outcome is None or getattr(self, "_loading", False):
+                    return
+                try:
+                    self.save(self._autosave)
+                except (OSError, TypeError, ValueError) as exc:  # shown, never raised
+                    self._fail(f"could not save to {self._autosave}: {exc}")  # type: ignore
+
+            self.update = update_and_save  # every change (a control, set()) then saves
+        self._autosave = target
+        return self

@@ -301,21 +301,25 @@ class _PromptCalculator(Calculator):
         super().update()
         self.table_box.value = _table_html(self.outcome) if self.outcome else ""
 
-    def file_extras(self) -> dict[str, Any]:
-        """Tokens, prices and texts for :meth:`save` (the per-1k cost follows from them)."""
-        file = self.outcome.data["file"]  # type: ignore[union-attr]
-        out: dict[str, Any] = {"workload": file["workload"], "prices": file["prices"],
-                               "prompt": file["prompt"],
-                               "cost": {"requests_per_month": file["requests_per_month"]}}
-        base = getattr(self, "_loaded_file", None)
-        out["sources"] = {**(base.sources if base else {}), **file["sources"]}
-        # the hosted cost per 1,000 requests follows from these tokens and prices
+    def file_extras(self, base: Any) -> dict[str, Any]:
+        """Tokens, prices and texts for :meth:`save`, over ``base`` (a ScenarioFile).
+
+        The prompted side's token counts and prices replace the file's; the fine-tuned side's
+        prices stay; the per-1,000-request costs that follow from them are recomputed.
+        """
         from ..scenario_file import from_dict
 
-        probe = from_dict({"workload": file["workload"], "prices": file["prices"]})
-        out["cost"]["hosted_cost_per_1k_req"] = probe.scenario.hosted_cost_per_1k_req
-        out["derived"] = frozenset({"hosted_cost_per_1k_req"})
-        return out
+        file = self.outcome.data["file"]  # type: ignore[union-attr]
+        workload = {k: v for k, v in base.workload.items() if k not in _PROMPT_WORKLOAD}
+        workload.update(file["workload"])
+        prices = {k: v for k, v in base.prices.items() if k in _FINETUNED_PRICES}
+        prices.update(file["prices"])
+        probe = from_dict({"workload": workload, "prices": prices})
+        cost = {name: getattr(probe.scenario, name) for name in probe.derived}
+        cost["requests_per_month"] = file["requests_per_month"]
+        return {"workload": workload, "prices": prices, "prompt": file["prompt"],
+                "sources": {**base.sources, **file["sources"]}, "cost": cost,
+                "derived": frozenset(probe.derived)}
 
     def controls_from_file(self, sf: Any) -> dict[str, Any]:
         """Control values from a loaded scenario file (texts, price row, volume)."""
@@ -339,6 +343,15 @@ class _PromptCalculator(Calculator):
         if values["use_batch"] and values.get("price_row") == OWN_PRICES:
             values["batch_discount_pct"] = sf.prices["batch_discount"] * 100
         return values
+
+
+#: [workload] keys the prompt calculator writes (and so replaces).
+_PROMPT_WORKLOAD = {"system_prompt_tokens", "few_shot_tokens", "input_tokens", "output_tokens",
+                    "cached_input_tokens", "finetuned_input_tokens", "tokens_model",
+                    "tokens_exact", "requests_per_day"}
+#: [prices] keys of the fine-tuned side, which the prompt calculator leaves alone.
+_FINETUNED_PRICES = {"finetuned_model", "ft_usd_per_1m_input_tokens",
+                     "ft_usd_per_1m_output_tokens", "ft_usd_per_1m_cached_input_tokens"}
 
 
 def _textarea(description: str, value: str, rows: int) -> widgets.Textarea:
