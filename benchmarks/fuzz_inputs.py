@@ -225,6 +225,20 @@ CLI_BAD = ["nan", "inf", "-inf", "-1", "1e400", "abc", "", "1e308", "9" * 400, "
 
 
 def cli(results: list) -> None:
+    """Every flag of every command with bad values, run in a scratch folder (``--csv VALUE``
+    writes a file named VALUE)."""
+    import tempfile
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        try:
+            _cli(results)
+        finally:
+            os.chdir(here)
+
+
+def _cli(results: list) -> None:
     from ftroi_helpers.cli import main
 
     for command, (base, flags) in CLI_COMMANDS.items():

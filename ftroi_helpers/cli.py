@@ -44,12 +44,17 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
+def _text(text: str) -> str:
+    """A typed value for a message, shortened: '10000...(400 characters)'."""
+    return repr(text) if len(text) <= 40 else repr(text[:30]) + f"... ({len(text):,} characters)"
+
+
 def number(text: str) -> float:
     """argparse type: a number such as ``15``, ``0.002`` or ``1e6``."""
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a number, got {_text(text)}") from None
 
 
 def whole(text: str) -> int:
@@ -57,9 +62,9 @@ def whole(text: str) -> int:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {_text(text)}") from None
     if not value.is_integer():
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {_text(text)}")
     return int(value)
 
 

@@ -30,7 +30,9 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .validation import require_fraction, require_int, require_nonnegative
+import numpy as np
+
+from .validation import require_fraction, require_int, require_nonnegative, short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -140,7 +142,7 @@ def volume_band(requests_per_day: float) -> VolumeBand:
     """
     r = require_nonnegative("requests_per_day", requests_per_day)
     if not isinstance(r, float):
-        raise TypeError(f"requests_per_day must be a single number, got {requests_per_day!r}")
+        raise TypeError(f"requests_per_day must be a single number, got {short_repr(requests_per_day)}")
     for band in VOLUME_BANDS:
         if band.contains(r):
             return band
@@ -229,7 +231,7 @@ def tokens_per_month_rule(tokens_per_month: float) -> TokenRule:
     """
     t = require_nonnegative("tokens_per_month", tokens_per_month)
     if not isinstance(t, float):
-        raise TypeError(f"tokens_per_month must be a single number, got {tokens_per_month!r}")
+        raise TypeError(f"tokens_per_month must be a single number, got {short_repr(tokens_per_month)}")
     low, middle, high = TOKEN_RULES
     if t < middle.lower_tokens_per_month:
         return low
@@ -331,10 +333,10 @@ class Decision:
 def _require_bool(name: str, value: Any, *, allow_none: bool = False) -> bool | None:
     if value is None and allow_none:
         return None
-    if not isinstance(value, bool):
+    if not isinstance(value, (bool, np.bool_)):
         extra = ", or None if not known yet" if allow_none else ""
-        raise TypeError(f"{name} must be True or False{extra}, got {value!r}")
-    return value
+        raise TypeError(f"{name} must be True or False{extra}, got {short_repr(value)}")
+    return bool(value)
 
 
 def decision_tree(
@@ -409,13 +411,13 @@ def decision_tree(
     """
     volume = require_nonnegative("requests_per_day", requests_per_day)
     if not isinstance(volume, float):
-        raise TypeError(f"requests_per_day must be a single number, got {requests_per_day!r}")
+        raise TypeError(f"requests_per_day must be a single number, got {short_repr(requests_per_day)}")
     examples = require_int("labeled_examples", labeled_examples, minimum=0)
     gap = require_nonnegative("quality_gap_pct", quality_gap_pct)
     if not isinstance(gap, float):
-        raise TypeError(f"quality_gap_pct must be a single number, got {quality_gap_pct!r}")
+        raise TypeError(f"quality_gap_pct must be a single number, got {short_repr(quality_gap_pct)}")
     if gap > 100:
-        raise ValueError(f"quality_gap_pct must be <= 100, got {quality_gap_pct!r}")
+        raise ValueError(f"quality_gap_pct must be <= 100, got {short_repr(quality_gap_pct)}")
     style = _require_bool("format_or_style_task", format_or_style_task)
     improves = _require_bool("finetune_improves_eval", finetune_improves_eval, allow_none=True)
 
@@ -575,5 +577,5 @@ def check_data_quality(
 def _scalar_fraction(name: str, value: Any) -> float:
     x = require_fraction(name, value)
     if not isinstance(x, float):
-        raise TypeError(f"{name} must be a single number, got {value!r}")
+        raise TypeError(f"{name} must be a single number, got {short_repr(value)}")
     return x

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,10 +71,23 @@ def usd(value: float, decimals: int = 0) -> str:
     >>> usd(-0.4)
     '$0'
     """
+    from .validation import require_int, short_repr
+
+    if isinstance(value, float) and math.isinf(value):
+        return "never"
+    if isinstance(value, (bool, str, bytes, complex)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"value must be a number of dollars, got {short_repr(value)} "
+                        f"({type(value).__name__})")
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"value is too large to show (at most 1.8e308 dollars), got "
+                         f"{short_repr(value)}") from None
     if math.isnan(value):
         raise ValueError("value must be a number of dollars, got nan")
     if math.isinf(value):
         return "never"
+    decimals = require_int("decimals", decimals, minimum=0, maximum=20)
     # round half to even like Python's format; show a thousands separator
     digits = f"{abs(value):,.{decimals}f}"
     # no sign when the rounded amount is zero: -0.4 prints as $0, not -$0
@@ -589,13 +603,23 @@ def breakeven_series(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req:
     import numpy as np
 
     from .breakeven import breakeven_requests
+    from .validation import finite_result, require_positive, require_scalar
 
     be = breakeven_requests(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
                             one_time_finetune_cost)
+    if max_requests is not None:
+        max_requests = require_scalar("max_requests", max_requests, require_positive)
     top = max_requests if max_requests else (2 * be if 0 < be < math.inf else 100_000.0)
-    x = np.linspace(0.0, top, 200)
-    prompting = x / 1000.0 * hosted_cost_per_1k_req
-    finetune = one_time_finetune_cost + x / 1000.0 * self_hosted_cost_per_1k_req
+    inputs = {"hosted_cost_per_1k_req": hosted_cost_per_1k_req,
+              "self_hosted_cost_per_1k_req": self_hosted_cost_per_1k_req,
+              "one_time_finetune_cost": one_time_finetune_cost, "max_requests": top}
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = finite_result(np.linspace(0.0, top, 200), "the chart's request axis", inputs)
+        prompting = x / 1000.0 * hosted_cost_per_1k_req
+        finetune = one_time_finetune_cost + x / 1000.0 * self_hosted_cost_per_1k_req
+        # the axes reach a little above the highest line
+        finite_result(np.concatenate([prompting, finetune]) * 4, "the chart's cumulative cost",
+                      inputs)
     return x, prompting, finetune, be
 
 

@@ -7,11 +7,15 @@ date beside it. Ranges quoted by a source keep both ends (``*_low`` / ``*_high``
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import os
+import re
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .validation import require_choice
+from .validation import require_choice, short_repr
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -20,6 +24,7 @@ __all__ = [
     "GPT_4O",
     "GPT_4O_MINI",
     "PRICE_COLUMNS",
+    "PriceDataError",
     "TokenPrices",
     "load_prices",
     "price_row",
@@ -51,19 +56,47 @@ PRICE_COLUMNS = (
 )
 
 
-def load_prices() -> pd.DataFrame:
-    """The price table as a DataFrame (one row per provider/model or GPU offer).
+#: Columns that hold prices (USD): blank, or a positive number.
+PRICE_NUMBER_COLUMNS = tuple(c for c in PRICE_COLUMNS if "usd" in c)
+#: Columns every row must fill.
+PRICE_REQUIRED_COLUMNS = ("provider", "model", "kind", "as_of", "source")
+
+
+class PriceDataError(ValueError):
+    """The price table is missing, cannot be read, or has a bad row.
+
+    For the shipped table this is a broken installation, not a user's mistake: the command line
+    reports it as an internal error (exit code 3).
+    """
+
+    internal = True
+
+
+def load_prices(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """The price table as a DataFrame (one row per provider/model or GPU offer), every row checked.
+
+    Every row must have a provider, a model name found on no other row, a kind, an ``as_of``
+    date written as an ISO date (``2024-07-23``) and a source; every price is blank or a
+    positive number, and a range's low end is at most its high end.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        A CSV file with the columns of :data:`PRICE_COLUMNS` (default: the table shipped with
+        the package, ``ftroi_helpers/data/prices.csv``).
 
     Returns
     -------
     pandas.DataFrame
         The columns of :data:`PRICE_COLUMNS`: per-token prices in USD per 1M tokens, GPU prices
-        in USD per hour, ``as_of`` (ISO date, a string) and ``source`` (URL) on every row.
+        in USD per hour (floats; NaN where blank), ``as_of`` (ISO date, a string) and
+        ``source`` (URL) on every row.
 
     Raises
     ------
-    RuntimeError
-        If the shipped CSV lacks a column (a packaging error).
+    PriceDataError
+        (a ValueError) If the file is missing or unreadable, lacks a column, or has a bad row;
+        the message names the file, the line and the column.
 
     Examples
     --------
@@ -73,15 +106,92 @@ def load_prices() -> pd.DataFrame:
     2.0
     >>> row["as_of"]
     '2024-07-23'
+    >>> load_prices("no-such-file.csv")
+    Traceback (most recent call last):
+    ...
+    ftroi_helpers.prices.PriceDataError: the price table no-such-file.csv is missing
     """
     import pandas as pd
 
-    with resources.files("ftroi_helpers").joinpath("data/prices.csv").open("r") as fh:
-        table = pd.read_csv(fh, dtype={"as_of": str})
-    missing = set(PRICE_COLUMNS) - set(table.columns)
-    if missing:  # pragma: no cover - guards the shipped file
-        raise RuntimeError(f"prices.csv is missing columns: {sorted(missing)}")
-    return table
+    name = "prices.csv (shipped with ftroi_helpers)" if path is None else os.fspath(path)
+    try:
+        if path is None:
+            fh = resources.files("ftroi_helpers").joinpath("data/prices.csv").open(
+                "r", encoding="utf-8")
+        else:
+            fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+        with fh:
+            table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise PriceDataError(f"the price table {name} is missing"
+                             + (": reinstall the package" if path is None else "")) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise PriceDataError(f"the price table {name} cannot be read: {detail}") from None
+    missing = [c for c in PRICE_COLUMNS if c not in table.columns]
+    if missing:
+        raise PriceDataError(f"the price table {name} lacks the column(s) {', '.join(missing)}")
+    return _checked_prices(table[list(PRICE_COLUMNS)], name)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _checked_prices(table: Any, name: str) -> pd.DataFrame:
+    """Check every row of the text table; return it with the price columns as floats."""
+    import numpy as np
+
+    if table.empty:
+        raise PriceDataError(f"the price table {name} has no rows")
+    numbers: dict[str, list[float]] = {c: [] for c in PRICE_NUMBER_COLUMNS}
+    seen: dict[str, int] = {}
+    for i, row in enumerate(table.itertuples(index=False)):
+        cells = dict(zip(PRICE_COLUMNS, (str(v).strip() for v in row), strict=True))
+        line = i + 2  # the header is line 1
+        where = f"the price table {name}, line {line}"
+        for column in PRICE_REQUIRED_COLUMNS:
+            if not cells[column]:
+                raise PriceDataError(f"{where}: {column} is blank (every row needs one)")
+        model = cells["model"]
+        where += f" ({short_repr(model, 40)})"
+        if model in seen:
+            raise PriceDataError(f"{where}: model {short_repr(model, 40)} is already on line "
+                                 f"{seen[model]} (model names must be unique)")
+        seen[model] = line
+        as_of = cells["as_of"]
+        try:
+            if not _ISO_DATE.fullmatch(as_of):
+                raise ValueError
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise PriceDataError(f"{where}: as_of must be an ISO date such as 2024-07-23, got "
+                                 f"{short_repr(as_of, 40)}") from None
+        for column in PRICE_NUMBER_COLUMNS:
+            text = cells[column]
+            if not text:
+                numbers[column].append(math.nan)
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                raise PriceDataError(f"{where}: {column} must be a number (USD), got "
+                                     f"{short_repr(text, 40)}") from None
+            if not math.isfinite(value) or value <= 0:
+                raise PriceDataError(f"{where}: {column} must be a positive number (USD), got "
+                                     f"{short_repr(text, 40)}")
+            numbers[column].append(value)
+        for low in (c for c in PRICE_NUMBER_COLUMNS if c.endswith("_low")):
+            high = low[:-4] + "_high"
+            a, b = numbers[low][-1], numbers.get(high, [math.nan])[-1]
+            if a > b:
+                raise PriceDataError(f"{where}: {low} ({a:g}) must be at most {high} ({b:g})")
+    out = table.copy()
+    for column in PRICE_COLUMNS:
+        if column in numbers:
+            out[column] = np.array(numbers[column], dtype=float)
+        else:
+            out[column] = out[column].where(out[column].str.strip() != "", np.nan)
+    return out
 
 
 def price_row(model: str) -> pd.Series:
@@ -114,7 +224,8 @@ def price_row(model: str) -> pd.Series:
     table = load_prices()
     if not isinstance(model, str) or model not in set(table["model"]):
         raise ValueError(
-            f"model must be one of the rows of prices.csv (see load_prices()), got {model!r}"
+            f"model must be one of the rows of prices.csv (see load_prices()), got "
+            f"{short_repr(model)}"
         )
     return table.set_index("model").loc[model]
 

@@ -43,12 +43,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .validation import (
+    MAX_EVAL_CELLS,
+    MAX_TABLE_ROWS,
     Number,
+    TooLargeError,
     as_number,
     as_output,
+    common_shape,
+    finite_result,
     require_fraction,
     require_int,
     require_nonnegative,
+    short_repr,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -79,6 +85,9 @@ __all__ = [
     "training_set_sizes_table",
 ]
 
+#: The largest count a float holds exactly (2**53): counts beyond it cannot be split exactly.
+MAX_EXACT_COUNT = 2**53
+
 #: Source 002, "Common Fine-Tuning Mistakes": "Hold out 20% of data for evaluation minimum".
 HELD_OUT_MINIMUM_FRACTION = 0.2
 
@@ -102,7 +111,7 @@ TASK_QUALITY_COLUMNS = (
 def _scalar(name: str, value: Any, check=as_number) -> float:
     x = check(name, value)
     if not isinstance(x, float):
-        raise TypeError(f"{name} must be a single number, got {value!r}")
+        raise TypeError(f"{name} must be a single number, got {short_repr(value)}")
     return x
 
 
@@ -110,7 +119,7 @@ def _open_fraction(name: str, value: Any) -> Number:
     """A fraction strictly between 0 and 1 (a confidence level, a power, a split)."""
     x = require_fraction(name, value, allow_zero=False)
     if np.any(np.asarray(x) >= 1):
-        raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {value!r}")
+        raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {short_repr(value)}")
     return x
 
 
@@ -376,7 +385,8 @@ def held_out_split(n_examples: int, held_out_fraction: float = 0.2) -> tuple[int
     ...
     ValueError: held_out_fraction must be between 0 and 1 (exclusive), got 1.0
     """
-    n = require_int("n_examples", n_examples, minimum=2)
+    n = require_int("n_examples", n_examples, minimum=2, maximum=MAX_EXACT_COUNT,
+                    limit_name="the largest count a float holds exactly")
     f = _scalar("held_out_fraction", held_out_fraction, _open_fraction)
     held_out = math.ceil(round(n * f, 9))
     held_out = min(max(held_out, 1), n - 1)
@@ -433,7 +443,8 @@ def accuracy_interval(correct: Number, n: Number, confidence: float = 0.95) -> t
     p = np.divide(c, total)
     denom = 1 + z**2 / total
     centre = (p + z**2 / (2 * total)) / denom
-    half = z / denom * np.sqrt(p * (1 - p) / total + z**2 / (4 * np.square(total)))
+    # (z / 2n)**2 rather than z**2 / (4 n**2): n**2 overflows from n = 1e154 on
+    half = z / denom * np.sqrt(p * (1 - p) / total + np.square(z / (2 * total)))
     # The exact interval always contains p and reaches 0 (or 1) at 0 (or n) correct; pin those
     # so float rounding cannot leave p outside by 1e-17.
     low = np.where(c == 0, 0.0, np.clip(np.minimum(centre - half, p), 0.0, 1.0))
@@ -649,15 +660,20 @@ def min_examples_to_detect(
     p1 = _scalar("baseline_accuracy", baseline_accuracy, _open_fraction)
     d = _scalar("delta", delta, lambda n, v: require_fraction(n, v, allow_zero=False))
     if p1 + d > 1 + 1e-12:
-        raise ValueError(f"delta must be <= 1 - baseline_accuracy ({1 - p1:g}), got {delta!r}")
+        raise ValueError(f"delta must be <= 1 - baseline_accuracy ({1 - p1:g}), got {short_repr(delta)}")
     conf = _scalar("confidence", confidence, _open_fraction)
     pw = _scalar("power", power, _open_fraction)
     p2 = min(p1 + d, 1.0)
     p_bar = (p1 + p2) / 2
     z_a = _z(conf)
     z_b = NormalDist().inv_cdf(pw)
-    n = (z_a * math.sqrt(2 * p_bar * (1 - p_bar))
-         + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))) ** 2 / d**2
+    spread = (z_a * math.sqrt(2 * p_bar * (1 - p_bar))
+              + z_b * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2)))
+    n = (spread / d) ** 2 if spread / d < 1e154 else math.inf
+    if n > 2**53:
+        raise TooLargeError(
+            f"the held-out examples needed are too many to count (over 9e15) for delta="
+            f"{short_repr(d)} at baseline_accuracy={short_repr(p1)}: detect a larger delta")
     return math.ceil(round(n, 9))
 
 
@@ -718,16 +734,26 @@ def simulate_eval(
     >>> simulate_eval(100, 0.90, seed=0)
     93
     """
-    n = require_int("n_examples", n_examples, minimum=1)
+    n = require_int("n_examples", n_examples, minimum=1, maximum=MAX_EVAL_CELLS,
+                    limit_name="MAX_EVAL_CELLS")
     s = require_int("seed", seed, minimum=0)
-    sets = None if n_sets is None else require_int("n_sets", n_sets, minimum=1)
+    sets = None if n_sets is None else require_int("n_sets", n_sets, minimum=1,
+                                                     maximum=MAX_EVAL_CELLS,
+                                                     limit_name="MAX_EVAL_CELLS")
     rho = _scalar("error_correlation", error_correlation, require_fraction)
     acc = require_fraction("true_accuracy", true_accuracy)
     single_model = isinstance(acc, float)
     acc_arr = np.atleast_1d(np.asarray(acc, dtype=float))
     if acc_arr.ndim != 1 or acc_arr.size == 0:
-        raise ValueError(f"true_accuracy must be a number or a 1-D list of numbers, got {acc!r}")
+        raise ValueError(f"true_accuracy must be a number or a 1-D list of numbers, got {short_repr(acc)}")
     thresholds = np.array([_threshold(p) for p in acc_arr])
+    cells = n * (sets or 1) * (acc_arr.size + 1)
+    if cells > MAX_EVAL_CELLS:
+        raise ValueError(
+            f"n_examples x n_sets x (models + 1) must be at most {MAX_EVAL_CELLS:,} "
+            f"(MAX_EVAL_CELLS, about {MAX_EVAL_CELLS * 16 / 1e9:.1f} GB of scores), got "
+            f"{n:,} x {sets or 1:,} x {acc_arr.size + 1} = {cells:,}: use fewer n_examples "
+            "or n_sets")
 
     rng = np.random.default_rng(s)
     shape = (n,) if sets is None else (sets, n)
@@ -794,14 +820,24 @@ def measured_delta_spread(
     """
     import pandas as pd
 
-    sizes = np.atleast_1d(np.asarray(held_out_examples))
+    sizes = np.atleast_1d(as_number("held_out_examples", held_out_examples))
     if sizes.ndim != 1 or sizes.size == 0:
-        raise ValueError(f"held_out_examples must be one or more sizes, got {held_out_examples!r}")
+        raise ValueError("held_out_examples must be one or more sizes, got "
+                         f"{short_repr(held_out_examples)}")
+    if sizes.size > MAX_TABLE_ROWS:
+        raise ValueError(f"held_out_examples must list at most {MAX_TABLE_ROWS:,} sizes "
+                         f"(MAX_TABLE_ROWS), got {sizes.size:,}")
+    whole = [require_int("held_out_examples", size, minimum=1) for size in sizes.tolist()]
     p_a = _scalar("baseline_accuracy", baseline_accuracy, require_fraction)
     p_b = _scalar("finetuned_accuracy", finetuned_accuracy, require_fraction)
+    sets = require_int("n_sets", n_sets, minimum=1)
+    if max(whole) * sets * 3 > MAX_EVAL_CELLS:
+        raise ValueError(
+            f"held_out_examples x n_sets x 3 must be at most {MAX_EVAL_CELLS:,} "
+            f"(MAX_EVAL_CELLS), got {max(whole):,} x {sets:,} x 3: use smaller held-out sets "
+            "or fewer n_sets")
     rows = []
-    for size in sizes.tolist():
-        n = require_int("held_out_examples", size, minimum=1)
+    for n in whole:
         counts = simulate_eval(n, [p_a, p_b], seed, n_sets=n_sets,
                                error_correlation=error_correlation)
         delta_pts = 100 * (counts[:, 1] - counts[:, 0]) / n
@@ -851,7 +887,11 @@ def cost_per_correct_answer(cost_per_request_usd: Number, accuracy: Number) -> N
     """
     cost = require_nonnegative("cost_per_request_usd", cost_per_request_usd)
     acc = require_fraction("accuracy", accuracy, allow_zero=False)
-    return as_output(np.divide(cost, acc))
+    inputs = {"cost_per_request_usd": cost, "accuracy": acc}
+    common_shape(**inputs)
+    with np.errstate(over="ignore"):
+        per_correct = np.divide(cost, acc)
+    return finite_result(per_correct, "USD per correct answer", inputs)
 
 
 def expected_cost_per_request(
@@ -888,7 +928,11 @@ def expected_cost_per_request(
     cost = require_nonnegative("cost_per_request_usd", cost_per_request_usd)
     acc = require_fraction("accuracy", accuracy)
     per_error = require_nonnegative("usd_per_error", usd_per_error)
-    return as_output(cost + np.multiply(np.subtract(1.0, acc), per_error))
+    inputs = {"cost_per_request_usd": cost, "accuracy": acc, "usd_per_error": per_error}
+    common_shape(**inputs)
+    with np.errstate(over="ignore"):
+        expected = cost + np.multiply(np.subtract(1.0, acc), per_error)
+    return finite_result(expected, "USD per request, errors included", inputs)
 
 
 @dataclass(frozen=True)
@@ -1059,7 +1103,14 @@ def quality_adjusted_comparison(
                         ("finetuned_accuracy", finetuned_accuracy)):
         values[name] = _scalar(name, value,
                                lambda n, v: require_fraction(n, v, allow_zero=False))
-    return QualityComparison(**values)
+    comparison = QualityComparison(**values)
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = [comparison.prompt_cost_per_correct_usd,
+                  comparison.finetuned_cost_per_correct_usd,
+                  comparison.prompt_usd_per_month, comparison.finetuned_usd_per_month,
+                  comparison.monthly_saving_usd]
+    finite_result(np.array(totals), "the monthly cost", values)
+    return comparison
 
 
 # --------------------------------------------------------------------------------------------

@@ -30,7 +30,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .cost_model import Scenario, _validate_fields, simulate
-from .validation import as_number, require_choice, require_fraction, require_int
+from .validation import (
+    MAX_DRAWS,
+    MAX_SCENARIO_MONTHS,
+    MAX_TABLE_ROWS,
+    as_number,
+    require_choice,
+    require_fraction,
+    require_int,
+    require_scalar,
+    short_repr,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -154,14 +164,14 @@ def _check_ranges(ranges: Mapping[str, Any] | None) -> dict[str, tuple[float, fl
                 f"ranges has an unknown assumption {name!r}; choose from: {', '.join(_VARIABLE)}"
             )
         if isinstance(pair, (str, bytes)) or not isinstance(pair, Iterable):
-            raise TypeError(f"ranges[{name!r}] must be a (low, high) pair, got {pair!r}")
+            raise TypeError(f"ranges[{name!r}] must be a (low, high) pair, got {short_repr(pair)}")
         pair = tuple(pair)
         if len(pair) != 2:
-            raise TypeError(f"ranges[{name!r}] must be a (low, high) pair, got {pair!r}")
+            raise TypeError(f"ranges[{name!r}] must be a (low, high) pair, got {short_repr(pair)}")
         low = as_number(f"ranges[{name!r}] low", pair[0])
         high = as_number(f"ranges[{name!r}] high", pair[1])
         if not (isinstance(low, float) and isinstance(high, float)):
-            raise TypeError(f"ranges[{name!r}] must hold two numbers, got {pair!r}")
+            raise TypeError(f"ranges[{name!r}] must hold two numbers, got {short_repr(pair)}")
         if low > high:
             raise ValueError(f"ranges[{name!r}] low must be <= high, got ({low:g}, {high:g})")
         try:
@@ -319,7 +329,12 @@ def share_text(p: float) -> str:
 
     >>> share_text(0.87), share_text(0.999), share_text(0.001), share_text(1.0)
     ('87%', '>99%', '<1%', '100%')
+    >>> share_text(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: p must be a finite number, got nan
     """
+    p = require_scalar("p", p, require_fraction)
     if 0 < p < 0.005:
         return "<1%"
     if 0.995 <= p < 1:
@@ -401,7 +416,12 @@ def monte_carlo(
     ValueError: n_draws must be >= 1, got 0
     """
     s = _base(scenario)
-    n = require_int("n_draws", n_draws, minimum=1)
+    n = require_int("n_draws", n_draws, minimum=1, maximum=MAX_DRAWS, limit_name="MAX_DRAWS")
+    if n * s.horizon_months > MAX_SCENARIO_MONTHS:
+        raise ValueError(
+            f"n_draws x the scenario's horizon_months must be at most {MAX_SCENARIO_MONTHS:,} "
+            f"(MAX_SCENARIO_MONTHS), got {n:,} x {s.horizon_months} = "
+            f"{n * s.horizon_months:,}: use fewer n_draws or a shorter horizon")
     seed = require_int("seed", seed, minimum=0)
     distribution = require_choice("distribution", distribution, _DISTRIBUTIONS)
     if within_months is None:
@@ -472,12 +492,21 @@ def sweep(
     import pandas as pd
 
     s = _base(scenario)
-    if name not in _VARIABLE:
-        raise ValueError(f"name must be a Scenario field other than horizon_months, got {name!r}")
-    arr = np.atleast_1d(as_number(name, values if np.isscalar(values) else list(values)))
+    if not isinstance(name, str) or name not in _VARIABLE:
+        raise (TypeError if not isinstance(name, str) else ValueError)(
+            "name must be a Scenario field other than horizon_months, got "
+            f"{short_repr(name)}")
+    if isinstance(values, (set, frozenset)) or (isinstance(values, Iterable) and not isinstance(
+            values, (str, bytes, np.ndarray, list, tuple, range)) and not hasattr(
+            values, "__array__")):
+        values = _listed("values", values)
+    arr = np.atleast_1d(as_number("values", values))
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"values must be a non-empty list of numbers, got {values!r}")
-    curves = simulate(s, **{name: arr})
+        raise ValueError(f"values must be a non-empty list of numbers, got {short_repr(values)}")
+    try:
+        curves = simulate(s, **{name: arr})
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"values: {exc}") from None
     month = pd.array(curves.payback_month, dtype="Int64")
     month[curves.payback_month == 0] = pd.NA
     return pd.DataFrame({
@@ -528,13 +557,17 @@ def ranges_around(
     (2, 4)
     """
     s = _base(scenario)
-    spread = require_fraction("relative_spread", relative_spread)
-    chosen = list(DEFAULT_RANGES) if names is None else list(names)
+    spread = require_scalar("relative_spread", relative_spread, require_fraction)
+    if isinstance(names, str):
+        raise TypeError(f"names must be a list of Scenario field names, got the string "
+                        f"{short_repr(names)}")
+    chosen = list(DEFAULT_RANGES) if names is None else _listed("names", names)
     out: dict[str, tuple[float, float]] = {}
     for name in chosen:
-        if name not in _VARIABLE:
+        if not isinstance(name, str) or name not in _VARIABLE:
             raise ValueError(
-                f"names has an unknown assumption {name!r}; choose from: {', '.join(_VARIABLE)}"
+                f"names has an unknown assumption {short_repr(name)}; choose from: "
+                f"{', '.join(_VARIABLE)}"
             )
         value = float(getattr(s, name))
         low, high = value * (1 - spread), value * (1 + spread)
@@ -547,4 +580,17 @@ def ranges_around(
         if name.endswith("_decline_per_year"):
             low, high = min(low, 0.95), min(high, 0.95)
         out[name] = (low, high)
+    return out
+
+
+def _listed(name: str, values: Any) -> list[Any]:
+    """An iterable as a list, refusing one that is not iterable or is too long, by name."""
+    if not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list, got {short_repr(values)} "
+                        f"({type(values).__name__})")
+    out = []
+    for item in values:
+        out.append(item)
+        if len(out) > MAX_TABLE_ROWS:
+            raise ValueError(f"{name} must hold at most {MAX_TABLE_ROWS:,} items (MAX_TABLE_ROWS)")
     return out

@@ -21,21 +21,30 @@ inside the functions that build tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from .breakeven import months_to_break_even
 from .cost_model import Scenario, compare_scenarios
-from .prices import GPT_4O, GPT_4O_MINI, TokenPrices, token_prices
+from .prices import GPT_4O, GPT_4O_MINI, TokenPrices, token_price_models, token_prices
 from .tokens import (
     DAYS_PER_MONTH,
     monthly_inference_savings,
     monthly_prompting_cost,
     monthly_tokens,
 )
-from .validation import Number, require_choice, require_positive
+from .validation import (
+    MAX_TABLE_ROWS,
+    Number,
+    finite_result,
+    require_choice,
+    require_nonnegative,
+    require_positive,
+    require_scalar,
+    short_repr,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -97,6 +106,32 @@ def _savings(requests_per_day: Number, ex: InferenceExample, base: TokenPrices,
         days_per_month=DAYS_PER_MONTH, naive=naive)
 
 
+def _model(name: str, model: str) -> TokenPrices:
+    """A model's per-token prices, refusing an unknown model under the caller's name."""
+    require_choice(name, model, token_price_models())
+    return token_prices(model)
+
+
+def _values(name: str, values: Any) -> np.ndarray:
+    """A list (or one number) of positive values for a table's rows, checked under ``name``."""
+    if isinstance(values, (set, frozenset)) or (
+            isinstance(values, Iterable) and not isinstance(values, (str, bytes, Mapping))
+            and not hasattr(values, "__array__") and not isinstance(values, (list, tuple))):
+        items = []
+        for item in values:  # a generator or range: stop before it grows too long
+            items.append(item)
+            if len(items) > MAX_TABLE_ROWS:
+                break
+        values = items
+    arr = np.atleast_1d(require_positive(name, values))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be one or more numbers, got {short_repr(values)}")
+    if arr.size > MAX_TABLE_ROWS:
+        raise ValueError(f"{name} must hold at most {MAX_TABLE_ROWS:,} values (MAX_TABLE_ROWS), "
+                         f"got {arr.size:,}")
+    return arr
+
+
 def _task(task: str) -> InferenceExample:
     names = [ex.task for ex in SOURCE_002_INFERENCE]
     require_choice("task", task, names)
@@ -149,8 +184,11 @@ def inference_savings_table(
     """
     import pandas as pd
 
-    base = token_prices(base_model)
-    tuned = token_prices(finetuned_model)
+    volume = require_scalar("requests_per_day", requests_per_day, require_nonnegative)
+    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
+    base = _model("base_model", base_model)
+    tuned = _model("finetuned_model", finetuned_model)
+    requests_per_day = volume
     rows = []
     for ex in SOURCE_002_INFERENCE:
         naive = float(_savings(requests_per_day, ex, base, tuned, naive=True))
@@ -215,10 +253,13 @@ def breakeven_range_table(
     """
     import pandas as pd
 
-    volume = require_positive("requests_per_day", requests_per_day)
+    volume = require_scalar("requests_per_day", requests_per_day, require_positive)
+    low = require_scalar("training_usd_low", training_usd_low, require_nonnegative)
+    high = require_scalar("training_usd_high", training_usd_high, require_nonnegative)
+    training_usd_low, training_usd_high = low, high
     ex = _task(task)
-    base = token_prices(base_model)
-    tuned = token_prices(finetuned_model)
+    base = _model("base_model", base_model)
+    tuned = _model("finetuned_model", finetuned_model)
     rows = []
     for method in ("naive", "true"):
         saving = float(_savings(volume, ex, base, tuned, naive=method == "naive"))
@@ -274,11 +315,11 @@ def volume_table(
     """
     import pandas as pd
 
-    volumes = require_positive("requests_per_day", np.atleast_1d(
-        np.asarray(list(requests_per_day), dtype=float)))
+    volumes = _values("requests_per_day", requests_per_day)
+    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
     ex = _task(task)
-    base = token_prices(base_model)
-    tuned = token_prices(finetuned_model)
+    base = _model("base_model", base_model)
+    tuned = _model("finetuned_model", finetuned_model)
     naive = _savings(volumes, ex, base, tuned, naive=True)
     true = _savings(volumes, ex, base, tuned, naive=False)
     return pd.DataFrame({
@@ -335,18 +376,43 @@ def tokens_rule_table(
     """
     import pandas as pd
 
-    tokens = require_positive("tokens_per_month", np.atleast_1d(
-        np.asarray(list(tokens_per_month), dtype=float)))
+    tokens = _values("tokens_per_month", tokens_per_month)
+    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
     ex = _task(task)
+    pairs = _pairs(pairs)
     per_request = ex.prompted_input_tokens + ex.output_tokens
     requests_per_day = tokens / (per_request * DAYS_PER_MONTH)
     table = {"tokens_per_month": tokens, "requests_per_day": requests_per_day}
     for base_model, ft_model in pairs:
-        saving = _savings(requests_per_day, ex, token_prices(base_model), token_prices(ft_model),
-                          naive=False)
+        saving = _savings(requests_per_day, ex, token_prices(base_model),
+                          token_prices(ft_model), naive=False)
         label = f"breakeven_months: {_short(base_model)} -> ft {_short(ft_model)}"
         table[label] = months_to_break_even(training_usd, saving)
     return pd.DataFrame(table)
+
+
+def _pairs(pairs: Any) -> list[tuple[str, str]]:
+    """(prompted, fine-tuned) model pairs, each a row of the price table, checked as ``pairs``."""
+    models = token_price_models()
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
+        raise TypeError(f"pairs must be a list of (prompted model, fine-tuned model) pairs, got "
+                        f"{short_repr(pairs)}")
+    out = []
+    for pair in pairs:
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, Iterable) or len(
+                tuple(pair)) != 2:
+            raise TypeError(f"pairs must hold (prompted model, fine-tuned model) pairs, got "
+                            f"{short_repr(pair)}")
+        for model in pair:
+            if not isinstance(model, str) or model not in models:
+                raise ValueError(f"pairs must name models of the price table "
+                                 f"({', '.join(map(repr, models))}), got {short_repr(model)}")
+        out.append(tuple(pair))
+        if len(out) > 20:
+            raise ValueError("pairs must hold at most 20 pairs (one column each)")
+    if not out:
+        raise ValueError("pairs must hold at least one (prompted, fine-tuned) pair")
+    return out
 
 
 def _short(model: str) -> str:
@@ -398,6 +464,10 @@ def misuse_scenarios(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_
     >>> list(misuse_scenarios())[0]
     'per-token price only'
     """
+    requests_per_day = require_scalar("requests_per_day", requests_per_day, require_positive)
+    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
+    finite_result(requests_per_day * DAYS_PER_MONTH, "requests per month",
+                  {"requests_per_day": requests_per_day})
     a = MISUSE_ASSUMPTIONS
     mini, big = token_prices(GPT_4O_MINI), token_prices(GPT_4O)
     ex = _task("Simple classification")
