@@ -383,7 +383,7 @@ def held_out_split(n_examples: int, held_out_fraction: float = 0.2) -> tuple[int
     >>> held_out_split(2_000, 1.0)
     Traceback (most recent call last):
     ...
-    ValueError: held_out_fraction must be between 0 and 1 (exclusive), got 1.0
+    ValueError: held_out_fraction must be between 0 and 1 (exclusive), got 1
     """
     n = require_int("n_examples", n_examples, minimum=2, maximum=MAX_EXACT_COUNT,
                     limit_name="the largest count a float holds exactly")
