@@ -32,10 +32,15 @@ import numpy as np
 
 from .tokens import request_cost
 from .validation import (
+    MAX_HORIZON_MONTHS,
+    MAX_SCENARIO_MONTHS,
     Number,
+    TooLargeError,
+    finite_result,
     require_fraction,
     require_int,
     require_nonnegative,
+    short_repr,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -159,17 +164,21 @@ class Scenario:
         v = {}
         for name, value in given.items():
             if np.ndim(value) != 0:
-                raise TypeError(f"{name} must be a single number in a Scenario, got {value!r}")
+                raise TypeError(f"{name} must be a single number in a Scenario, got "
+                                f"{short_repr(value)}")
             v[name] = require_nonnegative(name, value)
-        requests = v["requests_per_day"] * v["days_per_month"]
+        requests = finite_result(v["requests_per_day"] * v["days_per_month"],
+                                 "requests per month", {"requests_per_day": v["requests_per_day"],
+                                                        "days_per_month": v["days_per_month"]})
         hosted = request_cost(v["prompted_input_tokens"], v["output_tokens"],
                               v["base_usd_per_1m_input"], v["base_usd_per_1m_output"])
         tuned = request_cost(v["finetuned_input_tokens"], v["output_tokens"],
                              v["ft_usd_per_1m_input"], v["ft_usd_per_1m_output"])
+        per_1k = finite_result(np.array([hosted, tuned]) * 1000, "USD per 1,000 requests", v)
         return cls(
             requests_per_month=float(requests),
-            hosted_cost_per_1k_req=float(hosted) * 1000,
-            self_hosted_cost_per_1k_req=float(tuned) * 1000,
+            hosted_cost_per_1k_req=float(per_1k[0]),
+            self_hosted_cost_per_1k_req=float(per_1k[1]),
             **assumptions,
         )
 
@@ -185,10 +194,11 @@ def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Numbe
         if scalar and np.ndim(value) != 0:
             raise TypeError(
                 f"{name} must be a single number in a Scenario (give arrays to simulate()), "
-                f"got {value!r}"
+                f"got {short_repr(value)}"
             )
         if name == "horizon_months":
-            out[name] = require_int(name, value, minimum=1)
+            out[name] = require_int(name, value, minimum=1, maximum=MAX_HORIZON_MONTHS,
+                                    limit_name="MAX_HORIZON_MONTHS")
         elif name == "retrain_every_months":
             if scalar or np.ndim(value) == 0:
                 out[name] = float(require_int(name, value, minimum=0))
@@ -278,7 +288,7 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     >>> c.payback_months.round(2)
     array([0.15, 2.  ])
     """
-    base = scenario if scenario is not None else Scenario()
+    base = _scenario("scenario", scenario)
     unknown = set(arrays) - {f.name for f in fields(Scenario)}
     if unknown:
         raise TypeError(f"unknown scenario field(s): {', '.join(sorted(unknown))}")
@@ -295,6 +305,13 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     if len(set(lengths.values()) - {1}) > 1:
         listed = ", ".join(f"{name} has {n}" for name, n in sorted(lengths.items()))
         raise ValueError(f"scenario arrays must have the same length (or length 1): {listed}")
+    n_scenarios = max(lengths.values(), default=1)
+    if n_scenarios * horizon > MAX_SCENARIO_MONTHS:
+        named = ", ".join(sorted(lengths)) or "the arrays"
+        raise ValueError(
+            f"{named} ({n_scenarios:,} scenarios) x horizon_months ({horizon}) must be at most "
+            f"{MAX_SCENARIO_MONTHS:,} scenario-months (MAX_SCENARIO_MONTHS), got "
+            f"{n_scenarios * horizon:,}: use fewer scenarios or a shorter horizon")
     # Months run down the rows and scenarios along the columns here, so each month is one
     # contiguous vector (running sums and retraining lumps are a few vector operations per
     # month); the curves are returned transposed, shaped (scenarios, months). The arithmetic,
@@ -342,6 +359,10 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
             finetune[grid] += _part(training, rows) * ft + _part(evaluation, rows)
     cum_prompt = _cumsum_months(prompting)
     cum_ft = _cumsum_months(finetune)
+    # Every monthly cost is >= 0, so the last month holds the largest running sums: an
+    # overflow anywhere shows there.
+    if not (np.isfinite(cum_prompt[-1]).all() and np.isfinite(cum_ft[-1]).all()):
+        _too_large(v, cum_prompt[-1], cum_ft[-1], horizon)
 
     # Payback: the first month at whose end fine-tuning's cumulative cost is no higher. Within
     # it, savings grow linearly from their value just after that month's lump.
@@ -427,7 +448,7 @@ def tco(scenario: Scenario | None = None) -> TCOResult:
     """
     import pandas as pd
 
-    s = scenario if scenario is not None else Scenario()
+    s = _scenario("scenario", scenario)
     c = simulate(s)
     months = np.arange(1, s.horizon_months + 1)
     table = pd.DataFrame(
@@ -475,6 +496,13 @@ def replace(scenario: Scenario, **changes: Any) -> Scenario:
     >>> replace(Scenario(), horizon_months=3).horizon_months
     3
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario, got {short_repr(scenario)} "
+                        f"({type(scenario).__name__})")
+    unknown = set(changes) - {f.name for f in fields(Scenario)}
+    if unknown:
+        raise TypeError(f"unknown scenario field(s): {', '.join(sorted(unknown))} (the fields "
+                        f"are {', '.join(f.name for f in fields(Scenario))})")
     return dataclasses.replace(scenario, **changes)
 
 
@@ -508,9 +536,13 @@ def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
+    if not isinstance(scenarios, Mapping):
+        raise TypeError("scenarios must be a dict of label -> Scenario, got "
+                        f"{short_repr(scenarios)} ({type(scenarios).__name__})")
     for label, s in scenarios.items():
         if not isinstance(s, Scenario):
-            raise TypeError(f"scenarios[{label!r}] must be a Scenario, got {type(s).__name__}")
+            raise TypeError(f"scenarios[{short_repr(label)}] must be a Scenario, got "
+                            f"{short_repr(s)} ({type(s).__name__})")
         result = tco(s)
         first = result.table.iloc[0]
         rows.append({
@@ -524,3 +556,26 @@ def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
             "savings_at_horizon_usd": float(result.table["cumulative_savings_usd"].iloc[-1]),
         })
     return pd.DataFrame(rows)
+
+
+def _scenario(name: str, scenario: Any) -> Scenario:
+    """``scenario``, or ``Scenario()`` for None; anything else is refused by ``name``."""
+    if scenario is None:
+        return Scenario()
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"{name} must be a Scenario (or None for the default), got "
+                        f"{short_repr(scenario)} ({type(scenario).__name__})")
+    return scenario
+
+
+def _too_large(v: dict[str, np.ndarray], prompting: np.ndarray, finetune: np.ndarray,
+               horizon: int) -> None:
+    """Refuse a simulation whose running costs overflow, naming the largest fields."""
+    bad = ~(np.isfinite(prompting) & np.isfinite(finetune))
+    col = int(np.argmax(bad))
+    at = {name: float(x[col] if x.size > 1 else x[0]) for name, x in v.items()}
+    largest = sorted(at, key=lambda name: -abs(at[name]))[:3]
+    shown = ", ".join(f"{name}={short_repr(at[name])}" for name in largest)
+    raise TooLargeError(
+        f"the cumulative cost over horizon_months={horizon} is too large to compute (above "
+        f"1.8e+308) for {shown}" + (f" (scenario {col})" if bad.size > 1 else ""))

@@ -275,8 +275,12 @@ def cost_curves_figure(scenario: Scenario) -> Figure:
     >>> fig.axes[0].get_title(loc="left")
     'Fine-tuning pays back in month 2'
     """
-    from .cost_model import simulate
+    from .cost_model import Scenario, simulate
+    from .validation import short_repr
 
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario, got {short_repr(scenario)} "
+                        f"({type(scenario).__name__})")
     curves = simulate(scenario)
     fig, ax = new_figure()
     draw_cost_curves(ax, cost_curve_series(scenario, curves))

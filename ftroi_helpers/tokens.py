@@ -8,7 +8,17 @@ from __future__ import annotations
 import numpy as np
 
 from .prices import GPT_4O_MINI, token_prices
-from .validation import Number, as_output, require_nonnegative, require_positive
+from .validation import (
+    Number,
+    TooLargeError,
+    as_output,
+    common_shape,
+    finite_result,
+    require_bool,
+    require_choice,
+    require_nonnegative,
+    require_positive,
+)
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -61,7 +71,15 @@ def request_cost(
     tout = require_nonnegative("output_tokens", output_tokens)
     pin = require_nonnegative("usd_per_1m_input_tokens", usd_per_1m_input_tokens)
     pout = require_nonnegative("usd_per_1m_output_tokens", usd_per_1m_output_tokens)
-    return as_output((np.multiply(tin, pin) + np.multiply(tout, pout)) / TOKENS_PER_MILLION)
+    inputs = {"input_tokens": tin, "output_tokens": tout, "usd_per_1m_input_tokens": pin,
+              "usd_per_1m_output_tokens": pout}
+    common_shape(**inputs)
+    with np.errstate(over="ignore", invalid="ignore"):
+        usd = (np.multiply(tin, pin) + np.multiply(tout, pout)) / TOKENS_PER_MILLION
+        if not np.all(np.isfinite(usd)):  # a product beyond the largest float: safer order
+            usd = (np.multiply(np.divide(tin, TOKENS_PER_MILLION), pin)
+                   + np.multiply(np.divide(tout, TOKENS_PER_MILLION), pout))
+    return finite_result(usd, "USD per request", inputs)
 
 
 def monthly_tokens(
@@ -95,7 +113,11 @@ def monthly_tokens(
     r = require_nonnegative("requests_per_day", requests_per_day)
     t = require_nonnegative("tokens_per_request", tokens_per_request)
     d = require_positive("days_per_month", days_per_month)
-    return as_output(np.multiply(np.multiply(r, t), d))
+    inputs = {"requests_per_day": r, "tokens_per_request": t, "days_per_month": d}
+    common_shape(**inputs)
+    with np.errstate(over="ignore"):
+        tokens = np.multiply(np.multiply(r, t), d)
+    return finite_result(tokens, "tokens per month", inputs)
 
 
 def monthly_inference_savings(
@@ -159,8 +181,30 @@ def monthly_inference_savings(
     >>> round(monthly_inference_savings(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20), 2)
     9.0
     """
-    if not isinstance(naive, bool):
-        raise TypeError(f"naive must be True or False, got {naive!r}")
+    naive = require_bool("naive", naive)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            saving = _monthly_inference_savings(
+                requests_per_day, prompted_input_tokens, finetuned_input_tokens, output_tokens,
+                base_usd_per_1m_input, base_usd_per_1m_output, ft_usd_per_1m_input,
+                ft_usd_per_1m_output, days_per_month, naive)
+    except TooLargeError:  # from request_cost, which names its own parameters
+        saving = np.inf
+    inputs = {"requests_per_day": requests_per_day, "prompted_input_tokens": prompted_input_tokens,
+              "finetuned_input_tokens": finetuned_input_tokens, "output_tokens": output_tokens,
+              "base_usd_per_1m_input": base_usd_per_1m_input,
+              "base_usd_per_1m_output": base_usd_per_1m_output,
+              "ft_usd_per_1m_input": ft_usd_per_1m_input,
+              "ft_usd_per_1m_output": ft_usd_per_1m_output, "days_per_month": days_per_month}
+    return finite_result(saving, "the monthly saving (USD)", inputs)
+
+
+def _monthly_inference_savings(requests_per_day: Number, prompted_input_tokens: Number,
+                               finetuned_input_tokens: Number, output_tokens: Number,
+                               base_usd_per_1m_input: Number, base_usd_per_1m_output: Number,
+                               ft_usd_per_1m_input: Number, ft_usd_per_1m_output: Number,
+                               days_per_month: Number, naive: bool) -> Number:
+    """:func:`monthly_inference_savings`, unchecked for overflow."""
     r = require_nonnegative("requests_per_day", requests_per_day)
     d = require_positive("days_per_month", days_per_month)
     requests_per_month = np.multiply(r, d)
@@ -177,7 +221,7 @@ def monthly_inference_savings(
         ):
             require_nonnegative(name, value)
         price = require_nonnegative("ft_usd_per_1m_input", ft_usd_per_1m_input)
-        return as_output(requests_per_month * saved * price / TOKENS_PER_MILLION)
+        return as_output(requests_per_month * saved * (price / TOKENS_PER_MILLION))
     prompted = request_cost(
         _named("prompted_input_tokens", prompted_input_tokens),
         _named("output_tokens", output_tokens),
@@ -222,12 +266,23 @@ def monthly_prompting_cost(requests_per_day: Number, input_tokens: Number, outpu
     >>> round(monthly_prompting_cost(10_000, 800, 50), 2)
     45.0
     """
+    from .prices import token_price_models
+
+    require_choice("base_model", base_model, token_price_models())
     p = token_prices(base_model)
-    per_request = request_cost(input_tokens, output_tokens, p.base_usd_per_1m_input,
-                               p.base_usd_per_1m_output)
-    requests = np.multiply(require_nonnegative("requests_per_day", requests_per_day),
-                           require_positive("days_per_month", days_per_month))
-    return as_output(np.multiply(requests, per_request))
+    r = require_nonnegative("requests_per_day", requests_per_day)
+    d = require_positive("days_per_month", days_per_month)
+    inputs = {"requests_per_day": r, "input_tokens": input_tokens,
+              "output_tokens": output_tokens, "days_per_month": d}
+    try:
+        per_request = request_cost(input_tokens, output_tokens, p.base_usd_per_1m_input,
+                                   p.base_usd_per_1m_output)
+    except TooLargeError:
+        per_request = np.inf
+    common_shape(**inputs)
+    with np.errstate(over="ignore", invalid="ignore"):
+        usd = np.multiply(np.multiply(r, d), per_request)
+    return finite_result(usd, "USD per month", inputs)
 
 
 def _named(name: str, value: Number) -> Number:
