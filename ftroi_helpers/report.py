@@ -176,17 +176,19 @@ def decision_sentence(requests_per_month: float, payback: str, mc_text: str | No
     if mc_text:
         cost += f"; {mc_text[:1].lower()}{mc_text[1:]}"
     tree = reason[:1].lower() + reason[1:]
+    if recommendation not in ("fine-tune", "prompt", "run the eval first"):
+        raise ValueError(f"recommendation must be 'fine-tune', 'prompt' or 'run the eval first', "
+                         f"got {recommendation!r}")
+    if not payback_month and recommendation != "prompt":
+        return (f"Keep prompting: {cost}; the decision tree's \"{recommendation}\" does not "
+                "change that, since a fine-tune must first pay for itself.")
     if recommendation == "prompt":
         if payback_month:
             return f"Keep prompting: {tree}, although {cost}."
         return f"Keep prompting: {cost}, and the decision tree agrees ({tree})."
     if recommendation == "run the eval first":
         return f"Run the eval before deciding: {cost}, but {tree}."
-    if recommendation != "fine-tune":
-        raise ValueError(f"recommendation must be 'fine-tune', 'prompt' or 'run the eval first', "
-                         f"got {recommendation!r}")
-    if not payback_month:
-        return f"Keep prompting: {cost}, though the decision tree says {tree}."
+
     if p_within is not None and p_within < 0.5:
         return f"Fine-tune only if your numbers hold: {cost}."
     return f"Fine-tune: {cost}, and the decision tree agrees ({tree})."
@@ -281,8 +283,14 @@ def build_report(source: Any) -> Report:
         figures.append(tornado_fig)
 
     tree = decision_tree(**sf.tree_answers())
-    sentence = decision_sentence(s.requests_per_month, payback,
-                                 mc.summary() if mc is not None else None, tree.recommendation,
+    mc_text = None
+    if mc is not None:
+        mc_text = mc.summary()
+        if within < s.horizon_months:
+            mc_text = (f"Payback within {within} months in {share_text(mc.p_payback_within)} "
+                       f"and within {s.horizon_months} months in "
+                       f"{share_text(mc.p_payback_within_horizon)} of {mc.n_draws:,} draws")
+    sentence = decision_sentence(s.requests_per_month, payback, mc_text, tree.recommendation,
                                  tree.reason, month, mc.p_payback_within if mc else None)
 
     net = float(curves.prompting_cumulative_usd[0, -1] - curves.finetune_cumulative_usd[0, -1])
@@ -412,7 +420,7 @@ def _caveats(sf: ScenarioFile, ranges: Mapping[str, tuple[float, float]], curves
                    "the per-request prices built on them are estimates too.")
     today = dt.date.today()
     old = sorted({name for name, entry in sf.sources.items()
-                  if "as_of" in entry
+                  if entry.get("as_of", "undated") != "undated"
                   and (today - dt.date.fromisoformat(entry["as_of"])).days > 365})
     if old:
         out.append("Some figures were read more than a year ago (" + ", ".join(old) + "): "
@@ -611,7 +619,7 @@ def render_markdown(report: Report) -> str:
     >>> from ftroi_helpers.scenario_file import example_scenario_file
     >>> text = render_markdown(build_report(example_scenario_file()))
     >>> text.splitlines()[0], "$" in text
-    ('# The break-even calculator demo: 200k requests a month', False)
+    ('# The calculator demo: 200k requests a month', False)
     """
     if not isinstance(report, Report):
         raise TypeError(f"report must be a Report, got {type(report).__name__}")

@@ -2,7 +2,7 @@
 
 A scenario file is the CLI's scenario format (``ftroi tco --scenario my.toml``) grown into
 sections. Every section is optional; whatever is left out takes the cost model's defaults
-(:class:`~ftroi_helpers.cost_model.Scenario`, the break-even calculator demo's example)::
+(:class:`~ftroi_helpers.cost_model.Scenario`, the calculator demo's example)::
 
     title = "Support-ticket summaries"
     as_of = "2025-06-01"                 # when these numbers were put together
@@ -623,6 +623,8 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
 def _iso_date(origin: str, section: str | None, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
+    if value == "undated" and section is not None:  # a source that gives no date says so
+        return value
     try:
         dt.date.fromisoformat(value)
     except (TypeError, ValueError):
@@ -898,9 +900,11 @@ def update(path: str | Path, **changes: Any) -> ScenarioFile:
         A ``.toml`` or ``.json`` scenario file; a new one starts from the cost model's defaults.
     **changes
         Cost-model fields (``training_usd=75``, ``engineering_usd_per_month=2000``...), and
-        ``title``, ``as_of``, ``caveats`` (a list of texts), ``ranges`` (field: [low, high]),
-        ``uncertainty``, ``decision_tree`` and ``sources`` (tables whose entries are added to
-        the file's, or replace them by name).
+        ``title``, ``as_of``, ``caveats`` (a list of texts), and ``workload``, ``prices``,
+        ``ranges`` (field: [low, high]), ``uncertainty``, ``decision_tree`` and ``sources``
+        (tables whose entries are added to the file's, or replace them by name). Per-token
+        prices for a side (``prices={"finetuned_model": ...}``) replace that side's cost per
+        1,000 requests, which then follows from the tokens.
 
     Returns
     -------
@@ -927,7 +931,17 @@ def update(path: str | Path, **changes: Any) -> ScenarioFile:
     """
     target = Path(path)
     data = load(target).to_dict() if target.exists() else {}
-    sections = {"ranges", "uncertainty", "decision_tree", "sources"}
+    sections = {"workload", "prices", "ranges", "uncertainty", "decision_tree", "sources"}
+    # per-token prices for a side make its cost per 1,000 requests follow from them
+    sides = {"hosted_cost_per_1k_req": {"hosted_model", "usd_per_1m_input_tokens",
+                                        "usd_per_1m_output_tokens"},
+             "self_hosted_cost_per_1k_req": {"finetuned_model", "ft_usd_per_1m_input_tokens",
+                                             "ft_usd_per_1m_output_tokens"}}
+    for name, keys in sides.items():
+        if keys & set(changes.get("prices", {})) and name not in changes:
+            for section in data.values():
+                if isinstance(section, dict):
+                    section.pop(name, None)
     names = set(_scenario_fields())
     for key, value in changes.items():
         if key in names:
@@ -956,7 +970,7 @@ def update(path: str | Path, **changes: Any) -> ScenarioFile:
 # -- the worked example ---------------------------------------------------------------------------
 
 def example_scenario_file() -> ScenarioFile:
-    """The break-even calculator demo's example as a scenario file, with its sources.
+    """The calculator demo's example as a scenario file, with its sources.
 
     200,000 requests a month on a hosted model at USD 15 per 1,000 requests, a self-hosted
     fine-tuned small model at USD 2 per 1,000 and a USD 400 one-time project (the demo's
@@ -979,14 +993,14 @@ def example_scenario_file() -> ScenarioFile:
     >>> sf.scenario.hosted_cost_per_1k_req, sf.scenario.one_time_usd
     (15.0, 400.0)
     >>> sf.source_of("hosted_cost_per_1k_req")[0]
-    'the break-even calculator demo'
+    'the calculator demo'
     """
     from .sensitivity import DEFAULT_RANGES
 
     base = Scenario()  # the demo's numbers are the cost model's defaults
-    demo = {"source": "the break-even calculator demo", "as_of": "2026-05-25"}
+    demo = {"source": "the calculator demo", "as_of": "undated"}
     data = {
-        "title": "The break-even calculator demo: 200k requests a month",
+        "title": "The calculator demo: 200k requests a month",
         "as_of": "2026-05-25",
         "workload": {"requests_per_month": 200_000.0},
         "prices": {"hosted_cost_per_1k_req": 15.0, "self_hosted_cost_per_1k_req": 2.0},
@@ -1001,12 +1015,12 @@ def example_scenario_file() -> ScenarioFile:
             "requests_per_month": demo,
             "hosted_cost_per_1k_req": demo,
             "self_hosted_cost_per_1k_req": demo,
-            "data_prep_usd": {"source": "the break-even calculator demo's USD 400 one-time "
-                              "cost, split by the workbook", "as_of": "2026-05-25"},
-            "training_usd": {"source": "the break-even calculator demo's USD 400 one-time "
-                             "cost, split by the workbook", "as_of": "2026-05-25"},
-            "eval_harness_usd": {"source": "the break-even calculator demo's USD 400 one-time "
-                                 "cost, split by the workbook", "as_of": "2026-05-25"},
+            "data_prep_usd": {"source": "the calculator demo's USD 400 one-time "
+                              "cost, split by the workbook", "as_of": "undated"},
+            "training_usd": {"source": "the calculator demo's USD 400 one-time "
+                             "cost, split by the workbook", "as_of": "undated"},
+            "eval_harness_usd": {"source": "the calculator demo's USD 400 one-time "
+                                 "cost, split by the workbook", "as_of": "undated"},
             "ranges": {"source": "the workbook's default ranges (ftroi_helpers.sensitivity), "
                        "widened to take in the example's own values", "as_of": "2026-05-25"},
             "decision_tree": {"source": "the workbook's example answers", "as_of": "2026-05-25"},

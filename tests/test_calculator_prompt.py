@@ -17,8 +17,8 @@ MINI = "gpt-4o-mini-2024-07-18"
 GPT_4O = "gpt-4o-2024-08-06"
 # Counted by OpenAI's tiktoken 0.14.0 with the official o200k_base / cl100k_base files (as in
 # tests/test_tokenizer.py): system prompt, examples, input, output of EXAMPLE_PROMPT.
-KNOWN_O200K = {"system": 29, "examples": 61, "input": 13, "output": 3}
-KNOWN_CL100K = {"system": 30, "examples": 61, "input": 13, "output": 3}
+KNOWN_O200K = {"system": 45, "examples": 248, "input": 44, "output": 1}
+KNOWN_CL100K = {"system": 46, "examples": 248, "input": 44, "output": 1}
 
 
 @pytest.fixture
@@ -43,13 +43,15 @@ def test_pasted_text_is_counted_like_count_tokens(calc):
 
 
 def test_cost_per_request_with_and_without_the_examples_at_the_chosen_row(calc):
-    # gpt-4o-mini at USD 0.15 in / 0.60 out per 1M: with the examples (29 + 61 + 13) = 103 in
-    # and 3 out = (15.45 + 1.8) / 1M; without them 42 in = (6.3 + 1.8) / 1M.
+    # gpt-4o-mini at USD 0.15 in / 0.60 out per 1M: with the examples (45 + 248 + 44) = 337 in
+    # and 1 out = (50.55 + 0.6) / 1M; without them 89 in = (13.35 + 0.6) / 1M. At 200,000
+    # requests a month: USD 10.23 and USD 2.79.
     usd = calc.outcome.data["usd_per_request"]
-    assert usd["with_examples"] == pytest.approx(17.25e-6)
-    assert usd["without_examples"] == pytest.approx(8.1e-6)
-    assert usd["with_examples"] == pytest.approx(request_cost(103, 3, 0.15, 0.60))
-    assert "$0.0000172" in calc.result_text and "$3 and $2 a month" in calc.result_text
+    assert usd["with_examples"] == pytest.approx(51.15e-6)
+    assert usd["without_examples"] == pytest.approx(13.95e-6)
+    assert usd["with_examples"] == pytest.approx(request_cost(337, 1, 0.15, 0.60))
+    assert "$0.00005115 with the examples" in calc.result_text
+    assert "$10 and $3 a month" in calc.result_text
 
 
 def test_every_price_row_of_the_table_is_offered_and_priced(calc):
@@ -59,10 +61,10 @@ def test_every_price_row_of_the_table_is_offered_and_priced(calc):
     assert options == [*per_token, OWN_PRICES]
     rows = {r["price_row"]: r for r in calc.outcome.data["table"]}
     assert list(rows) == [*per_token, OWN_PRICES]
-    # gpt-4o at 2.50 / 10.00: 103 in and 3 out = (257.5 + 30) / 1M; the fine-tuned gpt-4o at
-    # 3.75 / 15.00 without the examples: 42 in and 3 out = (157.5 + 45) / 1M.
-    assert rows[GPT_4O]["with_examples"] == pytest.approx(287.5e-6)
-    assert rows[GPT_4O]["finetuned_without_examples"] == pytest.approx(202.5e-6)
+    # gpt-4o at 2.50 / 10.00: 337 in and 1 out = (842.5 + 10) / 1M; the fine-tuned gpt-4o at
+    # 3.75 / 15.00 without the examples: 89 in and 1 out = (333.75 + 15) / 1M.
+    assert rows[GPT_4O]["with_examples"] == pytest.approx(852.5e-6)
+    assert rows[GPT_4O]["finetuned_without_examples"] == pytest.approx(348.75e-6)
     assert rows[OWN_PRICES]["finetuned_without_examples"] is None
     assert "gpt-4o-2024-08-06" in calc.table_box.value
 
@@ -71,12 +73,12 @@ def test_my_own_prices_with_a_cached_prefix_and_a_batch_discount(calc):
     calc.set(price_row=OWN_PRICES, usd_per_1m_input_tokens=2.0, usd_per_1m_output_tokens=8.0,
              usd_per_1m_cached_input_tokens=0.5, use_cache=True, use_batch=True,
              batch_discount_pct=50, tokens_for=list(TOKENIZERS)[1])  # o200k_base
-    # prefix 29 + 61 = 90 cached at 0.50, 13 fresh at 2.00, 3 out at 8.00:
-    # (45 + 26 + 24) / 1M = 95e-6, half off = 47.5e-6
-    assert calc.outcome.data["usd_per_request"]["with_examples"] == pytest.approx(47.5e-6)
-    # without the examples the cached prefix is the system prompt alone: (14.5 + 26 + 24) / 2
-    assert calc.outcome.data["usd_per_request"]["without_examples"] == pytest.approx(32.25e-6)
-    assert calc.result_text.startswith("Each request is 103 input tokens")
+    # prefix 45 + 248 = 293 cached at 0.50, 44 fresh at 2.00, 1 out at 8.00:
+    # (146.5 + 88 + 8) / 1M = 242.5e-6, half off = 121.25e-6
+    assert calc.outcome.data["usd_per_request"]["with_examples"] == pytest.approx(121.25e-6)
+    # without the examples the cached prefix is the system prompt alone: (22.5 + 88 + 8) / 2
+    assert calc.outcome.data["usd_per_request"]["without_examples"] == pytest.approx(59.25e-6)
+    assert calc.result_text.startswith("Each request is 337 input tokens")
 
 
 def test_a_row_without_a_published_cached_price_says_so_and_charges_the_full_price(calc):
@@ -88,7 +90,7 @@ def test_a_row_without_a_published_cached_price_says_so_and_charges_the_full_pri
     row = next(r for r in calc.outcome.data["table"] if r["price_row"] == without[0])
     assert "no cached-input price published" in row["applied"]
     p = rows[without[0]]
-    assert row["with_examples"] == pytest.approx(request_cost(103, 3, p["input"], p["output"]))
+    assert row["with_examples"] == pytest.approx(request_cost(337, 1, p["input"], p["output"]))
 
 
 def test_my_own_prices_count_as_an_estimate_unless_a_tokenizer_is_chosen(calc):
@@ -122,14 +124,14 @@ def test_save_writes_tokens_prices_and_texts_and_the_report_reads_them(calc, tmp
     sf = load(calc.save(tmp_path / "my.toml"))
     assert sf.scenario.requests_per_month == 150_000
     # the hosted cost per 1,000 requests is the calculator's per-request cost x 1,000
-    assert sf.scenario.hosted_cost_per_1k_req == pytest.approx(287.5e-6 * 1000)
+    assert sf.scenario.hosted_cost_per_1k_req == pytest.approx(852.5e-6 * 1000)
     assert sf.derived == {"hosted_cost_per_1k_req"}
-    assert sf.workload["few_shot_tokens"] == 61 and sf.workload["tokens_exact"] is True
+    assert sf.workload["few_shot_tokens"] == 248 and sf.workload["tokens_exact"] is True
     assert sf.prompt["examples"] == EXAMPLE_PROMPT["examples"]
     assert sf.source_of("hosted_cost_per_1k_req")[1] == price_rows()[GPT_4O]["as_of"]
     report = build_report(sf)
     assert ("Input tokens per request, with the few-shot examples",
-            "103 (exact, counted for gpt-4o-2024-08-06)") in report.workload
+            "337 (exact, counted for gpt-4o-2024-08-06)") in report.workload
 
 
 def test_load_brings_back_the_texts_and_the_prices(calc, tmp_path):

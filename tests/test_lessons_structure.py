@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 TAUGHT = [p for p in LESSONS if not p.name.startswith("00_")]
 EXPECTED = ["00_start_here", "01_break_even", "02_tokens_and_volume", "03_cost_curves",
-            "04_eval_baselines", "05_retraining_and_drift", "06_decide"]
+            "04_eval_baselines", "05_retraining_and_drift", "06_decide", "07_your_decision"]
 QUIZZES = ["q0_end_of_lesson", "q1_break_even", "q2_eval_baselines", "q3_retraining"]
 
 
@@ -46,7 +46,7 @@ def _section(cells: list[dict], heading: str) -> list[dict]:
     return out
 
 
-def test_all_seven_lessons_exist():
+def test_all_eight_lessons_exist():
     assert [p.stem for p in LESSONS] == EXPECTED
 
 
@@ -159,3 +159,11 @@ def test_dollar_signs_in_markdown_are_escaped_so_they_do_not_render_as_maths(pat
         if cell["type"] == "markdown":
             bare = re.findall(r"(?<!\\\\)\$", cell["src"].replace("\\\\$", ""))
             assert not bare, f"unescaped $ in: {cell['src'][:120]!r}"
+
+
+def test_every_binder_link_in_the_readme_opens_a_lesson_that_exists():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"labpath=lessons(?:%2F|/)([\w.]+\.ipynb)", readme)
+    assert "07_your_decision.ipynb" in links
+    for name in links:
+        assert (ROOT / "lessons" / name).exists(), name

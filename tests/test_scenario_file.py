@@ -321,11 +321,11 @@ def test_update_changes_only_what_it_is_given(tmp_path):
     before = load(path)
     sf = update(path, monitoring_usd_per_month=200, training_usd=75,
                 ranges={"training_usd": [15, 75]},
-                sources={"training_usd": {"source": "the fine-tune-or-prompt article",
+                sources={"training_usd": {"source": "the crossover guide",
                                           "as_of": "2025-01-01"}})
     assert sf.scenario.training_usd == 75 and sf.ranges["training_usd"] == (15.0, 75.0)
     assert sf.workload == before.workload and sf.prompt == before.prompt
     assert sf.scenario.hosted_cost_per_1k_req == before.scenario.hosted_cost_per_1k_req
-    assert sf.source_of("training_usd") == ("the fine-tune-or-prompt article", "2025-01-01")
+    assert sf.source_of("training_usd") == ("the crossover guide", "2025-01-01")
     with pytest.raises(TypeError, match="unknown name 'trainig_usd'"):
         update(path, trainig_usd=5)

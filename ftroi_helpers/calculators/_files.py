@@ -120,9 +120,14 @@ class ScenarioFileMixin:
             changes["decision_tree"] = {**base.decision_tree, **tree}
         mc = outcome.data.get("monte_carlo")
         if mc is not None and (fresh or "uncertainty_pct" in chosen):
-            # the report then draws what the calculator drew
-            uncertainty.update(n_draws=mc.n_draws, seed=mc.seed, within_months=mc.within_months,
-                               distribution=mc.distribution)
+            # the report then draws what the calculator drew, unless the file says otherwise
+            for key, value in (("n_draws", mc.n_draws), ("seed", mc.seed),
+                               ("within_months", mc.within_months),
+                               ("distribution", mc.distribution)):
+                if fresh:
+                    uncertainty[key] = value
+                else:
+                    uncertainty.setdefault(key, value)
         if uncertainty != dict(base.uncertainty):
             changes["uncertainty"] = uncertainty
         extras = getattr(self, "file_extras", None)

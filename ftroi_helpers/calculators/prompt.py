@@ -35,20 +35,36 @@ TOKENIZERS = {
         "another provider",
 }
 
-#: Source 002's simple classification, as a pasted prompt (the worksheet's starting point).
+#: The crossover guide's "simple classification" task, as a pasted prompt (the worksheet's starting point).
 EXAMPLE_PROMPT = {
     "system_prompt": (
-        "You are a support assistant for an online shop. Read the customer's message and "
-        "answer with exactly one label: billing, shipping, technical or other."
+        "You are a support assistant for an online shop that sells outdoor clothing. Read the "
+        "customer's message and answer with exactly one label: billing, shipping, returns, "
+        "technical or other. Answer with the label only, in lower case."
     ),
     "examples": (
-        "Message: I was charged twice for order 1182.\nLabel: billing\n\n"
-        "Message: The parcel tracking has not moved for five days.\nLabel: shipping\n\n"
-        "Message: The app crashes when I open my basket.\nLabel: technical\n\n"
-        "Message: Do you have a shop in Leeds?\nLabel: other\n"
+        "Message: Hi, I ordered a waterproof jacket last Tuesday (order 48213) and my card "
+        "statement shows two payments of 89.99 for it. I only ordered one jacket. Could you "
+        "check this and refund the second payment, please?\nLabel: billing\n\n"
+        "Message: The tracking page for my order has said 'label created' for six days now and "
+        "nothing has moved. I need the boots for a trip on Saturday. Has the parcel actually "
+        "left your warehouse, and can you send it by express?\nLabel: shipping\n\n"
+        "Message: I sent back a pair of trousers three weeks ago because they were too long. "
+        "The courier confirmed delivery to your returns centre on the 4th, but I still have "
+        "not had an email or a refund. What is happening?\nLabel: returns\n\n"
+        "Message: Every time I try to pay in your app it shows a spinning wheel and then logs me "
+        "out. I have reinstalled it twice and it still happens on my phone, but the website "
+        "works fine on my laptop.\nLabel: technical\n\n"
+        "Message: Do you sell gift cards that can be used in your shop in Keswick as well as "
+        "online? I would like to buy one for my brother's birthday next month.\n"
+        "Label: other\n"
     ),
-    "input_text": "Message: My refund for the returned jacket has still not arrived.",
-    "output_text": "Label: billing",
+    "input_text": (
+        "Message: I returned a fleece on the 2nd and your email says the refund was issued, but "
+        "it is not on my account yet and it has been ten days. Can you tell me when it will "
+        "arrive?"
+    ),
+    "output_text": "returns",
 }
 
 
@@ -174,7 +190,7 @@ def prompt_cost_outcome(system_prompt: str, examples: str, input_text: str, outp
     ...     "usd_per_1m_output_tokens": 0.60, "usd_per_1m_cached_input_tokens": 0.075,
     ...     "batch_discount_pct": 50})
     >>> out.data["tokens"]
-    {'system': 29, 'examples': 61, 'input': 13, 'output': 3}
+    {'system': 45, 'examples': 248, 'input': 44, 'output': 1}
     """
     rows = price_rows()
     if price_row != OWN_PRICES and price_row not in rows:
@@ -369,12 +385,12 @@ def prompt_cost(system_prompt: str = EXAMPLE_PROMPT["system_prompt"],
     """Your own prompt's tokens and cost per request, at every price row, as a widget.
 
     Paste your texts into the four boxes (or pass them here). Defaults: a support-ticket
-    classifier with four few-shot examples (the fine-tune-or-prompt article's "simple
-    classification" task) at the break-even calculator demo's 200,000 requests a month.
+    classifier with five few-shot examples (the crossover guide's "simple
+    classification" task) at the calculator demo's 200,000 requests a month.
 
     >>> calc = prompt_cost()
     >>> calc.outcome.data["tokens"]["examples"]
-    61
+    248
     >>> calc.set(requests_per_month=-1)
     >>> calc.error
     'requests_per_month must be >= 0, got -1'
