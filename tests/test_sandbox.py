@@ -337,6 +337,21 @@ print(started, refused)
 """
 
 
+#: Six processes of 100 MB each: each is under the per-process limit, together over the total.
+MANY_HOGS = """
+import os, time
+for _ in range(6):
+    if os.fork() == 0:
+        block = bytearray(100 * 2**20)
+        for i in range(0, len(block), 4096):
+            block[i] = 1
+        time.sleep(60)
+        os._exit(0)
+time.sleep(15)
+print('not stopped')
+"""
+
+
 def _marked_processes() -> list[int]:
     out = []
     for proc in Path("/proc").iterdir():
@@ -355,9 +370,11 @@ def hog(tmp_path_factory):
     nb = run(course, [
         "b = bytearray(20 * 10**9)",
         "print('alive')",
+        MANY_HOGS,
+        "print('after', 'os' in globals())",
         SPAWNER,
         "import os\nprint(len([p for p in os.listdir('/proc') if p.isdigit()]))",
-    ], max_processes=64)
+    ], max_processes=64, total_memory_limit_bytes=400 * 2**20)
     return nb, _marked_processes()
 
 
@@ -371,15 +388,30 @@ def test_a_20_gb_allocation_raises_memory_error_and_the_kernel_goes_on(hog):
 @needs_sandbox
 def test_hundreds_of_children_are_capped_by_the_process_limit(hog):
     nb, _ = hog
-    started, refused = stdout(nb.cells[2]).split()
+    started, refused = stdout(nb.cells[4]).split()
     assert int(started) < 64 and refused == "11"  # EAGAIN: RLIMIT_NPROC in the sandbox
-    assert int(stdout(nb.cells[3])) >= int(started)  # they were running while graded
+    assert int(stdout(nb.cells[5])) >= int(started)  # they were running while graded
+
+
+@needs_sandbox
+def test_processes_that_together_pass_the_memory_limit_are_killed(hog):
+    nb, _ = hog
+    assert errors(nb.cells[2]) == ["MemoryError"]
+    assert "killed" in nb.cells[2].outputs[-1].evalue
+    assert stdout(nb.cells[3]) == "after False\n"  # a fresh kernel ran the rest
 
 
 @needs_sandbox
 def test_no_child_process_outlives_grading(hog):
     _, survivors = hog
     assert survivors == []
+
+
+@needs_sandbox
+def test_no_socket_folder_is_left_behind(saboteur, looper, hog):
+    import tempfile
+
+    assert list(Path(tempfile.gettempdir()).glob(f"ftroi-sbx-{os.getpid()}-*")) == []
 
 
 FLOOD_DRIVER = """
@@ -517,3 +549,15 @@ def test_the_sandbox_modules_doctests_pass():
 
     result = doctest.testmod(sandbox, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 8 and result.failed == 0
+
+
+@pytest.mark.nbgrader
+@needs_sandbox
+def test_the_benchmark_script_compares_sandboxed_and_unsandboxed_autograding():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "sandbox.py"), "--quick",
+                           "--json"], capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["students"] == 1 and result["sandboxed_s_per_submission"] > 0
+    assert result["ratio"] == pytest.approx(
+        result["sandboxed_s_per_submission"] / result["unsandboxed_s_per_submission"])

@@ -19,7 +19,8 @@ notebook exactly as ``Execute`` does, but the kernel runs inside Debian's ``bwra
 - **its own PID namespace and session**: the kernel cannot see or signal other processes; when
   the kernel ends (or is killed) every process it started ends with it;
 - **limits**: CPU seconds, address space and open files per process, the number of processes
-  (and threads) in the sandbox, the size of every file and of each writable tmpfs;
+  (and threads) in the sandbox, the memory of all of them together (checked every second while
+  a cell runs), the size of every file and of each writable tmpfs;
 - **bounded output**: outputs are counted as they arrive in the grading process; past a cell's or
   the notebook's byte budget they are dropped (never accumulated) and the cell gets a note on
   stderr. Error outputs are always kept (shortened), so a flood cannot hide a failing test;
@@ -201,7 +202,8 @@ def readable_paths(packages: t.Iterable[str], extra: t.Iterable[str] = (),
     """
     import importlib.util
 
-    hidden = [_real(h) for h in hidden]
+    # /tmp holds the other sandboxes' socket folders: never bound as a whole
+    hidden = [*(_real(h) for h in hidden), _real(tempfile.gettempdir())]
     found = {_real(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
                                  os.path.dirname(_real(sys.executable)))}
     found.update(_real(p) for p in kernel_sys_path() if os.path.isdir(p))
@@ -307,7 +309,8 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
     else:
         argv += ["--unshare-user", "--uid", str(_INNER_UID), "--gid", str(_INNER_UID),
                  "--disable-userns"]
-    roots: list[str] = []  # folders whose contents come from the host
+    bound: list[str] = []  # folders whose contents come from the host
+    made: set[str] = {"/tmp", "/dev", "/proc"}  # folders the sandbox has already
 
     def parents(path: str) -> list[str]:
         """Make the folders above ``path`` that no mount provides, traversable (0755)."""
@@ -315,7 +318,8 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
         parts = Path(path).parts[1:-1]
         for i in range(len(parts)):
             folder = "/" + "/".join(parts[:i + 1])
-            if not any(_is_within(folder, r) for r in roots):
+            if folder not in made and not any(_is_within(folder, b) for b in bound):
+                made.add(folder)
                 out += ["--perms", "0755", "--dir", folder]
         return out
 
@@ -324,22 +328,21 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
             argv += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             argv += ["--ro-bind", path, path]
-            roots.append(path)
+            bound.append(path)
+    argv += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(max(tmp_size_bytes // 8, 1 << 20)), "--perms", "1777",
+             "--tmpfs", "/dev/shm",
+             "--size", str(tmp_size_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     for path in readable:
         argv += [*parents(path), "--ro-bind", path, path]
-        roots.append(path)
+        bound.append(path)
     for path in hidden:
-        if not os.path.lexists(path) or not any(_is_within(path, r) for r in roots):
+        if not os.path.lexists(path) or not any(_is_within(path, b) for b in bound):
             continue
         if os.path.isdir(path):
             argv += ["--size", "4096", "--perms", "0555", "--tmpfs", path]
         else:
             argv += ["--ro-bind", "/dev/null", path]
-    argv += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(max(tmp_size_bytes // 8, 1 << 20)), "--perms", "1777",
-             "--tmpfs", "/dev/shm",
-             "--size", str(tmp_size_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
-    roots = ["/tmp"]  # from here on, folders are made inside the sandbox's own /tmp or root
     argv += [*parents(ipc_dir), "--bind", ipc_dir, ipc_dir,
              *parents(workdir), "--size", str(scratch_size_bytes), "--perms", "0755",
              "--tmpfs", workdir]
@@ -486,6 +489,13 @@ class SandboxedExecute(Execute):
              "it raises MemoryError in the kernel. The kernel with numpy, pandas and matplotlib "
              "loaded uses about 1.5 GB of address space.",
     ).tag(config=True)
+    total_memory_limit_bytes = Integer(
+        -1,
+        help="Memory of all processes in the sandbox together (their proportional set size), "
+             "checked every second while a cell runs: past it the sandbox is killed, the cell "
+             "gets a MemoryError and a fresh kernel runs the remaining cells. -1: the same as "
+             "memory_limit_bytes; 0: not checked.",
+    ).tag(config=True)
     cpu_time_limit_seconds = Integer(
         300,
         help="CPU seconds of each process in the sandbox (RLIMIT_CPU); a process that uses them "
@@ -577,6 +587,8 @@ class SandboxedExecute(Execute):
     _ipc_dir: str | None = None
     _stderr_tail: bytearray
     _process_group: int | None = None
+    _bwrap_pid: int | None = None
+    _memory_kill: int = 0
 
     # -- the notebook ---------------------------------------------------------------------------
 
@@ -587,6 +599,7 @@ class SandboxedExecute(Execute):
         self._cell_bytes, self._cell_dropped = {}, {}
         self._total_bytes, self._restarts, self._gave_up = 0, 0, ""
         self._refused = set()
+        self._memory_kill = 0
         self._sandboxed = self._check_sandbox(resources)
         return super().preprocess(nb, resources, km)
 
@@ -685,36 +698,42 @@ class SandboxedExecute(Execute):
         submission = kwargs.pop("cwd", None) or self.resources.get("metadata", {}).get("path")
         submission = _real(submission or os.getcwd())
         uid = self._uid()
-        self._ipc_dir = tempfile.mkdtemp(prefix="ftroi-sbx-")
-        if uid is not None:
-            os.chown(self._ipc_dir, 0, uid)
-            os.chmod(self._ipc_dir, 0o770)
         hidden = self._hidden()
+        readable = readable_paths(self.kernel_packages, self.readable_paths,
+                                  self._secret_roots())
         mpl = matplotlib_cache_dir()
-        argv = bwrap_argv(
-            find_bwrap(self.bwrap_path) or "bwrap",
-            readable=readable_paths(self.kernel_packages, self.readable_paths,
-                                    self._secret_roots()),
-            hidden=hidden, ipc_dir=self._ipc_dir, workdir=submission, submission=submission,
-            mpl_cache=mpl, scratch_size_bytes=self.scratch_size_bytes,
-            tmp_size_bytes=self.tmp_size_bytes, as_root=uid is not None)
         mpl_dst = f"{_SANDBOX_HOME}/.config/matplotlib"
         spec = {"home": _SANDBOX_HOME,
                 "copies": [[_SUBMISSION_MOUNT, submission]] + ([[_MPL_CACHE_MOUNT, mpl_dst]]
                                                               if mpl else []),
                 "limits": self._limits(), "uid": uid, "owned": [submission, _SANDBOX_HOME]}
-        self.km.sandbox_prefix = [*argv, "--", _real(sys.executable), "-I", "-S", "-c",
-                                  _LAUNCHER, json.dumps(spec)]
-        self.km.transport = "ipc"
-        self.km.ip = os.path.join(self._ipc_dir, "kernel")
-        self.km.connection_file = os.path.join(self._ipc_dir, "kernel.json")
-        self.km.connection_file_group = uid
-        kwargs.update(cwd=self._ipc_dir, env=self._kernel_env(), independent=True,
-                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._stderr_tail = bytearray()
-        await super().async_start_new_kernel(**kwargs)
+        self._ipc_dir = tempfile.mkdtemp(prefix=f"ftroi-sbx-{os.getpid()}-")
+        try:
+            if uid is not None:
+                os.chown(self._ipc_dir, 0, uid)
+                os.chmod(self._ipc_dir, 0o770)
+            argv = bwrap_argv(
+                find_bwrap(self.bwrap_path) or "bwrap", readable=readable, hidden=hidden,
+                ipc_dir=self._ipc_dir, workdir=submission, submission=submission,
+                mpl_cache=mpl, scratch_size_bytes=self.scratch_size_bytes,
+                tmp_size_bytes=self.tmp_size_bytes, as_root=uid is not None)
+            self.km.sandbox_prefix = [*argv, "--", _real(sys.executable), "-I", "-S", "-c",
+                                      _LAUNCHER, json.dumps(spec)]
+            self.km.transport = "ipc"
+            self.km.ip = os.path.join(self._ipc_dir, "kernel")
+            self.km.connection_file = os.path.join(self._ipc_dir, "kernel.json")
+            self.km.connection_file_group = uid
+            kwargs.update(cwd=self._ipc_dir, env=self._kernel_env(), independent=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._stderr_tail = bytearray()
+            await super().async_start_new_kernel(**kwargs)
+        except BaseException:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
+            raise
         process = getattr(self.km.provisioner, "process", None)
         self._process_group = getattr(self.km.provisioner, "pgid", None)
+        self._bwrap_pid = getattr(process, "pid", None)
         if process is not None and process.stderr is not None:
             threading.Thread(target=self._drain, args=(process.stderr,), daemon=True).start()
 
@@ -801,6 +820,46 @@ class SandboxedExecute(Execute):
         self.km = self.create_kernel_manager()
         await self.async_start_new_kernel()
         await self.async_start_new_kernel_client()
+
+    # -- memory of the whole sandbox -------------------------------------------------------------
+
+    def _memory_cap(self) -> int:
+        cap = self.total_memory_limit_bytes
+        return self.memory_limit_bytes if cap < 0 else cap
+
+    def sandbox_memory_bytes(self) -> int:
+        """Proportional set size of every process in the sandbox (shared pages split up)."""
+        import psutil
+
+        if not self._bwrap_pid:
+            return 0
+        try:
+            procs = psutil.Process(self._bwrap_pid).children(recursive=True)
+        except psutil.Error:
+            return 0
+        total = 0
+        for proc in procs:
+            try:
+                with open(f"/proc/{proc.pid}/smaps_rollup", "rb") as fh:
+                    for line in fh:
+                        if line.startswith(b"Pss:"):
+                            total += int(line.split()[1]) * 1024
+                            break
+            except (OSError, ValueError):
+                continue
+        return total
+
+    async def _async_check_alive(self) -> None:
+        # nbclient calls this every second while a cell runs.
+        cap = self._memory_cap()
+        if self._sandboxed and cap > 0 and not self._memory_kill:
+            used = self.sandbox_memory_bytes()
+            if used > cap:
+                self._memory_kill = used
+                self.log.error("The sandbox uses %s of memory (limit %s): killing it",
+                               _b(used), _b(cap))
+                self._kill_sandbox()
+        await super()._async_check_alive()
 
     # -- timeouts ------------------------------------------------------------------------------
 
@@ -890,6 +949,11 @@ class SandboxedExecute(Execute):
         """Record why the kernel was lost in the cell, and start a fresh one."""
         if isinstance(exc, _KernelStopped):
             error = self._error(self.error_on_timeout.get("ename", "CellTimeoutError"), str(exc))
+        elif isinstance(exc, DeadKernelError) and self._memory_kill:
+            error = self._error("MemoryError", (
+                f"The processes of this cell used {_b(self._memory_kill)} of memory together "
+                f"(limit {_b(self._memory_cap())}); the sandbox was killed and a fresh kernel "
+                "ran the remaining cells (anything defined before this cell was lost)."))
         elif isinstance(exc, DeadKernelError):
             error = self._error("DeadKernelError", "The kernel died while running this cell; a "
                                 "fresh one ran the remaining cells (anything defined before "
@@ -902,6 +966,7 @@ class SandboxedExecute(Execute):
         if execution_count:
             cell["execution_count"] = execution_count
         self.nb["cells"][cell_index] = cell
+        self._memory_kill = 0
         await self._restart_kernel()
         return cell
 
