@@ -88,7 +88,8 @@ def copy_workbook(dest: Path, repo: Path | None = None) -> Path:
     """
     repo = REPO if repo is None else repo
     ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "release", "submitted",
-                                    "autograded", "feedback", "exchange", "gradebook.db")
+                                    "autograded", "feedback", "exchange", "gradebook.db",
+                                    "my_decision.*")  # lesson 07's output: start clean
     for name in ("lessons", "quizzes"):
         if (repo / name).is_dir():
             shutil.copytree(repo / name, dest / name, ignore=ignore)

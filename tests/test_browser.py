@@ -21,9 +21,12 @@ except under CI=true where they fail.
 from __future__ import annotations
 
 import ast
+import atexit
 import math
 import os
 import re
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -65,6 +68,7 @@ FIRST_CALCULATOR: dict[str, tuple[str, str, str]] = {
     "04_eval_baselines": ("eval_noise", "held_out_examples", "arrow"),
     "05_retraining_and_drift": ("retraining", "retrain_every_months", "arrow"),
     "06_decide": ("decision_tree", "finetune_improves_eval", "select"),
+    "07_your_decision": ("prompt_cost", "requests_per_month", "type"),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -124,6 +128,9 @@ def _calculator_call(node: ast.AST) -> str | None:
     if not isinstance(node, ast.Call):
         return None
     func = node.func
+    if (isinstance(func, ast.Attribute) and func.attr in {"use_file", "load"}
+            and isinstance(func.value, ast.Call)):  # calculators.x().use_file("my.toml")
+        return _calculator_call(func.value)
     if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
             and func.value.id == "calculators" and func.attr not in {"Calculator", "Outcome"}):
         return func.attr
@@ -180,6 +187,19 @@ def rebuild_calculator(nb: Any, cell_index: int) -> Any:
     code cells up to it, so its arguments (e.g. a scenario built earlier) are the lesson's own."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     namespace: dict[str, Any] = {"display": lambda *a, **k: None, "__name__": "__lesson__"}
+    # in a scratch folder, as the lesson runs in the server's copy: a worksheet that writes
+    # files (lesson 07's my_decision.toml) then writes them there, never into the repository
+    here = os.getcwd()
+    scratch = tempfile.mkdtemp(prefix="ftroi-rebuild-")
+    atexit.register(shutil.rmtree, scratch, True)  # the calculator may keep saving there
+    os.chdir(scratch)
+    try:
+        return _rebuild(nb, cell_index, namespace)
+    finally:
+        os.chdir(here)
+
+
+def _rebuild(nb: Any, cell_index: int, namespace: dict[str, Any]) -> Any:
     for index, cell in enumerate(nb.cells[:cell_index + 1]):
         if cell.cell_type != "code":
             continue

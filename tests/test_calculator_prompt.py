@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from ftroi_helpers import calculators
-from ftroi_helpers.calculators.prompt import EXAMPLE_PROMPT, OWN_PRICES, TOKENIZERS, price_rows
+from ftroi_helpers.calculators.prompt import (
+    EXAMPLE_PROMPT,
+    OWN_PRICES,
+    TOKENIZERS,
+    _request,
+    price_rows,
+)
 from ftroi_helpers.prices import load_prices
 from ftroi_helpers.report import build_report
 from ftroi_helpers.scenario_file import load
@@ -81,16 +87,12 @@ def test_my_own_prices_with_a_cached_prefix_and_a_batch_discount(calc):
     assert calc.result_text.startswith("Each request is 337 input tokens")
 
 
-def test_a_row_without_a_published_cached_price_says_so_and_charges_the_full_price(calc):
-    rows = price_rows()
-    without = [m for m, p in rows.items() if p["cached_input"] is None]
-    if not without:
-        pytest.skip("every row of the price table publishes a cached-input price")
-    calc.set(price_row=without[0], use_cache=True)
-    row = next(r for r in calc.outcome.data["table"] if r["price_row"] == without[0])
-    assert "no cached-input price published" in row["applied"]
-    p = rows[without[0]]
-    assert row["with_examples"] == pytest.approx(request_cost(337, 1, p["input"], p["output"]))
+def test_a_row_without_a_published_cached_or_batch_price_says_so_and_charges_in_full():
+    tokens = {"system": 45, "examples": 248, "input": 44, "output": 1}
+    row = {"input": 2.5, "output": 10.0, "cached_input": None, "batch_discount": None}
+    usd, note = _request(tokens, True, row, "", use_cache=True, use_batch=True)
+    assert usd == pytest.approx(request_cost(337, 1, 2.5, 10.0))
+    assert note == "no cached-input price published, no batch price published"
 
 
 def test_my_own_prices_count_as_an_estimate_unless_a_tokenizer_is_chosen(calc):

@@ -270,7 +270,7 @@ class ScenarioFileMixin:
         ValueError, TypeError
             For a file that exists but cannot be read or checked.
         """
-        target = Path(path)
+        target = Path(path).absolute()  # later saves go here, whatever the working folder
         if target.exists():
             self.load(target)
         if self.outcome is not None:  # type: ignore[attr-defined]

@@ -295,10 +295,12 @@ def _table_html(outcome: Outcome) -> str:
             v = r[key]
             cells.append("-" if v is None else f"{_money(v)} / ${v * 1000:,.2f}")
         cells.append(html.escape(r["applied"]))
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    head = ("<tr><th>price row</th><th>as of</th><th>with examples (USD per request / per "
-            "1,000)</th><th>without examples</th><th>fine-tuned, without examples</th>"
-            "<th>applied</th></tr>")
+        rows.append("<tr>" + "".join(f"<td style='padding:2px 10px 2px 0'>{c}</td>"
+                                     for c in cells) + "</tr>")
+    head = "".join(f"<th style='text-align:left;padding:2px 10px 2px 0'>{h}</th>" for h in (
+        "price row", "as of", "with examples (USD per request / per 1,000)",
+        "without examples", "fine-tuned, without examples", "applied"))
+    head = f"<tr>{head}</tr>"
     return ("<table class='ftroi-price-rows' style='border-collapse:collapse;font-size:0.9em'>"
             f"<caption style='text-align:left'>Cost of one request at every price row</caption>"
             f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
