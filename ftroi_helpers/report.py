@@ -341,6 +341,9 @@ def _workload_rows(sf: ScenarioFile) -> list[tuple[str, str]]:
                                               "input_tokens"))
     without = w.get("finetuned_input_tokens",
                     w.get("system_prompt_tokens", 0) + w.get("input_tokens", 0))
+    if sf.prompt:
+        rows.append(("Counted from", f"the prompt texts kept in the scenario file (as of "
+                     f"{sf.as_of})"))
     rows.append(("Input tokens per request, with the few-shot examples",
                  f"{with_examples:,}{counted}"))
     rows.append(("Input tokens per request, without them (fine-tuned)", f"{without:,}"))
@@ -352,9 +355,12 @@ def _workload_rows(sf: ScenarioFile) -> list[tuple[str, str]]:
         value = getattr(sf.scenario, name)
         how = " (tokens × per-token prices)" if name in sf.derived else ""
         rows.append((f"{label}, per request", f"${value / 1000:,.6f}{how}"))
-    for key in ("hosted_model", "finetuned_model", "batch_discount"):
+    for key, label in (("hosted_model", "Prompted model's prices"),
+                       ("finetuned_model", "Fine-tuned model's prices"),
+                       ("batch_discount", "Batch discount")):
         if key in p:
-            rows.append((key.replace("_", " "), _value(key, p[key])))
+            where = "" if key == "batch_discount" else " (price table row)"
+            rows.append((label, _value(key, p[key]) + where))
     return rows
 
 
@@ -362,8 +368,6 @@ def _assumption_rows(sf: ScenarioFile, ranges: Mapping[str, tuple[float, float]]
                      ) -> list[dict[str, str]]:
     """Every assumption: label, value, range, source, date."""
     from .cost_model import Scenario
-    from .scenario_file import _PRICE_KEYS, _WORKLOAD_KEYS
-
     rows = []
     for f in fields(Scenario):
         name = f.name
@@ -375,33 +379,27 @@ def _assumption_rows(sf: ScenarioFile, ranges: Mapping[str, tuple[float, float]]
         rows.append({"name": name, "label": _label(name), "value": _value(name, value),
                      "range": f"{_value(name, lo_hi[0])} to {_value(name, lo_hi[1])}"
                      if lo_hi else "", "source": source, "as_of": as_of})
-    for table, known in ((sf.workload, _WORKLOAD_KEYS), (sf.prices, _PRICE_KEYS)):
-        for name, value in table.items():
-            source, as_of = sf.source_of(name)
-            rows.append({"name": name, "label": known[name][1], "value": _value(name, value),
-                         "range": "", "source": source, "as_of": as_of})
-    tree_source = sf.sources.get("decision_tree")
+    # tokens and per-token prices are in the "Your prompt, in tokens" table, with their source
     for name, value in sf.tree_answers().items():
+        source, as_of = sf.source_of(name)
         if name == "requests_per_day" and "requests_per_day" not in sf.decision_tree:
             value_text = f"{value:,.0f} (requests per month / 30)"
+            source, as_of = sf.source_of("requests_per_month")
         elif value is None:
             value_text = "unknown (no eval yet)"
         else:
             value_text = _value(name, value)
-        source, as_of = sf.source_of(name)
-        if tree_source and name not in sf.sources:
-            source, as_of = tree_source.get("source", source), tree_source.get("as_of", as_of)
         rows.append({"name": name, "label": _TREE_LABELS[name],
                      "value": value_text, "range": "", "source": source, "as_of": as_of})
     return rows
 
 
 _TREE_LABELS = {
-    "requests_per_day": "decision tree, question 1: daily volume (requests per day)",
-    "labeled_examples": "question 2: high-quality labeled examples",
-    "quality_gap_pct": "question 3: quality gap, prompting vs target (points)",
-    "format_or_style_task": "question 4: task is primarily format/style",
-    "finetune_improves_eval": "question 5: fine-tuning improves the eval set",
+    "requests_per_day": "tree question 1: requests per day",
+    "labeled_examples": "question 2: labeled examples",
+    "quality_gap_pct": "question 3: quality gap (points)",
+    "format_or_style_task": "question 4: format/style task",
+    "finetune_improves_eval": "question 5: fine-tune wins the eval",
 }
 
 
@@ -470,7 +468,7 @@ footer { color: var(--muted); font-size: .78rem; margin-top: 1rem; }
   body { font-size: 9.5pt; max-width: none; margin: 0; padding: 0; }
   h1 { font-size: 15pt; } h2 { font-size: 11pt; margin-top: .6rem; }
   .decision { font-size: 10.5pt; background: none; }
-  table { font-size: 7.4pt; }
+  table { font-size: 7.2pt; line-height: 1.25; }
   th, td { padding: .08rem .35rem; }
   figure.wide img { width: 58%; }
   ul.caveats { font-size: 8.5pt; }

@@ -263,8 +263,11 @@ class ScenarioFile:
         entry = self.sources.get(name)
         if entry is None and name in self.derived:
             entry = self.sources.get("prices") or self.sources.get("workload")
+        if entry is None and name in self.decision_tree:
+            entry = self.sources.get("decision_tree")
         if entry is None:
-            if name in self.given or name in self.workload or name in self.prices:
+            if (name in self.given or name in self.workload or name in self.prices
+                    or name in self.decision_tree):
                 return ("your own figure (no source given)", self.as_of)
             return ("the workbook's default", self.as_of)
         return (entry.get("source", "no source given"), entry.get("as_of", self.as_of))

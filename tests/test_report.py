@@ -190,8 +190,30 @@ def test_the_report_benchmark_script_runs():
         assert what in done.stdout
 
 
+def _worksheet_like(tmp_path: Path) -> str:
+    """A scenario file as lesson 07 builds it: prompt, tokens, prices, costs, ranges, answers."""
+    from ftroi_helpers import calculators
+    from ftroi_helpers.scenario_file import update
+
+    path = tmp_path / "my.toml"
+    calculators.prompt_cost(price_row="gpt-4o-2024-08-06").use_file(path)
+    update(path, title="A title long enough to take two lines of the page's heading, as real "
+           "ones do", prices={"finetuned_model": "gpt-4o-mini-2024-07-18"}, data_prep_usd=500,
+           eval_harness_usd=200, monitoring_usd_per_month=20, retrain_every_months=6,
+           ranges={"requests_per_month": [100_000, 300_000], "data_prep_usd": [250, 1_500],
+                   "eval_harness_usd": [100, 500], "monitoring_usd_per_month": [0, 60],
+                   "hosted_price_decline_per_year": [0.0, 0.3]},
+           sources={"data_prep_usd": {"source": "my estimate", "as_of": "2026-06-01"}},
+           caveats=["The volume is this year's; next year's may differ."])
+    calculators.decision_tree(labeled_examples=1_000, quality_gap_pct=8).use_file(path)
+    return render_html(build_report(path))
+
+
 @pytest.mark.browser
-def test_the_page_prints_on_at_most_two_a4_pages(page, tmp_path):
+@pytest.mark.parametrize("which", ["the example", "a worksheet's file"])
+def test_the_page_prints_on_at_most_two_a4_pages(page, tmp_path, which):
+    if which != "the example":
+        page = _worksheet_like(tmp_path)
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         if os.environ.get("CI") == "true":
