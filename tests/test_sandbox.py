@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -495,6 +496,35 @@ def test_without_bwrap_autograding_refuses_with_one_clear_error(tmp_path, caplog
     assert isinstance(refused.value, SystemExit)  # nbgrader stops instead of trying everyone
     # the half-made autograded folder is gone, so the next run grades this student again
     assert not course.folder.exists()
+
+
+@pytest.mark.nbgrader
+def test_nbgrader_autograde_without_bwrap_stops_with_one_error_and_grades_nobody(tmp_path):
+    course = tmp_path / "quizzes"
+    course.mkdir()
+    shutil.copy(COURSE / "nbgrader_config.py", course)
+    for folder in ("source", "ftroi_course"):
+        shutil.copytree(COURSE / folder, course / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    with (course / "nbgrader_config.py").open("a") as fh:
+        fh.write(f"\nc.SandboxedExecute.bwrap_path = {str(tmp_path / 'no-bwrap')!r}\n")
+    quiz = "q0_end_of_lesson"
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+
+    def nbgrader(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    assert nbgrader("generate_assignment", quiz, "--force").returncode == 0
+    for student in ("alice", "bob"):
+        folder = course / "submitted" / student / quiz
+        folder.mkdir(parents=True)
+        shutil.copy(course / "release" / quiz / f"{quiz}.ipynb", folder)
+    done = nbgrader("autograde", quiz)
+    assert done.returncode != 0
+    assert done.stderr.count("Refusing to autograde") == 1, done.stderr[-3000:]
+    assert "There was an error processing" not in done.stderr
+    assert not list((course / "autograded").glob(f"*/{quiz}/{quiz}.ipynb"))
 
 
 def test_the_instructor_may_opt_out_and_gets_a_loud_warning(tmp_path, caplog):

@@ -127,9 +127,20 @@ class SandboxUnavailableError(SystemExit):
     """Autograding refused: bubblewrap is missing or cannot create its namespaces.
 
     It derives from ``SystemExit`` so that ``nbgrader autograde`` stops at the first submission
-    with this one message, instead of reporting the same failure once per student (nbgrader
-    catches every ``Exception`` per submission and goes on with the next one).
+    with this one message (logged once, exit status 1), instead of reporting the same failure
+    once per student (nbgrader catches every ``Exception`` per submission and goes on with the
+    next one).
+
+    >>> str(SandboxUnavailableError("no bwrap")), SandboxUnavailableError("no bwrap").code
+    ('no bwrap', 1)
     """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(1)  # the exit status; the message is already in the log
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # -- finding out what the sandbox needs ------------------------------------------------------------
@@ -530,7 +541,7 @@ class SandboxedExecute(Execute):
              "silence the answers they record).",
     ).tag(config=True)
     max_message_bytes = Integer(
-        16 * 1024**2,
+        8 * 1024**2,
         help="Largest single message accepted from the kernel (ZMQ_MAXMSGSIZE). A larger one "
              "drops the connection, and the cell is reported as having no complete output.",
     ).tag(config=True)
@@ -651,7 +662,16 @@ class SandboxedExecute(Execute):
         if not isinstance(km, SandboxedKernelManager):
             raise TypeError("SandboxedExecute needs kernel_manager_class to be "
                             f"SandboxedKernelManager or a subclass, got {type(km).__name__}")
+        self._bound_receive_buffers(km.context)  # its control socket (interrupt, shutdown)
         return km
+
+    def _bound_receive_buffers(self, context: t.Any) -> None:
+        """What a kernel can make the grader buffer: messages of at most max_message_bytes
+        (a larger one is refused unread), at most 32 waiting per socket."""
+        import zmq
+
+        context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
+        context.setsockopt(zmq.RCVHWM, 32)
 
     def _kernel_env(self) -> dict[str, str]:
         env = {k: os.environ[k] for k in self.env_keep if k in os.environ}
@@ -664,13 +684,14 @@ class SandboxedExecute(Execute):
         return env
 
     def _secret_roots(self) -> list[str]:
-        """The course root and this package: no readable folder may contain them."""
-        return [_real(self._coursedir().root or os.getcwd()), _real(Path(__file__).parent)]
+        """The course root, this package and hidden_paths: no readable folder may contain
+        them."""
+        return [_real(self._coursedir().root or os.getcwd()), _real(Path(__file__).parent),
+                *(_real(p) for p in self.hidden_paths)]
 
     def _hidden(self) -> list[str]:
         """Everything covered up if it lies inside a readable folder."""
-        hidden = [*self._secret_roots(), *jupyter_config_dirs(),
-                  *(_real(p) for p in self.hidden_paths)]
+        hidden = [*self._secret_roots(), *jupyter_config_dirs()]
         db_url = str(getattr(self._coursedir(), "db_url", "") or "")
         if db_url.startswith("sqlite:///"):
             hidden.append(_real(db_url[len("sqlite:///"):]))
@@ -759,13 +780,13 @@ class SandboxedExecute(Execute):
     async def async_start_new_kernel_client(self):  # type: ignore[override]
         if not self._sandboxed:
             return await super().async_start_new_kernel_client()
-        import zmq
-
         assert self.km is not None
         try:
             self.kc = self.km.client()
-            self.kc.context.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
-            await ensure_async(self.kc.start_channels())
+            self._bound_receive_buffers(self.kc.context)
+            # no stdin (nbclient never allows input) and no heartbeat (the kernel manager
+            # tells whether the kernel lives): fewer sockets for a kernel to fill
+            await ensure_async(self.kc.start_channels(stdin=False, hb=False))
             await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
         except Exception as exc:
             tail = bytes(self._stderr_tail).decode("utf-8", "replace").strip()
