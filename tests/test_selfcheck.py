@@ -116,15 +116,15 @@ def test_grade_choice_says_right_for_the_key_and_not_quite_otherwise(qid):
 
 
 def test_lesson_0_self_check_key_is_instant_feedback():
-    # L0.1 asks what a self-check does; "B" (instant feedback with a reason) is the right one.
-    assert grade_choice("L0.1", "B").correct
+    # L0.1 asks what a self-check does; "C" (checked at once, with a reason) is the right one.
+    assert grade_choice("L0.1", "C").correct
     assert not grade_choice("L0.1", "A").correct
 
 
 def test_an_answer_that_is_not_a_choice_gets_feedback_not_an_exception():
     feedback = grade_choice("L0.1", "Z")
     assert not feedback.correct
-    assert feedback.message == "'Z' is not one of the choices (A, B, C)."
+    assert feedback.message == "'Z' is not one of the choices (A, B, C, D)."
 
 
 def test_an_unknown_question_id_is_a_value_error():
