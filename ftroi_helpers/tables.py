@@ -52,11 +52,11 @@ def column_kind(name: str, values: Any = None) -> str:
         return "money"
     if re.search(r"(^|_)(pct|percent|points)($|_)", n):
         return "percent"
-    if re.search(r"(^|_)(months?|days)($|_)", n) and not re.search(r"per_(month|day)$", n):
+    if re.search(r"(^|_)(months?|days)(\b|_)", n) and not re.search(r"per_(month|day)$", n):
         return "months"
     if re.search(r"(^|_)(fraction|share|utilization|probability|accuracy)($|_)", n):
         return "fraction"
-    if re.search(r"(^|_)(requests|tokens|examples|draws|calls|count|n)($|_)", n):
+    if re.search(r"(^|_)(requests|tokens|examples|draws|calls|errors|count|n)($|_)", n):
         return "count"
     if n in {"as_of", "date"} or n.endswith("_date"):
         return "date"
@@ -84,13 +84,16 @@ def _is_numeric(values: Any) -> bool:
 
 
 def _money_decimals(values: list[float]) -> int:
+    """Decimals for a money column: cents when it holds amounts under USD 10 (so USD 0.54 does
+    not print as $1), none for large amounts, six for fractions of a cent."""
     finite = [abs(v) for v in values if isinstance(v, (int, float)) and math.isfinite(v)]
     if not finite:
         return 0
     top = max(finite)
     if top < 0.01:
         return 6
-    if top < 100:
+    small = [v for v in finite if 0 < v < 10]
+    if top < 100 or (small and top < 10_000):
         return 2
     return 0
 
@@ -103,7 +106,7 @@ def format_value(value: Any, kind: str, decimals: int | None = None) -> str:
     >>> format_value(float("inf"), "months")
     'never'
     >>> format_value(0.105042, "months")
-    '0.1'
+    '0.11'
     >>> format_value(2125.0, "count")
     '2,125'
     >>> format_value(0.4321, "fraction")
@@ -127,7 +130,8 @@ def format_value(value: Any, kind: str, decimals: int | None = None) -> str:
         sign = "-" if x < 0 and digits.strip("0.,") else ""
         return f"{sign}${digits}"
     if kind == "months":
-        return f"{x:,.{1 if decimals is None else decimals}f}"
+        d = (2 if abs(x) < 1 else 1) if decimals is None else decimals
+        return f"{x:,.{d}f}"
     if kind == "percent":
         return f"{x:,.{1 if decimals is None else decimals}f} %"
     if kind == "fraction":
@@ -261,7 +265,7 @@ def show_table(df: Any, caption: str = "", *, formats: Mapping[str, str] | None 
     >>> print(t)
     Two scenarios
     payback (months) savings (USD/month)
-                 0.1              $2,125
+                0.11              $2,125
                never                -$80
     """
     import pandas as pd

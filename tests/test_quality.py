@@ -57,7 +57,7 @@ def test_task_table_has_the_sources_ten_rows_and_columns():
     table = quality_by_task()
     assert table.columns.tolist() == list(TASK_QUALITY_COLUMNS)
     assert table["task"].tolist() == list(SOURCE_002_ROWS)
-    assert (table["source"] == "source 002: Quality Comparison by Task Type").all()
+    assert (table["source"] == "the crossover guide: Quality Comparison by Task Type").all()
 
 
 @pytest.mark.parametrize(("task", "row"), SOURCE_002_ROWS.items())

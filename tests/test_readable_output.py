@@ -25,7 +25,7 @@ def test_a_table_formats_money_months_counts_and_never():
     assert list(t.text.columns) == ["requests per day", "true savings (USD/month)",
                                     "true breakeven (months)"]
     assert t.text.iloc[:, 0].tolist() == ["100", "10,000"]
-    assert t.text.iloc[:, 1].tolist() == ["$1", "$2,125"]
+    assert t.text.iloc[:, 1].tolist() == ["$0.90", "$2,125.00"]       # cents: one is under $10
     assert t.text.iloc[:, 2].tolist() == ["83.3", "never"]
     assert "0.105042" not in repr(show_table(pd.DataFrame({"payback_months": [0.105042]})))
 
