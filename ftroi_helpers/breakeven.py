@@ -2,13 +2,13 @@
 
 Two forms of the same idea, one per source:
 
-* :func:`breakeven_requests` is source 003's calculator: costs per 1,000 requests and a one-time
+* :func:`breakeven_requests` is the calculator demo's function: costs per 1,000 requests and a one-time
   project cost.
-* :func:`breakeven_days` answers source 000's "prompt cost P per call at V calls/day, training cost
+* :func:`breakeven_days` answers the Cost Curves page's "prompt cost P per call at V calls/day, training cost
   T, inference savings S" question.
 
 And the same idea in time: :func:`months_to_break_even` (a one-time cost over a monthly saving)
-and :func:`breakeven_timeline` (source 003's break-even in requests, turned into days and months).
+and :func:`breakeven_timeline` (the calculator demo's break-even in requests, turned into days and months).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def breakeven_requests(
 
     Examples
     --------
-    Source 003: hosted $15 per 1k requests, self-hosted $2 per 1k, $400 one-time:
+    The calculator demo: hosted $15 per 1k requests, self-hosted $2 per 1k, $400 one-time:
 
     >>> round(breakeven_requests(15, 2, 400))
     30769
@@ -140,7 +140,7 @@ def explain_breakeven(
 
     Examples
     --------
-    Source 003's example and its "not cheaper" branch:
+    The calculator demo's example and its "not cheaper" branch:
 
     --------
     >>> explain_breakeven(15, 2, 400)
@@ -287,7 +287,7 @@ def explain_breakeven_days(
 
 # -- time to break even ------------------------------------------------------------------------
 def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> Number:
-    """Months until a monthly saving repays a one-time cost (source 002's breakeven formula).
+    """Months until a monthly saving repays a one-time cost (the crossover guide's breakeven formula).
 
     ``one_time_usd / monthly_savings_usd``: "Training cost / monthly savings = months to
     breakeven". Where nothing is saved (``monthly_savings_usd <= 0``) the answer is ``inf``:
@@ -310,7 +310,7 @@ def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> N
 
     Examples
     --------
-    Source 002, simple classification: $75 of training against the printed $54/month, and
+    The crossover guide, simple classification: $75 of training against the printed $54/month, and
     against the $9/month the same task really saves:
 
     >>> round(months_to_break_even(75, 54), 2), round(months_to_break_even(75, 9), 2)
@@ -336,7 +336,7 @@ def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> N
 
 @dataclass(frozen=True)
 class BreakevenTime:
-    """Break-even of source 003's calculator in requests, and in time at a given volume."""
+    """Break-even of the calculator demo's function in requests, and in time at a given volume."""
 
     requests: float
     requests_per_month: float
@@ -372,15 +372,15 @@ def breakeven_timeline(
     requests_per_month: float = 200_000,
     days_per_month: float = DAYS_PER_MONTH,
 ) -> BreakevenTime:
-    """Source 003's break-even in requests, converted to months and days at a volume.
+    """The calculator demo's break-even in requests, converted to months and days at a volume.
 
     Parameters
     ----------
     hosted_cost_per_1k_req : USD per 1,000 requests on the hosted API (>= 0)
     self_hosted_cost_per_1k_req : USD per 1,000 requests for the fine-tuned model (>= 0)
     one_time_finetune_cost : USD paid once (>= 0)
-    requests_per_month : requests served per month (> 0); source 003 says 200k
-    days_per_month : days in a month (> 0), 30 as in source 002
+    requests_per_month : requests served per month (> 0); the calculator demo says 200k
+    days_per_month : days in a month (> 0), 30 as in the crossover guide
 
     Returns
     -------
@@ -395,7 +395,7 @@ def breakeven_timeline(
 
     Examples
     --------
-    Source 003: $15 vs $2 per 1k requests, $400 one-time, 200k requests/month:
+    The calculator demo: $15 vs $2 per 1k requests, $400 one-time, 200k requests/month:
 
     >>> t = breakeven_timeline(15, 2, 400, 200_000)
     >>> round(t.requests), round(t.days, 1), round(t.months, 3)

@@ -1,13 +1,13 @@
 """Rules of thumb for "prompt or fine-tune?": volume bands, a token rule, a decision tree, and
 a data-quality checklist.
 
-Everything here is source 002's or source 001's own rule, encoded as data and small functions so
+Everything here is the crossover guide's or the economics article's own rule, encoded as data and small functions so
 a lesson can show the rule, apply it to a case, and question it:
 
-* :func:`volume_band` -- source 002's "Volume Decision" table (requests per day).
-* :func:`tokens_per_month_rule` -- source 001's rule (tokens per month).
-* :func:`decision_tree` -- source 002's five-question "Decision Tree", answered in order.
-* :func:`check_data_quality` -- source 002's "Data Quality Checklist".
+* :func:`volume_band` -- the crossover guide's "Volume Decision" table (requests per day).
+* :func:`tokens_per_month_rule` -- the economics article's rule (tokens per month).
+* :func:`decision_tree` -- the crossover guide's five-question "Decision Tree", answered in order.
+* :func:`check_data_quality` -- the crossover guide's "Data Quality Checklist".
 
 Boundary values
 ---------------
@@ -16,9 +16,9 @@ exactly 1,000 requests/day sits in two bands. The workbook settles it one way ev
 
 * ``<100`` and ``>100,000`` are read literally (strictly below / strictly above);
 * a shared boundary belongs to the **lower** band: 1,000 requests/day is in "100-1,000", 10,000
-  in "1,000-10,000", 100,000 in "10,000-100,000". This agrees with question 1 of source 002's own
+  in "1,000-10,000", 100,000 in "10,000-100,000". This agrees with question 1 of the crossover guide's own
   decision tree ("Is your daily volume >1,000 requests?"), which answers "no" at exactly 1,000.
-* Source 001's token rule says "Below 10M", "10-100M" and "Above 100M", so 10M and 100M tokens a
+* The economics article's token rule says "Below 10M", "10-100M" and "Above 100M", so 10M and 100M tokens a
   month both fall in the middle band ("fine-tuning may break even").
 
 pandas is imported only inside the functions that return a table.
@@ -57,13 +57,13 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------------
-# Volume bands (source 002, "The Volume Decision")
+# Volume bands (the crossover guide, "The Volume Decision")
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class VolumeBand:
-    """One row of source 002's "Volume Decision" table.
+    """One row of the crossover guide's "Volume Decision" table.
 
     ``lower_requests_per_day`` and ``upper_requests_per_day`` bound the band;
     ``includes_lower`` says whether the lower bound itself belongs to it (the upper bound always
@@ -85,7 +85,7 @@ class VolumeBand:
         return above and below
 
 
-#: Source 002's "Volume Decision" table, lowest band first.
+#: The crossover guide's "Volume Decision" table, lowest band first.
 VOLUME_BANDS: tuple[VolumeBand, ...] = (
     VolumeBand("<100 requests/day", "Prompt engineering",
                "Training cost never recovers at this volume", 0.0, 100.0, True),
@@ -104,7 +104,7 @@ VOLUME_BANDS: tuple[VolumeBand, ...] = (
 
 
 def volume_band(requests_per_day: float) -> VolumeBand:
-    """Source 002's volume band, recommendation and reason for a daily request volume.
+    """The crossover guide's volume band, recommendation and reason for a daily request volume.
 
     A shared boundary belongs to the lower band (so exactly 1,000 requests/day is in
     "100-1,000", like question 1 of the decision tree, which asks for ">1,000").
@@ -117,7 +117,7 @@ def volume_band(requests_per_day: float) -> VolumeBand:
     Returns
     -------
     VolumeBand
-        With ``label``, ``recommendation`` and ``why`` as source 002 writes them.
+        With ``label``, ``recommendation`` and ``why`` as the crossover guide writes them.
 
     Raises
     ------
@@ -126,7 +126,7 @@ def volume_band(requests_per_day: float) -> VolumeBand:
 
     Examples
     --------
-    Source 002's table, at 10K requests/day (its inference-table volume):
+    The crossover guide's table, at 10K requests/day (its inference-table volume):
 
     >>> band = volume_band(10_000)
     >>> band.label, band.recommendation
@@ -150,7 +150,7 @@ def volume_band(requests_per_day: float) -> VolumeBand:
 
 
 def volume_bands_table() -> pd.DataFrame:
-    """Source 002's "Volume Decision" table as a DataFrame (one row per band).
+    """The crossover guide's "Volume Decision" table as a DataFrame (one row per band).
 
     Examples
     --------
@@ -174,13 +174,13 @@ def volume_bands_table() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# Tokens per month (source 001, "Practical decision check")
+# Tokens per month (the economics article, "Practical decision check")
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class TokenRule:
-    """One band of source 001's tokens-per-month rule."""
+    """One band of the economics article's tokens-per-month rule."""
 
     label: str
     verdict: str
@@ -188,7 +188,7 @@ class TokenRule:
     upper_tokens_per_month: float
 
 
-#: Source 001: "Below 10M tokens/month: prompting is cheaper. 10-100M tokens/month: fine-tuning
+#: The economics article: "Below 10M tokens/month: prompting is cheaper. 10-100M tokens/month: fine-tuning
 #: may break even. Above 100M tokens/month: fine-tuning usually wins."
 TOKEN_RULES: tuple[TokenRule, ...] = (
     TokenRule("below 10M tokens/month", "prompting is cheaper", 0.0, 10e6),
@@ -198,7 +198,7 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
 
 
 def tokens_per_month_rule(tokens_per_month: float) -> TokenRule:
-    """Source 001's verdict for a monthly token volume.
+    """The economics article's verdict for a monthly token volume.
 
     "Below 10M" and "Above 100M" are read literally, so exactly 10M and exactly 100M tokens a
     month are in the middle band.
@@ -211,7 +211,7 @@ def tokens_per_month_rule(tokens_per_month: float) -> TokenRule:
     Returns
     -------
     TokenRule
-        With ``label`` and ``verdict`` as source 001 words them.
+        With ``label`` and ``verdict`` as the economics article words them.
 
     Raises
     ------
@@ -220,7 +220,7 @@ def tokens_per_month_rule(tokens_per_month: float) -> TokenRule:
 
     Examples
     --------
-    Source 002's classification example, 10K requests/day of 850 tokens, is 255M tokens a month:
+    The crossover guide's classification example, 10K requests/day of 850 tokens, is 255M tokens a month:
 
     >>> tokens_per_month_rule(255e6).verdict
     'fine-tuning usually wins'
@@ -241,7 +241,7 @@ def tokens_per_month_rule(tokens_per_month: float) -> TokenRule:
 
 
 def token_rules_table() -> pd.DataFrame:
-    """Source 001's tokens-per-month rule as a DataFrame.
+    """The economics article's tokens-per-month rule as a DataFrame.
 
     >>> token_rules_table()["verdict"].tolist()
     ['prompting is cheaper', 'fine-tuning may break even', 'fine-tuning usually wins']
@@ -259,13 +259,13 @@ def token_rules_table() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# The decision tree (source 002, "Decision Tree")
+# The decision tree (the crossover guide, "Decision Tree")
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class TreeQuestion:
-    """One question of source 002's decision tree, with what each answer leads to."""
+    """One question of the crossover guide's decision tree, with what each answer leads to."""
 
     number: int
     question: str
@@ -273,7 +273,7 @@ class TreeQuestion:
     if_no: str
 
 
-#: Source 002's decision tree, verbatim ("Answer these questions in order").
+#: The crossover guide's decision tree, verbatim ("Answer these questions in order").
 DECISION_TREE: tuple[TreeQuestion, ...] = (
     TreeQuestion(1, "Is your daily volume >1,000 requests?", "Continue to #2",
                  "Use prompting -- volume too low to justify training"),
@@ -311,7 +311,7 @@ class Decision:
     Attributes
     ----------
     recommendation : "fine-tune", "prompt" or "run the eval first"
-    reason : source 002's text for the exit taken (the workbook's own text for
+    reason : the crossover guide's text for the exit taken (the workbook's own text for
         "run the eval first", which the source does not have)
     path : the questions asked, in order, each with its answer, e.g.
         ``"1. Daily volume > 1,000 requests? yes"``
@@ -346,7 +346,7 @@ def decision_tree(
     format_or_style_task: bool,
     finetune_improves_eval: bool | None = None,
 ) -> Decision:
-    """Answer source 002's five-question decision tree, in order, and say where it exits.
+    """Answer the crossover guide's five-question decision tree, in order, and say where it exits.
 
     1. Is your daily volume >1,000 requests? (no: prompt)
     2. Do you have 100+ high-quality labeled examples? (no: prompt)
@@ -391,7 +391,7 @@ def decision_tree(
 
     Examples
     --------
-    Source 002's inference-table volume, 10K requests/day, 500 examples, prompting 8 points
+    The crossover guide's inference-table volume, 10K requests/day, 500 examples, prompting 8 points
     short of target on a structured-output (format) task:
 
     >>> d = decision_tree(10_000, 500, 8, True)
@@ -438,7 +438,7 @@ def decision_tree(
 
 
 def decision_tree_table() -> pd.DataFrame:
-    """Source 002's decision tree as a DataFrame (question, if yes, if no).
+    """The crossover guide's decision tree as a DataFrame (question, if yes, if no).
 
     >>> decision_tree_table().loc[3, "if_yes"]
     'Fine-tune -- format tasks benefit most'
@@ -456,13 +456,13 @@ def decision_tree_table() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# Data-quality checklist (source 002, "Data Quality Checklist")
+# Data-quality checklist (the crossover guide, "Data Quality Checklist")
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class ChecklistItem:
-    """One criterion of source 002's data-quality checklist."""
+    """One criterion of the crossover guide's data-quality checklist."""
 
     criterion: str
     what: str
@@ -470,7 +470,7 @@ class ChecklistItem:
     threshold: str
 
 
-#: Source 002's six criteria: what each means and why it matters, with the threshold the
+#: The crossover guide's six criteria: what each means and why it matters, with the threshold the
 #: workbook checks (from the "What it means" column).
 DATA_QUALITY_CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem("Label accuracy", ">95% of examples have correct labels",
@@ -503,7 +503,7 @@ def check_data_quality(
     test_examples_in_training: int,
     duplicate_fraction: float,
 ) -> pd.DataFrame:
-    """Check a training set against source 002's six-point data-quality checklist.
+    """Check a training set against the crossover guide's six-point data-quality checklist.
 
     Thresholds, from the source's "What it means" column: label accuracy **above** 95%
     (exactly 95% fails); training distribution matches production; 10% to 20% edge cases

@@ -1,11 +1,11 @@
 """Evaluation quality: is the fine-tune really better, and is the difference worth paying for?
 
-Source 000: AI cannot "guarantee quality improvement without an eval baseline". Source 001: "The
+The Cost Curves page: AI cannot "guarantee quality improvement without an eval baseline". The economics article: "The
 evaluation setup (test sets, metrics, baseline comparisons, regression detection) must be built
-before the fine-tune". Source 002: "Hold out 20% of data for evaluation minimum". This module holds
+before the fine-tune". The crossover guide: "Hold out 20% of data for evaluation minimum". This module holds
 the arithmetic behind those three sentences.
 
-* **Quality by task** -- :func:`quality_by_task` is source 002's "Quality Comparison by Task Type"
+* **Quality by task** -- :func:`quality_by_task` is the crossover guide's "Quality Comparison by Task Type"
   table (``data/task_quality.csv``); :func:`task_quality_delta_check` tests each row's stated delta
   against its own two quality ranges.
 * **Held-out sets** -- :func:`held_out_split`, the Wilson interval :func:`accuracy_interval`,
@@ -15,16 +15,16 @@ the arithmetic behind those three sentences.
 * **Quality-adjusted cost** -- :func:`cost_per_correct_answer`,
   :func:`expected_cost_per_request` (the call plus the expected cost of its errors) and
   :func:`quality_adjusted_comparison`.
-* **Smaller model** -- :func:`smaller_model_matches`: source 001's "Can a smaller model match a
+* **Smaller model** -- :func:`smaller_model_matches`: the economics article's "Can a smaller model match a
   larger prompted model? Benchmark this before fine-tuning."
 * **Data requirements** -- :func:`training_set_size` and :func:`training_set_sizes_table`: source
   002's "Training set size" table.
 
 Units: accuracies are **fractions** (0.93 = 93%); differences between accuracies are fractions
-too (0.03 = 3 percentage points). The task-quality table keeps source 002's percentages and says
+too (0.03 = 3 percentage points). The task-quality table keeps the crossover guide's percentages and says
 so in its column names (``*_pct_*``). Money is USD.
 
-Reading source 002's task table: its deltas are percentage points, not percent. Its reasoning row
+Reading the crossover guide's task table: its deltas are percentage points, not percent. Its reasoning row
 writes the delta as "-2-5%"; the workbook reads it as -5 to -2 points (fine-tuning worse), which
 matches the row's verdict and the difference of the two ranges' midpoints (-3). Typography in the
 verdict text is normalised to ASCII ("--" for a dash).
@@ -88,7 +88,7 @@ __all__ = [
 #: The largest count a float holds exactly (2**53): counts beyond it cannot be split exactly.
 MAX_EXACT_COUNT = 2**53
 
-#: Source 002, "Common Fine-Tuning Mistakes": "Hold out 20% of data for evaluation minimum".
+#: The crossover guide, "Common Fine-Tuning Mistakes": "Hold out 20% of data for evaluation minimum".
 HELD_OUT_MINIMUM_FRACTION = 0.2
 
 TASK_QUALITY_COLUMNS = (
@@ -156,12 +156,12 @@ def _first(x: Any, mask: Any) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Source 002's quality-by-task table
+# The crossover guide's quality-by-task table
 # --------------------------------------------------------------------------------------------
 
 
 def quality_by_task() -> pd.DataFrame:
-    """Source 002's "Quality Comparison by Task Type" table, one row per task.
+    """The crossover guide's "Quality Comparison by Task Type" table, one row per task.
 
     Quality is "% agreement with human judgment"; "prompting" is an optimised 5-10 example
     few-shot prompt and "fine-tuned" a model tuned on 500-2,000 task examples (the source's
@@ -193,7 +193,7 @@ def quality_by_task() -> pd.DataFrame:
 
 
 def task_quality_delta_check() -> pd.DataFrame:
-    """Test each row of source 002's task table against its own quality ranges.
+    """Test each row of the crossover guide's task table against its own quality ranges.
 
     If prompting scores anywhere in ``[p_low, p_high]`` and fine-tuning anywhere in
     ``[f_low, f_high]``, the gain can be anything from ``f_low - p_high`` to ``f_high - p_low``
@@ -213,7 +213,7 @@ def task_quality_delta_check() -> pd.DataFrame:
 
     Examples
     --------
-    Source 002's reasoning row ("85-92%" vs "83-88%"): the ranges allow anything from -9 to +3
+    The crossover guide's reasoning row ("85-92%" vs "83-88%"): the ranges allow anything from -9 to +3
     points, although the row says fine-tuning degrades reasoning.
 
     >>> t = task_quality_delta_check().set_index("task")
@@ -246,13 +246,13 @@ def task_quality_delta_check() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# Data requirements (source 002, "The Data Requirement Problem")
+# Data requirements (the crossover guide, "The Data Requirement Problem")
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class TrainingSetSize:
-    """One row of source 002's training-set-size table (``upper_examples`` is exclusive,
+    """One row of the crossover guide's training-set-size table (``upper_examples`` is exclusive,
     except for the 2,000-10,000 band, whose 10,000 is included because the next band is
     ">10,000")."""
 
@@ -263,9 +263,9 @@ class TrainingSetSize:
     upper_examples: float
 
 
-#: Source 002's "Training set size" table, plus a first row for sets below its smallest band.
+#: The crossover guide's "Training set size" table, plus a first row for sets below its smallest band.
 TRAINING_SET_SIZES: tuple[TrainingSetSize, ...] = (
-    TrainingSetSize("<50 examples", "Below source 002's smallest band (50-100)",
+    TrainingSetSize("<50 examples", "Below the crossover guide's smallest band (50-100)",
                     "Prompting (3-10 examples in the prompt) -- collect data first", 0, 50),
     TrainingSetSize("50-100 examples", "Behavioral nudge -- format adherence, style shift",
                     "JSON schema enforcement, tone adjustment", 50, 100),
@@ -283,7 +283,7 @@ TRAINING_SET_SIZES: tuple[TrainingSetSize, ...] = (
 
 
 def training_set_size(n_examples: int) -> TrainingSetSize:
-    """Source 002's expected quality for a training set of ``n_examples``.
+    """The crossover guide's expected quality for a training set of ``n_examples``.
 
     A shared boundary belongs to the **upper** band (100 examples is "100-500", matching the
     decision tree's "100+ high-quality labeled examples"), except 10,000, which stays in
@@ -306,7 +306,7 @@ def training_set_size(n_examples: int) -> TrainingSetSize:
 
     Examples
     --------
-    Source 002's fine-tuned column used 500-2,000 examples:
+    The crossover guide's fine-tuned column used 500-2,000 examples:
 
     >>> training_set_size(500).expected_quality
     'Production quality -- handles edge cases'
@@ -325,7 +325,7 @@ def training_set_size(n_examples: int) -> TrainingSetSize:
 
 
 def training_set_sizes_table() -> pd.DataFrame:
-    """Source 002's training-set-size table as a DataFrame (without the workbook's <50 row).
+    """The crossover guide's training-set-size table as a DataFrame (without the workbook's <50 row).
 
     >>> training_set_sizes_table()["training_set_size"].tolist()[0]
     '50-100 examples'
@@ -351,7 +351,7 @@ def held_out_split(n_examples: int, held_out_fraction: float = 0.2) -> tuple[int
     """Split labelled examples into (training, held-out) counts.
 
     The held-out count is rounded **up**, so at least ``held_out_fraction`` of the data is held
-    out, and both parts keep at least one example. Fractions below source 002's 20% minimum
+    out, and both parts keep at least one example. Fractions below the crossover guide's 20% minimum
     (:data:`HELD_OUT_MINIMUM_FRACTION`) are allowed -- so a lesson can show what they cost in
     measurement noise -- but they are below the source's advice.
 
@@ -360,7 +360,7 @@ def held_out_split(n_examples: int, held_out_fraction: float = 0.2) -> tuple[int
     n_examples : int
         Labelled examples available (whole number >= 2).
     held_out_fraction : float
-        Share held out for evaluation, strictly between 0 and 1 (default 0.2, source 002).
+        Share held out for evaluation, strictly between 0 and 1 (default 0.2, the crossover guide).
 
     Returns
     -------
@@ -374,7 +374,7 @@ def held_out_split(n_examples: int, held_out_fraction: float = 0.2) -> tuple[int
 
     Examples
     --------
-    Source 002's fine-tuned models used 500-2,000 examples; 20% of 2,000 is 400:
+    The crossover guide's fine-tuned models used 500-2,000 examples; 20% of 2,000 is 400:
 
     >>> held_out_split(2_000)
     (1600, 400)
@@ -425,7 +425,7 @@ def accuracy_interval(correct: Number, n: Number, confidence: float = 0.95) -> t
 
     Examples
     --------
-    Source 002's sentiment row: prompting 88-92%, fine-tuned 93-96%. On 100 held-out examples,
+    The crossover guide's sentiment row: prompting 88-92%, fine-tuned 93-96%. On 100 held-out examples,
     90 vs 93 correct give overlapping intervals:
 
     >>> [round(x, 3) for x in accuracy_interval(90, 100)]
@@ -489,7 +489,7 @@ def difference_interval(
 
     Examples
     --------
-    Source 002's sentiment gain (+3 points at the low end) on 100 held-out examples cannot be
+    The crossover guide's sentiment gain (+3 points at the low end) on 100 held-out examples cannot be
     told from zero:
 
     >>> low, high = difference_interval(90, 100, 93, 100)
@@ -579,7 +579,7 @@ def compare_evals(
 
     Examples
     --------
-    Source 002's sentiment gain (+3 points at the low end) on 400 held-out examples, 20% of the
+    The crossover guide's sentiment gain (+3 points at the low end) on 400 held-out examples, 20% of the
     2,000 examples its fine-tuned models used:
 
     >>> c = compare_evals(400, 360, 372)
@@ -646,7 +646,7 @@ def min_examples_to_detect(
 
     Examples
     --------
-    Source 002's sentiment row: prompting about 90%, gain +3 to +6 points:
+    The crossover guide's sentiment row: prompting about 90%, gain +3 to +6 points:
 
     >>> min_examples_to_detect(0.90, 0.03)
     1356
@@ -726,7 +726,7 @@ def simulate_eval(
 
     Examples
     --------
-    Source 002's sentiment midpoints, 90% prompted and 94.5% fine-tuned, on 100 held-out
+    The crossover guide's sentiment midpoints, 90% prompted and 94.5% fine-tuned, on 100 held-out
     examples:
 
     >>> simulate_eval(100, [0.90, 0.945], seed=0).tolist()
@@ -811,7 +811,7 @@ def measured_delta_spread(
 
     Examples
     --------
-    Source 002's sentiment midpoints (90% vs 94.5%): on 100 held-out examples the truly better
+    The crossover guide's sentiment midpoints (90% vs 94.5%): on 100 held-out examples the truly better
     model fails to score higher on a noticeable share of sets; on 1,000 it almost never does.
 
     >>> t = measured_delta_spread([100, 1_000], 0.90, 0.945, n_sets=500)
@@ -879,8 +879,8 @@ def cost_per_correct_answer(cost_per_request_usd: Number, accuracy: Number) -> N
 
     Examples
     --------
-    gpt-4o-mini with source 002's 800-token classification prompt costs $0.00015 a request; at
-    source 002's 90% (prompting sentiment midpoint) that is $0.000167 per correct answer:
+    gpt-4o-mini with the crossover guide's 800-token classification prompt costs $0.00015 a request; at
+    the crossover guide's 90% (prompting sentiment midpoint) that is $0.000167 per correct answer:
 
     >>> round(cost_per_correct_answer(0.00015, 0.90), 9)
     0.000166667
@@ -900,7 +900,7 @@ def expected_cost_per_request(
     """The call plus the expected cost of its errors: ``cost + (1 - accuracy) * usd_per_error``.
 
     ``usd_per_error`` is what one wrong answer costs you downstream (a human correction, a
-    refund, a lost sale). Source 002's verdict for sentiment classification, "Only if error cost
+    refund, a lost sale). The crossover guide's verdict for sentiment classification, "Only if error cost
     is high", is this sum in words.
 
     Parameters
@@ -1082,8 +1082,8 @@ def quality_adjusted_comparison(
 
     Examples
     --------
-    Source 002's sentiment row at its midpoints (90% prompted, 94.5% fine-tuned) and its
-    10K requests/day (300,000 a month), with gpt-4o-mini per-request costs for source 002's
+    The crossover guide's sentiment row at its midpoints (90% prompted, 94.5% fine-tuned) and its
+    10K requests/day (300,000 a month), with gpt-4o-mini per-request costs for the crossover guide's
     800-token and 200-token prompts ($0.00015 and $0.00012). With a $0.05 error the avoided
     errors are worth far more than the saved tokens:
 
@@ -1114,7 +1114,7 @@ def quality_adjusted_comparison(
 
 
 # --------------------------------------------------------------------------------------------
-# Can a smaller model match a larger prompted one? (source 001)
+# Can a smaller model match a larger prompted one? (the economics article)
 # --------------------------------------------------------------------------------------------
 
 
@@ -1154,7 +1154,7 @@ def smaller_model_matches(
 ) -> MatchVerdict:
     """Does a smaller (fine-tuned) model match a larger prompted one, within a tolerance?
 
-    Source 001: "Can a smaller model match a larger prompted model? Benchmark this before
+    The economics article: "Can a smaller model match a larger prompted model? Benchmark this before
     fine-tuning." Both models are scored on the same ``n_examples`` held-out examples. With
     ``(low, high)`` the :func:`difference_interval` of ``small - large``:
 
@@ -1189,7 +1189,7 @@ def smaller_model_matches(
 
     Examples
     --------
-    Source 002's summarization row, "prompting nearly matches": midpoints 87.5% prompted vs
+    The crossover guide's summarization row, "prompting nearly matches": midpoints 87.5% prompted vs
     89.5% fine-tuned. Read the other way round -- a large prompted model at 89.5% and a small
     one at 87.5%, 2 points apart with a 2-point tolerance -- 400 examples cannot settle it:
 

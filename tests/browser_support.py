@@ -244,6 +244,11 @@ def lab_server(timeout_s: float = 60.0) -> Iterator[LabServer]:
                f"--LabApp.user_settings_dir={state / 'settings'}"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
+        # Every cell in the DOM (no windowing), so the accessibility scan sees every output.
+        tracker = state / "settings" / "@jupyterlab" / "notebook-extension"
+        tracker.mkdir(parents=True, exist_ok=True)
+        (tracker / "tracker.jupyterlab-settings").write_text(
+            json.dumps({"windowingMode": "none"}), encoding="utf-8")
         log_path = state / "server.log"
         log = open(log_path, "w")  # noqa: SIM115 -- closed in stop()
         t0 = time.perf_counter()
@@ -513,3 +518,56 @@ def parse_readout(text: str) -> float:
     """A slider readout such as '1,250' or '15.50' as a number."""
     cleaned = re.sub(r"[,\s$%]", "", text)
     return float(cleaned)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility: axe-core on what the workbook itself puts in the notebook
+# ---------------------------------------------------------------------------------------------
+#: axe-core's WCAG 2.0 and 2.1, levels A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+#: What the workbook itself shows: cell outputs (tables, figures, calculators, self-checks,
+#: prediction boxes) and rendered markdown. JupyterLab's own chrome (toolbars, the CodeMirror
+#: editors, cell prompts, collapse buttons, the notebook's windowing container) is outside this
+#: context: its known problems (unnamed CodeMirror editors, the windowed notebook's ``feed``
+#: role, heading-collapse buttons with no name) are JupyterLab's, not the workbook's.
+AXE_INCLUDE = [[f"{NOTEBOOK} .jp-OutputArea-output"], [f"{NOTEBOOK} .jp-RenderedMarkdown"]]
+
+#: Parts of the outputs that ipywidgets draws and the workbook cannot reach:
+#: the slider handles (noUiSlider) have role="slider" and no accessible name whatever the
+#: description says (a known ipywidgets 8 limitation; every slider has a labelled box beside it
+#: to type the value into instead).
+AXE_EXCLUDE = [[f"{NOTEBOOK} .widget-slider .noUi-handle"]]
+
+
+def _axe_script() -> str:
+    """axe-core's script, as bundled by the axe-playwright-python package (no download)."""
+    from importlib import resources
+
+    return resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(
+        encoding="utf-8")
+
+
+def axe_violations(page: Any, include: list | None = None, exclude: list | None = None
+                   ) -> list[dict[str, Any]]:
+    """axe-core's WCAG 2.1 A/AA violations in ``include`` (minus ``exclude``) on ``page``.
+
+    Each violation: ``{"id", "impact", "help", "nodes": [{"target", "html"}, ...]}``.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_script())
+    context = {"include": include or AXE_INCLUDE, "exclude": exclude or AXE_EXCLUDE}
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    result = page.evaluate("([ctx, opts]) => axe.run(ctx, opts)", [context, options])
+    return [{"id": v["id"], "impact": v.get("impact"), "help": v["help"],
+             "nodes": [{"target": n["target"], "html": n["html"][:160]} for n in v["nodes"]]}
+            for v in result["violations"]]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} -- {len(v['nodes'])} node(s)")
+        for node in v["nodes"][:3]:
+            lines.append(f"    {node['target']}: {node['html']}")
+    return "\n".join(lines) or "none"

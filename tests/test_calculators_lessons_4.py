@@ -274,7 +274,8 @@ def test_l4_1_a_3_point_gain_on_100_examples_is_within_the_noise():
     assert not comparison.distinguishable
     assert comparison.difference_interval[0] < 0 < 0.03 < comparison.difference_interval[1]
     assert min_examples_to_detect(0.90, 0.03) > 1_000  # "well over a thousand"
-    assert grade_choice("L4.1", "B").correct
+    assert grade_choice("L4.1", "A").correct
+    assert "within the sampling noise" in questions()["L4.1"]["choices"]["A"]
 
 
 def test_l4_3_errors_included_the_fine_tuned_model_is_cheaper_per_request():
@@ -282,18 +283,20 @@ def test_l4_3_errors_included_the_fine_tuned_model_is_cheaper_per_request():
     tuned = expected_cost_per_request(0.00012, 0.945, 0.05)
     assert round(prompted, 5) == 0.00515 and round(tuned, 5) == 0.00287
     assert (prompted - 0.00015) - (tuned - 0.00012) == pytest.approx(0.00225)
-    assert grade_choice("L4.3", "A").correct
+    assert grade_choice("L4.3", "D").correct
+    assert f"USD {(prompted - tuned):.4f}" in questions()["L4.3"]["choices"]["D"]
 
 
 def test_l4_4_and_lesson_section_6_one_point_behind_on_400_examples_cannot_be_settled():
     assert smaller_model_matches(368, 364, 400, tolerance=0.03).verdict == "can't tell yet"
     assert difference_interval(368, 400, 364, 400)[0] < -0.03
     assert smaller_model_matches(1_840, 1_820, 2_000, tolerance=0.03).matches
-    assert grade_choice("L4.4", "C").correct
+    assert grade_choice("L4.4", "B").correct
+    assert questions()["L4.4"]["choices"]["B"].startswith("Can't tell yet")
 
 
 def test_l4_wrong_choices_are_marked_wrong():
-    for qid, right in (("L4.1", "B"), ("L4.2", "C"), ("L4.3", "A"), ("L4.4", "C")):
+    for qid, right in (("L4.1", "A"), ("L4.2", "B"), ("L4.3", "D"), ("L4.4", "B")):
         for letter in questions()[qid]["choices"]:
             assert grade_choice(qid, letter).correct is (letter == right)
 

@@ -145,22 +145,6 @@ def test_lessons_define_no_formulas_of_their_own(path):
                     cell["src"][:200]
 
 
-MARKDOWN_NOTEBOOKS = LESSONS + sorted((ROOT / "quizzes" / "source").glob("*/*.ipynb"))
-
-
-@pytest.mark.parametrize("path", MARKDOWN_NOTEBOOKS, ids=lambda p: p.stem)
-def test_dollar_signs_in_markdown_are_escaped_so_they_do_not_render_as_maths(path):
-    """Two '$' in a paragraph make JupyterLab typeset the text between them as maths.
-
-    Only ``\\\\$`` in the source renders as a literal dollar sign in JupyterLab 4
-    (jupyterlab/jupyterlab#8645); a bare ``$`` or ``\\$`` does not.
-    """
-    for cell in _cells(path):
-        if cell["type"] == "markdown":
-            bare = re.findall(r"(?<!\\\\)\$", cell["src"].replace("\\\\$", ""))
-            assert not bare, f"unescaped $ in: {cell['src'][:120]!r}"
-
-
 def test_every_binder_link_in_the_readme_opens_a_lesson_that_exists():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"labpath=lessons(?:%2F|/)([\w.]+\.ipynb)", readme)

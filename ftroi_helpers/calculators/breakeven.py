@@ -27,7 +27,7 @@ def break_even_outcome(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_re
 
 def break_even(hosted_cost_per_1k_req: float = 15.0, self_hosted_cost_per_1k_req: float = 2.0,
                one_time_finetune_cost: float = 400.0) -> Calculator:
-    """Source 003's calculator as a widget: two per-1k costs and a one-time cost.
+    """The calculator demo's function as a widget: two per-1k costs and a one-time cost.
 
     >>> calc = break_even()
     >>> calc.result_text
@@ -74,7 +74,7 @@ def break_even_days_outcome(prompt_cost_per_call: float, calls_per_day: int,
 
 def break_even_days(prompt_cost_per_call: float = 0.002, calls_per_day: int = 10_000,
                     training_cost: float = 300.0, savings_fraction: float = 0.6) -> Calculator:
-    """Source 000's question as a widget: prompt cost P per call, V calls/day, training T,
+    """The Cost Curves page's question as a widget: prompt cost P per call, V calls/day, training T,
     savings S.
 
     >>> break_even_days().result_text

@@ -1,6 +1,6 @@
 """Calculator for lesson 06 (the capstone): does fine-tuning pay back within a quarter?
 
-Source 003 asks: at 200k requests/month on a hosted model, would fine-tuning a small open model
+The calculator demo asks: at 200k requests/month on a hosted model, would fine-tuning a small open model
 to self-host pay back within a quarter, and which assumptions dominate? The calculator sets the
 key assumptions, shows the payback month and the cost curves, and a small seeded Monte Carlo
 (:func:`ftroi_helpers.sensitivity.monte_carlo`, 2,000 draws) gives the chance of payback within
@@ -82,7 +82,7 @@ def capstone_outcome(requests_per_month: float, hosted_cost_per_1k_req: float,
 
     Examples
     --------
-    Source 003's example (no GPU fee: its $2 per 1k includes the GPU) with every assumption
+    The calculator demo's example (no GPU fee: its $2 per 1k includes the GPU) with every assumption
     +/- 50 %:
 
     >>> out = capstone_outcome(200_000, 15, 0, 250, 0, 0, 0, 50)
@@ -128,9 +128,9 @@ def capstone_outcome(requests_per_month: float, hosted_cost_per_1k_req: float,
 
 def capstone(scenario: Scenario | None = None, uncertainty_pct: float = 50.0,
              n_draws: int = 2_000, seed: int = 0, within_months: int = 3) -> Calculator:
-    """Source 003's question as a widget: payback month, P(payback within a quarter), curves.
+    """The calculator demo's question as a widget: payback month, P(payback within a quarter), curves.
 
-    The controls start at ``scenario``'s values (default ``Scenario()``, source 003's example;
+    The controls start at ``scenario``'s values (default ``Scenario()``, the calculator demo's example;
     lesson 06 passes its realistic scenario with a GPU billed by the hour).
 
     Examples

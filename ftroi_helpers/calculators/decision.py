@@ -1,4 +1,4 @@
-"""Calculator for lessons 04 and 06: source 002's five-question decision tree."""
+"""Calculator for lessons 04 and 06: the crossover guide's five-question decision tree."""
 
 from __future__ import annotations
 
@@ -66,11 +66,11 @@ def decision_tree(requests_per_day: float = 10_000, labeled_examples: int = 500,
                   quality_gap_pct: float = 8.0, format_or_style_task: bool = False,
                   finetune_improves_eval: str | bool | None = "unknown (no eval yet)",
                   ) -> Calculator:
-    """Source 002's decision tree as a widget: answer the five questions, read the exit.
+    """The crossover guide's decision tree as a widget: answer the five questions, read the exit.
 
     ``finetune_improves_eval`` may be the dropdown's text or True/False/None.
 
-    The defaults are source 002's inference-table volume (10K requests/day), 500 examples (the
+    The defaults are the crossover guide's inference-table volume (10K requests/day), 500 examples (the
     low end of its fine-tuning sets), prompting 8 points short of target, on a task that is not
     format/style and with no eval yet -- so the tree stops at question 5.
 
@@ -97,5 +97,5 @@ def decision_tree(requests_per_day: float = 10_000, labeled_examples: int = 500,
         "finetune_improves_eval": dropdown("5. Fine-tuning improves quality on your eval set?",
                                            list(EVAL_ANSWERS), finetune_improves_eval),
     }
-    return _DecisionCalculator("Prompt or fine-tune? Source 002's decision tree", controls,
+    return _DecisionCalculator("Prompt or fine-tune? The crossover guide's decision tree", controls,
                                decision_tree_outcome)

@@ -1,7 +1,7 @@
 """Calculator for lesson 05: retraining cadence and falling prices against the payback month.
 
-Source 002 says to plan for 2-4 retraining cycles a year and that hosted prices have fallen
-50-80 % a year; source 001 warns that "if your workload changes faster than your re-training
+The crossover guide says to plan for 2-4 retraining cycles a year and that hosted prices have fallen
+50-80 % a year; the economics article warns that "if your workload changes faster than your re-training
 cadence, fine-tuning will not pay back". The calculator moves those assumptions on a scenario
 and shows the payback month and the cumulative cost curves.
 """
@@ -60,7 +60,7 @@ def retraining_outcome(retrain_every_months: int, hosted_price_decline_pct: floa
     requests_per_month : float
         Requests served per month (>= 0).
     scenario : Scenario, optional
-        Every other assumption (default ``Scenario()``, source 003's example).
+        Every other assumption (default ``Scenario()``, the calculator demo's example).
 
     Returns
     -------
@@ -76,8 +76,8 @@ def retraining_outcome(retrain_every_months: int, hosted_price_decline_pct: floa
 
     Examples
     --------
-    Source 003's example, retrained every 3 months (source 002's 4 cycles a year) while hosted
-    prices fall 50 % a year (source 002's low end):
+    The calculator demo's example, retrained every 3 months (the crossover guide's 4 cycles a year) while hosted
+    prices fall 50 % a year (the crossover guide's low end):
 
     >>> retraining_outcome(3, 50, 0, 200_000).sentence
     'Fine-tuning pays back in month 1 (after 0.2 months) and is $21,076 ahead after 12 months'

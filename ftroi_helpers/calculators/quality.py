@@ -97,7 +97,7 @@ def quality_cost(prompt_cost_per_request_usd: float = 0.00015, prompt_accuracy_p
                  requests_per_month: int = 300_000) -> Calculator:
     """Cost per correct answer and per month once an error costs money.
 
-    Defaults: source 002's sentiment row at its midpoints (90% prompted, 94.5% fine-tuned), its
+    Defaults: the crossover guide's sentiment row at its midpoints (90% prompted, 94.5% fine-tuned), its
     10K requests/day (300,000 a month), and gpt-4o-mini per-request costs for its 800-token
     few-shot and 200-token fine-tuned prompts. The $0.05 error cost is an assumption.
 
@@ -206,7 +206,7 @@ def eval_noise(held_out_examples: int = 400, baseline_accuracy_pct: float = 90.0
                finetuned_accuracy_pct: float = 93.0) -> Calculator:
     """Two accuracies on one held-out set: are they really different?
 
-    Defaults: source 002's sentiment row -- prompting about 90%, a +3-point gain (the low end of
+    Defaults: the crossover guide's sentiment row -- prompting about 90%, a +3-point gain (the low end of
     its +3-6%) -- on 400 held-out examples, 20% of the 2,000 examples its fine-tunes used.
 
     >>> calc = eval_noise()

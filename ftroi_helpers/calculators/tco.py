@@ -58,7 +58,7 @@ def cost_curves_outcome(requests_per_month: float, hosted_cost_per_1k_req: float
 
     Examples
     --------
-    Source 003's example over a year:
+    The calculator demo's example over a year:
 
     >>> cost_curves_outcome(200_000, 15, 2, 250, 50, 100, 0, 0, 0, 12).sentence
     'Fine-tuning pays back in month 1 (after 4.6 days); over 12 months prompting costs $36,000 and fine-tuning $5,200, saving $30,800.'
@@ -148,7 +148,7 @@ def cost_curves(requests_per_month: float = _DEFAULT.requests_per_month,
                 monitoring_usd_per_month: float = _DEFAULT.monitoring_usd_per_month,
                 retrain_every_months: int = _DEFAULT.retrain_every_months,
                 horizon_months: int = _DEFAULT.horizon_months) -> Calculator:
-    """Total cost of ownership over months as a widget; defaults are source 003's example.
+    """Total cost of ownership over months as a widget; defaults are the calculator demo's example.
 
     >>> calc = cost_curves()
     >>> calc.result_text.startswith("Fine-tuning pays back in month 1")
@@ -209,7 +209,7 @@ def utilization_outcome(usd_per_gpu_hour: float, requests_per_second_capacity: f
 
     Examples
     --------
-    Source 003's 200k requests/month on an AWS g5.xlarge ($1.006/hour) that serves 10 req/s:
+    The calculator demo's 200k requests/month on an AWS g5.xlarge ($1.006/hour) that serves 10 req/s:
 
     >>> utilization_outcome(1.006, 10, 200_000, 15).sentence
     'At 200,000 requests a month the GPU is 0.76% busy: its $734 monthly bill makes every 1,000 requests cost $3.67, against $15.00 hosted (break-even volume: 48,959 requests a month).'
@@ -313,7 +313,7 @@ def utilization(usd_per_gpu_hour: float = 1.006, requests_per_second_capacity: f
     """An always-on GPU as a widget: utilization and cost per 1,000 requests.
 
     Defaults: an AWS g5.xlarge (one A10G, $1.006/hour on demand) serving up to 10 requests/s,
-    source 003's 200k requests/month and its $15 per 1k hosted price.
+    the calculator demo's 200k requests/month and its $15 per 1k hosted price.
 
     >>> calc = utilization()
     >>> calc.result_text.startswith("At 200,000 requests a month the GPU is 0.76% busy")

@@ -87,11 +87,11 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
 
     Examples
     --------
-    Source 002's simple classification at 10K requests/day on gpt-4o-mini:
+    The crossover guide's simple classification at 10K requests/day on gpt-4o-mini:
 
     >>> token_savings_outcome(10_000, 800, 200, 50, "gpt-4o-mini-2024-07-18",
     ...                       "gpt-4o-mini-2024-07-18", 75).sentence
-    "At 10,000 requests a day fine-tuning saves $9.00 a month (source 002's shortcut says $54.00), so $75 of training pays back in 8.3 months (shortcut: 1.4 months)."
+    "At 10,000 requests a day fine-tuning saves $9.00 a month (the crossover guide's shortcut says $54.00), so $75 of training pays back in 8.3 months (shortcut: 1.4 months)."
     >>> token_savings_outcome(0, 800, 200, 50, "gpt-4o-mini-2024-07-18",
     ...                       "gpt-4o-mini-2024-07-18", 75)
     Traceback (most recent call last):
@@ -124,9 +124,9 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
         lead += "saves nothing"
     shortcut = (f"a {money(naive)} saving" if naive > 0 else "no saving")
     if true > 0:
-        lead += f" (source 002's shortcut says {money(naive)})"
+        lead += f" (the crossover guide's shortcut says {money(naive)})"
     else:
-        lead += f" (source 002's shortcut claims {shortcut})"
+        lead += f" (the crossover guide's shortcut claims {shortcut})"
     if math.isinf(months):
         tail = f"so {usd(training)} of training never pays back"
     else:
@@ -199,7 +199,7 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
                   training_usd: float = SOURCE_002_MINI_TRAINING_USD[1]) -> Calculator:
     """Token savings as a widget: volume, token counts, two models and a training cost.
 
-    Defaults are source 002's simple classification (800 -> 200 input tokens, 50 output) at
+    Defaults are the crossover guide's simple classification (800 -> 200 input tokens, 50 output) at
     10K requests/day on gpt-4o-mini, with $75 of training (the top of its $15-75 range).
 
     >>> calc = token_savings()
