@@ -125,13 +125,21 @@ def test_notebook_text_does_not_reveal_self_check_answers(path):
 
 
 @pytest.mark.parametrize("path", TAUGHT, ids=lambda p: p.stem)
-def test_lesson_ends_with_key_points_and_a_quiz_link(path):
+def test_lesson_ends_with_key_points_and_a_link_to_what_comes_next(path):
+    """A lesson that a quiz covers links that quiz; every lesson's footer links onwards (the
+    quiz order itself is checked in test_links_and_order.py)."""
+    from test_links_and_order import quiz_lessons_from_lesson_00
+
     section = _section(_cells(path), "## Key points")
     assert section, "a '## Key points' section"
     text = "\n".join(c["src"] for c in section)
     bullets = re.findall(r"^\s*[-*]\s+", section[0]["src"], re.M)
     assert 3 <= len(bullets) <= 5
-    assert any(q in text for q in QUIZZES), "a link to the matching quiz"
+    covering = [q for q, lessons in quiz_lessons_from_lesson_00().items()
+                if path.stem[:2] in lessons]
+    if covering:
+        assert any(q in text for q in covering), f"a link to {covering}"
+    assert re.search(r"\]\([^)]+\.(ipynb|md)[^)]*\)", text), "a link to what comes next"
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
