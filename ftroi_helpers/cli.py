@@ -193,7 +193,13 @@ def _resolve_prices(args: argparse.Namespace) -> tuple[dict[str, float], list[st
         column, flag = _PRICE_FLAGS[dest]
         model = getattr(args, flag) or args.model
         if model not in rows:
-            rows[model] = price_row(model)
+            try:
+                rows[model] = price_row(model)
+            except ValueError as exc:
+                if getattr(exc, "internal", False):  # the price table itself is broken
+                    raise
+                typed = flag if getattr(args, flag) else "model"
+                raise ValueError(f"--{typed.replace('_', '-')}: {exc}") from None
         value = rows[model][column]
         if value != value:  # NaN: the row has no such price
             raise ValueError(
@@ -371,7 +377,8 @@ def _tco(args: argparse.Namespace) -> int:
         try:
             table.to_csv(args.csv, index=False)
         except OSError as exc:
-            raise ValueError(f"cannot write {args.csv!r}: {exc.strerror or exc}") from None
+            raise ValueError(f"--csv: cannot write {_text(args.csv)}: "
+                             f"{exc.strerror or exc}") from None
     s = result.scenario
     when = (f" (after {result.payback_months:.2f} months)"
             if result.payback_months is not None else "")

@@ -191,7 +191,7 @@ def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Numbe
     """Check every scenario field once; return floats/arrays ready for the model."""
     out: dict[str, Number] = {}
     for name, value in values.items():
-        if scalar and np.ndim(value) != 0:
+        if scalar and _ndim(value) != 0:
             raise TypeError(
                 f"{name} must be a single number in a Scenario (give arrays to simulate()), "
                 f"got {short_repr(value)}"
@@ -200,8 +200,9 @@ def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Numbe
             out[name] = require_int(name, value, minimum=1, maximum=MAX_HORIZON_MONTHS,
                                     limit_name="MAX_HORIZON_MONTHS")
         elif name == "retrain_every_months":
-            if scalar or np.ndim(value) == 0:
-                out[name] = float(require_int(name, value, minimum=0))
+            if scalar or _ndim(value) == 0:
+                # beyond any horizon it never comes round; the model only compares it with one
+                out[name] = float(min(require_int(name, value, minimum=0), 2**53))
             else:
                 arr = require_nonnegative(name, value)
                 if not np.all(np.mod(arr, 1) == 0):
@@ -252,6 +253,8 @@ def _part(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return values if values.size == 1 else values[rows]
 
 
+# An overflow in the running costs is refused at the end (see _too_large), not warned about.
+@np.errstate(over="ignore", invalid="ignore")
 def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     """Run the TCO model for many scenarios at once.
 
@@ -579,3 +582,11 @@ def _too_large(v: dict[str, np.ndarray], prompting: np.ndarray, finetune: np.nda
     raise TooLargeError(
         f"the cumulative cost over horizon_months={horizon} is too large to compute (above "
         f"1.8e+308) for {shown}" + (f" (scenario {col})" if bad.size > 1 else ""))
+
+
+def _ndim(value: Any) -> int:
+    """``np.ndim``, but a ragged list counts as an array (numpy refuses to measure it)."""
+    try:
+        return np.ndim(value)
+    except ValueError:
+        return 1

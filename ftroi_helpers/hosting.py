@@ -152,7 +152,7 @@ def gpu_utilization(
     >>> gpu_utilization(30_000_000, 10)
     Traceback (most recent call last):
     ...
-    ValueError: requests_per_month must be at most the deployment's capacity (26,280,000 requests a month at 10 requests/s on 1 GPU), got 30,000,000: that would be 114% utilization
+    ValueError: requests_per_month must be at most the deployment's capacity (26,280,000 requests a month at 10 requests/s on 1 GPU), got 30,000,000: that would be 114% utilization (the capacity is requests_per_second_capacity x 3,600 x hours_per_month x gpus)
     """
     volume = require_positive("requests_per_month", requests_per_month)
     capacity = require_positive("requests_per_second_capacity", requests_per_second_capacity)
@@ -168,13 +168,14 @@ def gpu_utilization(
         vol, cap, rate, n, u = (np.ravel(a) for a in np.broadcast_arrays(
             volume, monthly_capacity, capacity, count, util))
         i = int(np.argmax(u > 1 + 1e-12))
+        hrs = np.ravel(np.broadcast_to(hours, u.shape))[i]
         raise ValueError(
             "requests_per_month must be at most the deployment's capacity "
             f"({_num(cap[i])} requests a month at {_num(rate[i], 4)} requests/s on "
-            f"{_num(n[i], 4)} GPU{'' if n[i] == 1 else 's'}), got {_num(vol[i])}: that would "
-            f"be {_percent(u[i])} utilization"
-            + ("" if hours is HOURS_PER_MONTH or np.all(np.asarray(hours) == HOURS_PER_MONTH)
-               else f" (hours_per_month={_num(np.ravel(np.broadcast_to(hours, u.shape))[i], 4)})"))
+            f"{_num(n[i], 4)} GPU{'' if n[i] == 1 else 's'}"
+            + ("" if hrs == HOURS_PER_MONTH else f" for {_num(hrs, 4)} hours") + "), got "
+            f"{_num(vol[i])}: that would be {_percent(u[i])} utilization (the capacity is "
+            "requests_per_second_capacity x 3,600 x hours_per_month x gpus)")
     return finite_result(util, "utilization", inputs)
 
 

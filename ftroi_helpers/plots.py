@@ -581,7 +581,12 @@ def breakeven_alt(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req: fl
     'Line chart of cumulative cost (USD) against requests served. Keep prompting (solid line) starts at $0 and rises by $15.00 per 1,000 requests; fine-tuning (dashed line) starts at $400 and rises by $2.00 per 1,000. Prompting crosses fine-tuning at 30,769 requests: the break-even.'
     """
     from .breakeven import breakeven_requests
+    from .validation import require_scalar
 
+    for name, value in (("hosted_cost_per_1k_req", hosted_cost_per_1k_req),
+                        ("self_hosted_cost_per_1k_req", self_hosted_cost_per_1k_req),
+                        ("one_time_finetune_cost", one_time_finetune_cost)):
+        require_scalar(name, value)
     be = breakeven_requests(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
                             one_time_finetune_cost)
     text = (f"Line chart of cumulative cost (USD) against requests served. Keep prompting "
@@ -605,6 +610,10 @@ def breakeven_series(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req:
     from .breakeven import breakeven_requests
     from .validation import finite_result, require_positive, require_scalar
 
+    for name, value in (("hosted_cost_per_1k_req", hosted_cost_per_1k_req),
+                        ("self_hosted_cost_per_1k_req", self_hosted_cost_per_1k_req),
+                        ("one_time_finetune_cost", one_time_finetune_cost)):
+        require_scalar(name, value)
     be = breakeven_requests(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
                             one_time_finetune_cost)
     if max_requests is not None:

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .validation import require_int, require_scalar, short_repr
+
 __all__ = ["Closeness", "closeness", "format_number", "parse_guess", "predict"]
 
 _NEVER_WORDS = {"never", "inf", "infinite", "infinity", "no", "none"}
@@ -86,10 +88,13 @@ def format_number(value: float, unit: str = "", decimals: int | None = None) -> 
     >>> format_number(math.inf, "months")
     'never'
     """
+    value = _number_or_never("value", value)
     if math.isinf(value):
         return "never"
     if decimals is None:
         decimals = 0 if abs(value) >= 100 else 2
+    else:
+        decimals = require_int("decimals", decimals, minimum=0, maximum=20)
     digits = f"{abs(value):,.{decimals}f}"
     if decimals:
         digits = digits.rstrip("0").rstrip(".") if "." in digits else digits
@@ -106,7 +111,8 @@ class Closeness:
     #: "exact", "close" (within 10 %), "near" (within 25 %), "same order" (within a factor
     #: of 2), "off" or "wrong way" (never vs a number).
     verdict: str
-    #: guess / answer (1.0 = exact); inf/0 when one of them is "never"; nan when answer is 0.
+    #: guess / answer (1.0 = exact); inf/0 when one of them is "never"; when the answer is 0,
+    #: 1.0 for a guess of 0 and inf for any other guess.
     ratio: float
     message: str
 
@@ -140,6 +146,8 @@ def closeness(guess: float, answer: float, unit: str = "", decimals: int | None 
     >>> closeness(3, math.inf, "months").message
     'The answer is never: it does not pay back. Your guess was 3 months.'
     """
+    answer = _number_or_never("answer", answer)
+    guess = _number_or_never("guess", guess)
     a_text = format_number(answer, unit, decimals)
     g_text = format_number(guess, unit, decimals)
     if math.isinf(answer) or math.isinf(guess):
@@ -154,7 +162,9 @@ def closeness(guess: float, answer: float, unit: str = "", decimals: int | None 
     if answer == 0:
         verdict = "exact" if guess == 0 else "off"
         tail = "exactly right." if guess == 0 else f"your guess was {g_text}."
-        return Closeness(verdict, math.nan, f"The answer is {a_text}: {tail}")
+        # guess / 0: exact for a guess of 0, infinitely far (relatively) for any other
+        return Closeness(verdict, 1.0 if guess == 0 else math.inf,
+                         f"The answer is {a_text}: {tail}")
     ratio = guess / answer
     head = f"The answer is {a_text}."
     if ratio <= 0:
@@ -217,13 +227,8 @@ def predict(question: str, answer: float, *, unit: str = "", decimals: int | Non
     import ipywidgets as widgets
 
     if not isinstance(question, str) or not question.strip():
-        raise ValueError(f"question must be a non-empty string, got {question!r}")
-    try:
-        answer_value = float(answer)
-    except (TypeError, ValueError):
-        raise TypeError(f"answer must be a number (math.inf for never), got {answer!r}") from None
-    if math.isnan(answer_value):
-        raise ValueError("answer must be a number or math.inf, got nan")
+        raise ValueError(f"question must be a non-empty string, got {short_repr(question)}")
+    answer_value = _number_or_never("answer", answer)
 
     label = f"Your guess ({unit})" if unit else "Your guess"
     title = widgets.HTML(f"<b>Predict:</b> {html.escape(question)}")
@@ -262,3 +267,16 @@ def predict(question: str, answer: float, *, unit: str = "", decimals: int | Non
     box.feedback = feedback  # type: ignore[attr-defined]
     box.reveal = reveal  # type: ignore[attr-defined]
     return box
+
+
+def _number_or_never(name: str, value: Any) -> float:
+    """A real number, or ``inf`` for "never"; anything else is refused by ``name``."""
+    if isinstance(value, float) and math.isinf(value):
+        return float(value)
+    try:
+        return require_scalar(name, value)
+    except (TypeError, ValueError) as exc:
+        if "finite" in str(exc):  # NaN
+            raise ValueError(f"{name} must be a number, or math.inf for never, got "
+                             f"{short_repr(value)}") from None
+        raise

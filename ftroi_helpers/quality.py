@@ -827,10 +827,12 @@ def measured_delta_spread(
     if sizes.size > MAX_TABLE_ROWS:
         raise ValueError(f"held_out_examples must list at most {MAX_TABLE_ROWS:,} sizes "
                          f"(MAX_TABLE_ROWS), got {sizes.size:,}")
-    whole = [require_int("held_out_examples", size, minimum=1) for size in sizes.tolist()]
+    whole = [require_int("held_out_examples", size, minimum=1, maximum=MAX_EVAL_CELLS,
+                         limit_name="MAX_EVAL_CELLS") for size in sizes.tolist()]
     p_a = _scalar("baseline_accuracy", baseline_accuracy, require_fraction)
     p_b = _scalar("finetuned_accuracy", finetuned_accuracy, require_fraction)
-    sets = require_int("n_sets", n_sets, minimum=1)
+    sets = require_int("n_sets", n_sets, minimum=1, maximum=MAX_EVAL_CELLS,
+                       limit_name="MAX_EVAL_CELLS")
     if max(whole) * sets * 3 > MAX_EVAL_CELLS:
         raise ValueError(
             f"held_out_examples x n_sets x 3 must be at most {MAX_EVAL_CELLS:,} "

@@ -246,7 +246,11 @@ def estimate_tokens(text: str, chars_per_token: float = CHARS_PER_TOKEN) -> int:
     ratio = require_positive("chars_per_token", chars_per_token)
     if not isinstance(ratio, float):
         raise TypeError(f"chars_per_token must be a single number, got {chars_per_token!r}")
-    return math.ceil(len(text) / ratio)
+    tokens = len(text) / ratio
+    if not math.isfinite(tokens):
+        raise ValueError(f"chars_per_token is too small: {len(text):,} characters at "
+                         f"{chars_per_token!r} per token are too many tokens to count")
+    return math.ceil(tokens)
 
 
 def token_count(text: str, model: str = "gpt-4o-mini",
@@ -280,6 +284,9 @@ def token_count(text: str, model: str = "gpt-4o-mini",
     '≈ 3 tokens (estimate: 11 characters ÷ 4 per token)'
     """
     text = _require_text("text", text)
+    from .validation import require_positive, require_scalar
+
+    require_scalar("chars_per_token", chars_per_token, require_positive)
     encoding = encoding_for_model(model)
     if encoding is not None:
         n = _count(text, encoding)

@@ -147,6 +147,11 @@ def checked_value(name: str, w: widgets.Widget, value: Any) -> Any:
             listed = ", ".join(short_repr(o) for o in options)
             raise ValueError(f"{name} must be one of {listed}, got {short_repr(value)}")
         return value
+    if isinstance(w, (widgets.Text, widgets.Textarea)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be text, got {short_repr(value)} "
+                            f"({type(value).__name__})")
+        return value
     if isinstance(w, widgets.Checkbox):
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be True or False, got {short_repr(value)} "

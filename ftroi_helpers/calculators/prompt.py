@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from ..scenario_file import _request_usd
 from ..tokenizer import CHARS_PER_TOKEN, token_count
 from ..validation import require_fraction, require_nonnegative
-from ._base import _LAYOUT, _STYLE, Calculator, Outcome, number_box
+from ._base import _LAYOUT, _STYLE, Calculator, Outcome, _start, dropdown, number_box
 
 __all__ = ["prompt_cost", "prompt_cost_outcome", "price_rows"]
 
@@ -373,9 +373,10 @@ _FINETUNED_PRICES = {"finetuned_model", "ft_usd_per_1m_input_tokens",
 
 
 def _textarea(description: str, value: str, rows: int) -> widgets.Textarea:
-    return widgets.Textarea(value=value, description=description, rows=rows,
-                            continuous_update=False, style=_STYLE,
-                            layout=widgets.Layout(width="700px"))
+    # the Calculator puts the value in, refusing one that is not text by the control's name
+    return _start(widgets.Textarea(value="", description=description, rows=rows,
+                                   continuous_update=False, style=_STYLE,
+                                   layout=widgets.Layout(width="700px")), value)
 
 
 def prompt_cost(system_prompt: str = EXAMPLE_PROMPT["system_prompt"],
@@ -408,9 +409,7 @@ def prompt_cost(system_prompt: str = EXAMPLE_PROMPT["system_prompt"],
         "tokens_for": widgets.Dropdown(options=list(TOKENIZERS), value=next(iter(TOKENIZERS)),
                                        description="Count tokens for", style=_STYLE,
                                        layout=_LAYOUT),
-        "price_row": widgets.Dropdown(options=options, value=price_row,
-                                      description="Prices (USD per 1M tokens)", style=_STYLE,
-                                      layout=_LAYOUT),
+        "price_row": dropdown("Prices (USD per 1M tokens)", options, price_row),
         "use_cache": widgets.Checkbox(
             value=False, indent=False, style=_STYLE, layout=_LAYOUT,
             description="Cache the repeated prefix (system prompt + examples) at the "

@@ -217,6 +217,16 @@ def utilization_outcome(usd_per_gpu_hour: float, requests_per_second_capacity: f
     # a rented GPU is never free (and a zero price has no place on the log-scale figure)
     require_positive("usd_per_gpu_hour", usd_per_gpu_hour)
     util = float(gpu_utilization(requests_per_month, requests_per_second_capacity))
+    for name, value in (("hosted_cost_per_1k_req", hosted_cost_per_1k_req),
+                        ("usd_per_gpu_hour", usd_per_gpu_hour)):
+        if require_nonnegative(name, value) > 1e300:  # no room left on the price axis
+            raise ValueError(f"{name} is too large to chart (at most 1e300 USD), got "
+                             f"{float(value):.3g}")
+    if util == 0:  # the volume is a vanishing share of a capacity beyond reason
+        raise ValueError(
+            "requests_per_second_capacity is too large for this volume: the GPU would be 0% "
+            f"busy (requests_per_month={float(requests_per_month):.3g}, "
+            f"requests_per_second_capacity={float(requests_per_second_capacity):.3g})")
     per_1k = float(self_hosted_cost_per_1k_req(usd_per_gpu_hour, requests_per_second_capacity,
                                                util))
     bill = float(hosting_cost_per_month(usd_per_gpu_hour))
