@@ -318,6 +318,32 @@ def test_a_loop_that_ignores_the_interrupt_is_killed_and_a_fresh_kernel_runs_the
     assert stdout(looper.cells[4]) == "after False\n"
 
 
+@pytest.fixture(scope="module")
+def cpu_and_disk(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("cpu"))
+    return run(course, [
+        "import errno\ntry:\n    open('big', 'wb').write(b'x' * 16 * 2**20)\n"
+        "except OSError as exc:\n    print(errno.errorcode[exc.errno])",
+        "try:\n    open('/tmp/big', 'wb').write(b'x' * 16 * 2**20)\n"
+        "except OSError as exc:\n    print(errno.errorcode[exc.errno])",
+        "while True:\n    pass",
+        "print('after')",
+    ], timeout=120, cpu_time_limit_seconds=3, scratch_size_bytes=8 * 2**20,
+        tmp_size_bytes=8 * 2**20)
+
+
+@needs_sandbox
+def test_the_scratch_folder_and_tmp_are_size_limited(cpu_and_disk):
+    assert stdout(cpu_and_disk.cells[0]) == "ENOSPC\n"
+    assert stdout(cpu_and_disk.cells[1]) == "ENOSPC\n"
+
+
+@needs_sandbox
+def test_a_kernel_past_its_cpu_time_is_killed_and_a_fresh_one_runs_the_rest(cpu_and_disk):
+    assert errors(cpu_and_disk.cells[2]) == ["DeadKernelError"]
+    assert stdout(cpu_and_disk.cells[3]) == "after\n"
+
+
 # -- resources --------------------------------------------------------------------------------------
 
 SPAWNER = f"""
