@@ -23,7 +23,7 @@ from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor, SaveAutoGrades
+from nbgrader.preprocessors import DeduplicateIds, Execute, NbGraderPreprocessor, SaveAutoGrades
 from nbgrader.utils import setenv
 from traitlets import Enum
 from traitlets.config import Configurable
@@ -32,8 +32,8 @@ from ftroi_helpers import quiz as q
 
 from . import key
 
-__all__ = ["FtroiQuiz", "KeyedGrades", "ReleaseQuiz", "StudentExecute", "autograde_preprocessors",
-           "generate_preprocessors", "quiz_mode"]
+__all__ = ["DeduplicateGradeIds", "FtroiQuiz", "KeyedGrades", "ReleaseQuiz", "StudentExecute",
+           "autograde_preprocessors", "generate_preprocessors", "quiz_mode", "sanitize_preprocessors"]
 
 #: The setup cell's call that the release completes with the course id and the mode.
 _USE_QUIZ = re.compile(r"use_quiz\(\s*([\"'])(?P<quiz>[a-z0-9_]+)\1\s*\)")
@@ -89,6 +89,22 @@ class ReleaseQuiz(NbGraderPreprocessor):
         return nb, resources
 
 
+class DeduplicateGradeIds(DeduplicateIds):
+    """nbgrader's DeduplicateIds, made safe for the rest of the pipeline.
+
+    nbgrader keeps the last cell with a given grade id and empties the others' ``nbgrader``
+    metadata; its OverwriteCells then fails on the emptied metadata (KeyError: 'grade_id') and
+    the whole submission scores 0. Removing the metadata instead keeps the honest outcome: the
+    duplicate is an ordinary cell, and the kept cell is graded.
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, cell_index: int):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.metadata.get("nbgrader") == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
+
+
 class StudentExecute(Execute):
     """nbgrader's Execute with ``FTROI_STUDENT_ID`` set to the submitting student's id, so the
     kernel re-creates that student's variant. (Not sandboxed: see ``sandbox.SandboxedExecute``.)
@@ -141,6 +157,14 @@ def generate_preprocessors() -> list[type]:
     from nbgrader.converters import GenerateAssignment
 
     return [ReleaseQuiz, *GenerateAssignment.class_traits()["preprocessors"].default()]
+
+
+def sanitize_preprocessors() -> list[type]:
+    """``nbgrader autograde``'s sanitizing pipeline with :class:`DeduplicateGradeIds`."""
+    from nbgrader.converters import Autograde
+
+    default = Autograde.class_traits()["sanitize_preprocessors"].default()
+    return [DeduplicateGradeIds if p is DeduplicateIds else p for p in default]
 
 
 def autograde_preprocessors(execute: type | None = None) -> list[type]:
