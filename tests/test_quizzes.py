@@ -242,7 +242,7 @@ for victim in glob.glob(str(COURSE / "submitted" / "*" / "*" / "*.ipynb")):
         vandalise(victim)
 vandalise(str(COURSE / "gradebook.db"))
 vandalise(str(COURSE / "sabotage.txt"))
-vandalise("/tmp/ftroi-sabotage.txt")
+vandalise({tmp_target!r})
 vandalise(str(COURSE.parent / "sabotage.txt"))
 try:
     import sqlite3
@@ -368,7 +368,8 @@ def _submissions(c: Course, quiz: str, students: list[str], port: int) -> dict[s
             answers[first] = KEYSEEKER + "\n" + answers[first]
             subs[student] = _fill(rel, answers)
         elif student == "saboteur":
-            subs[student] = _fill(rel, {first: SABOTEUR.format(course=str(c.path)) +
+            subs[student] = _fill(rel, {first: SABOTEUR.format(course=str(c.path),
+                                                               tmp_target=_tmp_target(c)) +
                                         f"\n{first[:-7]} = None"})
         elif student == "netcaller":
             subs[student] = _fill(rel, {first: NETCALLER.format(port=port) +
@@ -416,6 +417,11 @@ def _submissions(c: Course, quiz: str, students: list[str], port: int) -> dict[s
         elif student == "empty":
             subs[student] = ""
     return subs
+
+
+def _tmp_target(c: Course) -> str:
+    """A file in the machine's /tmp that the saboteur tries to create (unique to this run)."""
+    return f"/tmp/ftroi-sabotage-{hashlib.sha256(str(c.path).encode()).hexdigest()[:12]}.txt"
 
 
 def _expected(c: Course, quiz: str, students: list[str]) -> dict[str, float]:
@@ -638,7 +644,7 @@ def test_no_file_outside_autograde_output_changed_and_none_was_created(exam):
     assert exam.hashes_after == exam.hashes_before
     assert not (exam.path / "sabotage.txt").exists()
     assert not (exam.path.parent / "sabotage.txt").exists()
-    assert not Path("/tmp/ftroi-sabotage.txt").exists()
+    assert not Path(_tmp_target(exam)).exists()
 
 
 @roundtrip
