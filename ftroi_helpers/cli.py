@@ -316,18 +316,36 @@ SCENARIO_FLAGS: dict[str, tuple[str, str]] = {
         "USD", "building the evaluation harness, USD (paid again, as re-evaluation, at each "
         "retraining)"),
     "hosting_usd_per_month": (
-        "USD", "fixed hosting of the fine-tuned model (GPU or deployment fee), USD per month"),
+        "USD", "fixed hosting of one replica of the fine-tuned model (GPU or deployment fee), "
+        "USD per month"),
+    "replicas": ("N", "replicas of the fine-tuned deployment, each paying the hosting fee "
+                 "(whole number >= 1)"),
     "monitoring_usd_per_month": ("USD", "monitoring the fine-tuned model, USD per month"),
-    "retrain_every_months": ("MONTHS", "retrain every N months, 0 = never (months)"),
+    "engineering_usd_per_month": (
+        "USD", "people's time to run the fine-tuned system (on-call, upgrades), USD per month"),
+    "launch_delay_months": (
+        "MONTHS", "whole months before the fine-tuned model serves traffic; until then the "
+        "hosted API serves it all (months)"),
+    "retrain_every_months": ("MONTHS", "retrain every N months after launch, 0 = never "
+                             "(months)"),
     "hosted_price_decline_per_year": (
         "FRACTION", "yearly fall in the hosted price, fraction 0 to below 1 (0.5 = halves "
         "each year)"),
     "finetune_price_decline_per_year": (
         "FRACTION", "yearly fall in fine-tuning's inference and training prices, fraction 0 to "
         "below 1"),
+    "hosting_price_decline_per_year": (
+        "FRACTION", "yearly fall in the fixed hosting fee (GPU-hour prices), fraction 0 to "
+        "below 1"),
+    "model_switch_month": (
+        "MONTH", "month in which both sides move to a cheaper model: prompting pays a "
+        "re-evaluation, fine-tuning a retraining (0 = no switch, else >= 2)"),
+    "model_switch_price_cut": (
+        "FRACTION", "share cut from both per-request prices at the switch, 0 to below 1"),
     "horizon_months": ("MONTHS", "months to compare over (months)"),
 }
-_WHOLE_FIELDS = {"retrain_every_months", "horizon_months"}
+_WHOLE_FIELDS = {"retrain_every_months", "horizon_months", "replicas", "launch_delay_months",
+                 "model_switch_month"}
 
 
 def load_scenario_file(path: str) -> dict[str, Any]:

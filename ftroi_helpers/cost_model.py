@@ -4,20 +4,37 @@ A :class:`Scenario` is a small frozen record of assumptions with defaults from t
 lesson changes one field at a time with :func:`dataclasses.replace`. :func:`tco` turns a scenario
 into a month-by-month table and a payback month. :func:`simulate` runs the same model on arrays of
 assumptions at once (thousands of scenarios, no Python loop), for sensitivity analysis.
+:data:`REALISTIC` is the one realistic scenario that lessons 03, 05 and 06 share.
 
-Timing conventions (the same everywhere in the workbook):
+Timing conventions (the same everywhere in the workbook). Month ``m`` runs from 1 to the horizon.
 
-* one-time costs (data preparation, training, the evaluation harness) are paid at the start of
-  month 1;
-* a retraining (training plus evaluation again) is paid at the start of months
-  ``1 + N, 1 + 2N, ...`` when ``retrain_every_months = N > 0``;
-* inference, hosting fees and monitoring accrue evenly through each month;
-* a yearly price decline ``d`` multiplies a price in month ``m`` by ``(1 - d) ** ((m - 1) / 12)``.
-  The hosted API's decline applies to its per-request price; fine-tuning's decline applies to the
-  self-hosted per-request price and to the training part of each retraining.
+* One-time costs (data preparation, training, the evaluation harness) are paid at the start of
+  month 1.
+* **Launch.** The fine-tuned model serves traffic from month ``launch_delay_months + 1``. Until
+  then the fine-tuning path still pays the hosted API for all traffic, on top of its one-time
+  costs; its per-request inference, hosting fee and monitoring start at launch.
+* **Running costs** accrue evenly through each month: the fine-tuned model's per-request
+  inference, the fixed hosting fee times ``replicas``, monitoring, and engineering time
+  (``engineering_usd_per_month``, paid from month 1: the team works on the system before launch
+  too).
+* **Retraining** (training plus re-evaluation) is paid at the start of months
+  ``L + 1 + N, L + 1 + 2N, ...`` where ``N = retrain_every_months > 0`` and ``L`` is the launch
+  delay: every N months after launch.
+* **Smooth price decline.** A yearly decline ``d`` multiplies a price in month ``m`` by
+  ``(1 - d) ** ((m - 1) / 12)``. ``hosted_price_decline_per_year`` applies to the hosted
+  per-request price; ``finetune_price_decline_per_year`` to the fine-tuned per-request price and
+  to the training part of each retraining; ``hosting_price_decline_per_year`` to the fixed
+  hosting fee (GPU-hour prices fall too).
+* **A model switch** (an event, not a decay). In practice a list price stays put, and a cheaper
+  price comes from moving to a newer model. At the start of month ``model_switch_month`` (0 = no
+  switch) both per-request prices fall by ``model_switch_price_cut``, for good. The prompting
+  side pays one re-evaluation (``eval_harness_usd``); the fine-tuning side pays a retraining on
+  the new model (training plus re-evaluation), once even if a scheduled retraining falls in the
+  same month.
 
 The payback month is the first month at whose end the cumulative cost of fine-tuning is no higher
-than that of prompting (``None`` when that never happens within the horizon).
+than that of prompting (``None`` when that never happens within the horizon). Within that month
+savings move linearly from their value just after the month's lump sums to their value at its end.
 """
 
 from __future__ import annotations
@@ -30,7 +47,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from .hosting import G5_XLARGE_USD_PER_HOUR, hosting_cost_per_month
 from .tokens import request_cost
+from .training import training_cost_gpu
 from .validation import (
     MAX_HORIZON_MONTHS,
     MAX_SCENARIO_MONTHS,
@@ -46,7 +65,18 @@ from .validation import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Curves", "Scenario", "TCOResult", "compare_scenarios", "replace", "simulate", "tco"]
+__all__ = [
+    "REALISTIC",
+    "REALISTIC_ASSUMPTIONS",
+    "Curves",
+    "Scenario",
+    "TCOResult",
+    "compare_scenarios",
+    "hosting_scenarios",
+    "replace",
+    "simulate",
+    "tco",
+]
 
 
 @dataclass(frozen=True)
@@ -56,7 +86,8 @@ class Scenario:
     The defaults are source 003's example: 200,000 requests a month on a hosted model at $15
     per 1,000 requests, a self-hosted fine-tuned small model at $2 per 1,000, and a $400 one-time
     project (split here into data, training and evaluation; the split is ours, the total is the
-    source's). No hosting fee, monitoring, retraining or price decline until you add them.
+    source's). No hosting fee, engineering time, launch delay, second replica, monitoring,
+    retraining or price change until you add them.
 
     >>> s = Scenario()
     >>> s.one_time_usd
@@ -77,16 +108,30 @@ class Scenario:
     training_usd: float = 50.0
     #: USD to build the evaluation harness (paid again, as re-evaluation, at each retraining).
     eval_harness_usd: float = 100.0
-    #: Fixed USD per month for the fine-tuned model: a GPU billed by the hour or a deployment fee.
+    #: Fixed USD per month for one replica of the fine-tuned model: a GPU billed by the hour or a
+    #: deployment fee. Paid once per replica.
     hosting_usd_per_month: float = 0.0
+    #: Replicas of the fine-tuned deployment (a whole number >= 1); 2 survives one failure.
+    replicas: int = 1
     #: USD per month to monitor the fine-tuned model's quality in production.
     monitoring_usd_per_month: float = 0.0
-    #: Retrain every N months (0 = never).
+    #: USD per month of people's time to run the fine-tuned system (on-call, upgrades, fixes).
+    engineering_usd_per_month: float = 0.0
+    #: Whole months before the fine-tuned model serves traffic; until then the fine-tuning path
+    #: pays the hosted API for all traffic, on top of its one-time costs.
+    launch_delay_months: int = 0
+    #: Retrain every N months after launch (0 = never).
     retrain_every_months: int = 0
     #: Yearly fall in the hosted API's per-request price, 0 to 1 (0.5 = halves each year).
     hosted_price_decline_per_year: float = 0.0
-    #: Yearly fall in fine-tuning's inference and training prices, 0 to 1.
+    #: Yearly fall in fine-tuning's per-request and training prices, 0 to 1.
     finetune_price_decline_per_year: float = 0.0
+    #: Yearly fall in the fixed hosting fee (GPU-hour prices), 0 to 1.
+    hosting_price_decline_per_year: float = 0.0
+    #: Month in which both sides move to a newer, cheaper model (0 = no switch; else >= 2).
+    model_switch_month: int = 0
+    #: Share by which the switch cuts both per-request prices, 0 to below 1.
+    model_switch_price_cut: float = 0.0
     #: Months to compare over.
     horizon_months: int = 12
 
@@ -102,6 +147,21 @@ class Scenario:
         """Data preparation + training + evaluation harness, paid once at the start."""
         return float(self.data_prep_usd + self.training_usd + self.eval_harness_usd)
 
+    @property
+    def prompting_usd_per_month(self) -> float:
+        """The hosted bill in month 1, before any price change."""
+        return float(self.requests_per_month / 1000 * self.hosted_cost_per_1k_req)
+
+    @property
+    def finetune_usd_per_month(self) -> float:
+        """Fine-tuning's running cost per month once launched, before any price change.
+
+        Per-request inference + hosting fee x replicas + monitoring + engineering.
+        """
+        return float(self.requests_per_month / 1000 * self.self_hosted_cost_per_1k_req
+                     + self.hosting_usd_per_month * self.replicas
+                     + self.monitoring_usd_per_month + self.engineering_usd_per_month)
+
     @classmethod
     def from_tokens(
         cls,
@@ -114,9 +174,18 @@ class Scenario:
         ft_usd_per_1m_input: float,
         ft_usd_per_1m_output: float,
         days_per_month: float = 30,
+        *,
+        prompted_cached_input_tokens: float = 0,
+        base_usd_per_1m_cached_input: float | None = None,
+        finetuned_cached_input_tokens: float = 0,
+        ft_usd_per_1m_cached_input: float | None = None,
+        batch_discount: float = 0.0,
         **assumptions: Any,
     ) -> Scenario:
         """Build a scenario whose per-1k-request costs come from the token model.
+
+        Both requests are priced with :func:`~ftroi_helpers.tokens.request_cost`, prompt caching
+        and the batch discount included.
 
         Parameters
         ----------
@@ -129,6 +198,16 @@ class Scenario:
         ft_usd_per_1m_input, ft_usd_per_1m_output : float, the fine-tuned model's USD per 1M
             input / output tokens (>= 0)
         days_per_month : float, days per month (default 30)
+        prompted_cached_input_tokens : float, the part of the prompted input served from the
+            provider's prompt cache, e.g. a repeated few-shot prefix (default 0)
+        base_usd_per_1m_cached_input : float, the prompted model's USD per 1M cached input
+            tokens; required when ``prompted_cached_input_tokens > 0``
+        finetuned_cached_input_tokens : float, the cached part of the fine-tuned input
+            (default 0)
+        ft_usd_per_1m_cached_input : float, the fine-tuned model's USD per 1M cached input
+            tokens; required when ``finetuned_cached_input_tokens > 0``
+        batch_discount : float, share taken off both requests by a batch API, 0 to 1
+            (default 0; 0.5 for OpenAI's Batch API)
         **assumptions : any other :class:`Scenario` field
 
         Returns
@@ -148,6 +227,15 @@ class Scenario:
         >>> s = Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20)
         >>> s.requests_per_month, round(s.hosted_cost_per_1k_req, 4), round(s.self_hosted_cost_per_1k_req, 4)
         (300000.0, 0.15, 0.12)
+
+        With 600 of the 800 prompted tokens cached at half price, the prompted request costs
+        less than the fine-tuned one:
+
+        >>> s = Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20,
+        ...                          prompted_cached_input_tokens=600,
+        ...                          base_usd_per_1m_cached_input=0.075)
+        >>> round(s.hosted_cost_per_1k_req, 4)
+        0.105
         """
         # Check every argument under its own name (request_cost would name its own parameters).
         given = {
@@ -160,21 +248,46 @@ class Scenario:
             "ft_usd_per_1m_input": ft_usd_per_1m_input,
             "ft_usd_per_1m_output": ft_usd_per_1m_output,
             "days_per_month": days_per_month,
+            "prompted_cached_input_tokens": prompted_cached_input_tokens,
+            "finetuned_cached_input_tokens": finetuned_cached_input_tokens,
+            "base_usd_per_1m_cached_input": base_usd_per_1m_cached_input,
+            "ft_usd_per_1m_cached_input": ft_usd_per_1m_cached_input,
         }
-        v = {}
+        v: dict[str, float | None] = {}
         for name, value in given.items():
+            if value is None and name.endswith("_cached_input"):
+                v[name] = None
+                continue
             if np.ndim(value) != 0:
                 raise TypeError(f"{name} must be a single number in a Scenario, got "
                                 f"{short_repr(value)}")
-            v[name] = require_nonnegative(name, value)
-        requests = finite_result(v["requests_per_day"] * v["days_per_month"],
+            v[name] = float(require_nonnegative(name, value))
+        discount = float(require_fraction("batch_discount", batch_discount))
+        for side, tokens in (("prompted", "base"), ("finetuned", "ft")):
+            cached, total = v[f"{side}_cached_input_tokens"], v[f"{side}_input_tokens"]
+            if cached > total:  # type: ignore[operator]
+                raise ValueError(
+                    f"{side}_cached_input_tokens must be <= {side}_input_tokens "
+                    f"({total:g}), got {cached:g}")
+            if cached and v[f"{tokens}_usd_per_1m_cached_input"] is None:
+                raise ValueError(
+                    f"{tokens}_usd_per_1m_cached_input is required when "
+                    f"{side}_cached_input_tokens > 0, got None")
+        requests = finite_result(v["requests_per_day"] * v["days_per_month"],  # type: ignore[operator]
                                  "requests per month", {"requests_per_day": v["requests_per_day"],
                                                         "days_per_month": v["days_per_month"]})
         hosted = request_cost(v["prompted_input_tokens"], v["output_tokens"],
-                              v["base_usd_per_1m_input"], v["base_usd_per_1m_output"])
+                              v["base_usd_per_1m_input"], v["base_usd_per_1m_output"],
+                              cached_input_tokens=v["prompted_cached_input_tokens"],
+                              usd_per_1m_cached_input_tokens=v["base_usd_per_1m_cached_input"],
+                              batch_discount=discount)
         tuned = request_cost(v["finetuned_input_tokens"], v["output_tokens"],
-                             v["ft_usd_per_1m_input"], v["ft_usd_per_1m_output"])
-        per_1k = finite_result(np.array([hosted, tuned]) * 1000, "USD per 1,000 requests", v)
+                             v["ft_usd_per_1m_input"], v["ft_usd_per_1m_output"],
+                             cached_input_tokens=v["finetuned_cached_input_tokens"],
+                             usd_per_1m_cached_input_tokens=v["ft_usd_per_1m_cached_input"],
+                             batch_discount=discount)
+        per_1k = finite_result(np.array([hosted, tuned]) * 1000, "USD per 1,000 requests",
+                               {k: x for k, x in v.items() if x is not None})
         return cls(
             requests_per_month=float(requests),
             hosted_cost_per_1k_req=float(per_1k[0]),
@@ -183,8 +296,32 @@ class Scenario:
         )
 
 
-_FRACTIONS = {"hosted_price_decline_per_year", "finetune_price_decline_per_year"}
-_INTS = {"retrain_every_months", "horizon_months"}
+_FRACTIONS = {"hosted_price_decline_per_year", "finetune_price_decline_per_year",
+              "hosting_price_decline_per_year", "model_switch_price_cut"}
+#: Whole-number fields and their smallest value.
+_WHOLE = {"retrain_every_months": 0, "launch_delay_months": 0, "replicas": 1,
+          "model_switch_month": 0}
+_INTS = {*_WHOLE, "horizon_months"}
+
+
+def _validate_whole(name: str, value: Any, minimum: int, scalar: bool) -> Number:
+    """A whole-number field: an int for a single value, a float array of whole numbers."""
+    if scalar or _ndim(value) == 0:
+        # a cadence beyond any horizon never comes round; the model only compares it with one
+        out: Number = float(min(require_int(name, value, minimum=minimum), 2**53))
+    else:
+        out = require_nonnegative(name, value)
+        if not np.all(np.mod(out, 1) == 0):
+            bad = float(out[np.mod(out, 1) != 0].flat[0])
+            raise TypeError(f"{name} must hold whole numbers of months, got {bad}"
+                            if name != "replicas" else f"{name} must hold whole numbers, "
+                            f"got {bad}")
+        if np.any(out < minimum):
+            raise ValueError(f"{name} must be >= {minimum}, got {float(np.min(out)):g}")
+    if name == "model_switch_month" and np.any(np.asarray(out) == 1):
+        raise ValueError("model_switch_month must be 0 (no switch) or >= 2 (month 1 is the "
+                         "start: there is nothing to switch from), got 1")
+    return out
 
 
 def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Number]:
@@ -199,16 +336,8 @@ def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Numbe
         if name == "horizon_months":
             out[name] = require_int(name, value, minimum=1, maximum=MAX_HORIZON_MONTHS,
                                     limit_name="MAX_HORIZON_MONTHS")
-        elif name == "retrain_every_months":
-            if scalar or _ndim(value) == 0:
-                # beyond any horizon it never comes round; the model only compares it with one
-                out[name] = float(min(require_int(name, value, minimum=0), 2**53))
-            else:
-                arr = require_nonnegative(name, value)
-                if not np.all(np.mod(arr, 1) == 0):
-                    bad = float(arr[np.mod(arr, 1) != 0].flat[0])
-                    raise TypeError(f"{name} must hold whole numbers of months, got {bad}")
-                out[name] = arr
+        elif name in _WHOLE:
+            out[name] = _validate_whole(name, value, _WHOLE[name], scalar)
         elif name in _FRACTIONS:
             decline = require_fraction(name, value)
             if np.any(np.asarray(decline) >= 1):
@@ -231,6 +360,11 @@ class Curves(NamedTuple):
     #: Month (1-based) in which payback happens (``0`` if not within the horizon).
     payback_month: np.ndarray
 
+    @property
+    def net_savings_usd(self) -> np.ndarray:
+        """Cumulative USD fine-tuning is ahead at the horizon (negative: behind), per scenario."""
+        return self.prompting_cumulative_usd[:, -1] - self.finetune_cumulative_usd[:, -1]
+
 
 #: From this many scenarios on, running sums go month by month (one vector add each), several
 #: times faster than ``np.cumsum`` along a short axis; the additions are the same, in the same order.
@@ -251,6 +385,13 @@ def _cumsum_months(x: np.ndarray) -> np.ndarray:
 def _part(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """A per-scenario value (length 1 = the same for all) for the scenarios in ``rows``."""
     return values if values.size == 1 else values[rows]
+
+
+def _decay(decline: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """``(1 - decline) ** years``: shape (months, 1) when nothing declines, else (months, k)."""
+    if not np.any(decline):
+        return np.ones((years.shape[0], 1))
+    return (1.0 - decline) ** years
 
 
 # An overflow in the running costs is refused at the end (see _too_large), not warned about.
@@ -290,6 +431,11 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     array([1, 2])
     >>> c.payback_months.round(2)
     array([0.15, 2.  ])
+
+    Two months before launch push payback to month 3:
+
+    >>> simulate(Scenario(), launch_delay_months=np.array([0, 2])).payback_month
+    array([1, 3])
     """
     base = _scenario("scenario", scenario)
     unknown = set(arrays) - {f.name for f in fields(Scenario)}
@@ -316,50 +462,86 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
             f"{MAX_SCENARIO_MONTHS:,} scenario-months (MAX_SCENARIO_MONTHS), got "
             f"{n_scenarios * horizon:,}: use fewer scenarios or a shorter horizon")
     # Months run down the rows and scenarios along the columns here, so each month is one
-    # contiguous vector (running sums and retraining lumps are a few vector operations per
-    # month); the curves are returned transposed, shaped (scenarios, months). The arithmetic,
-    # and its order, is that of the month-by-month model, so every number matches it exactly.
+    # contiguous vector (running sums are one vector add per month); the curves are returned
+    # transposed, shaped (scenarios, months). Each per-scenario value is a (1,) or (n,) vector
+    # and broadcasts against the (months, 1) month index.
     v = {k: np.atleast_1d(np.asarray(x, dtype=float)) for k, x in p.items()
          if k != "horizon_months"}
     n = max(x.size for x in v.values())
     shape = (horizon, n)
     cols = np.arange(n)
-    years = (np.arange(1, horizon + 1, dtype=float)[:, None] - 1) / 12.0
-    ft_mult = (1.0 - v["finetune_price_decline_per_year"]) ** years  # (months, 1 or n)
-    ft_cols = cols if ft_mult.shape[1] > 1 else 0
+    month0 = np.arange(horizon, dtype=float)[:, None]          # 0-based month index, (months, 1)
+    years = month0 / 12.0
     requests_k = v["requests_per_month"] / 1000.0
-    inference_ft = requests_k * v["self_hosted_cost_per_1k_req"]
-    hosting = v["hosting_usd_per_month"]
-    monitoring = v["monitoring_usd_per_month"]
     training = v["training_usd"]
     evaluation = v["eval_harness_usd"]
 
-    prompting = (1.0 - v["hosted_price_decline_per_year"]) ** years
-    if prompting.shape == shape:
-        prompting *= requests_k * v["hosted_cost_per_1k_req"]
-    else:
-        prompting = np.multiply(prompting, requests_k * v["hosted_cost_per_1k_req"],
-                                out=np.empty(shape))
-    # Fine-tuning: inference, hosting and monitoring accrue every month, ...
-    finetune = np.multiply(inference_ft, ft_mult, out=np.empty(shape))
-    finetune += hosting
-    finetune += monitoring
-    # ... the one-time costs land in month 1, ...
-    one_time = v["data_prep_usd"] + v["training_usd"] + v["eval_harness_usd"]
+    # Prices month by month: smooth declines, and the model switch's cut from its month on.
+    switch = v["model_switch_month"]
+    switched = (switch > 0) & (month0 + 1 >= switch)            # (months, k)
+    cut = np.where(switched, 1.0 - v["model_switch_price_cut"], 1.0)
+    ft_decay = _decay(v["finetune_price_decline_per_year"], years)
+    prompting = np.multiply(_decay(v["hosted_price_decline_per_year"], years) * cut,
+                            requests_k * v["hosted_cost_per_1k_req"], out=np.empty(shape))
+
+    # Fine-tuning's running costs: after launch its own inference, hosting and monitoring;
+    # before launch the hosted bill for all traffic. Engineering time every month.
+    running = np.multiply(ft_decay * cut, requests_k * v["self_hosted_cost_per_1k_req"],
+                          out=np.empty(shape))
+    hosting = v["hosting_usd_per_month"] * v["replicas"]
+    if np.any(hosting):
+        running += _decay(v["hosting_price_decline_per_year"], years) * hosting
+    running += v["monitoring_usd_per_month"]
+    delay = v["launch_delay_months"]
+    if np.any(delay):
+        before_launch = month0 < delay                          # (months, k)
+        np.copyto(running, prompting, where=np.broadcast_to(before_launch, shape))
+    running += v["engineering_usd_per_month"]
+
+    # Lump sums at the start of a month: the one-time costs in month 1, each retraining
+    # (training at that month's price plus re-evaluation) and the model switch's retraining on
+    # the fine-tuning side; the switch's re-evaluation on the prompting side. Scenarios are
+    # grouped by (cadence, launch delay) and by switch month, so each group is one block add.
+    finetune = running
+    one_time = v["data_prep_usd"] + training + evaluation
     finetune[0] += one_time
-    # ... and a retraining (training at that month's price, plus re-evaluation) in months
-    # 1 + N, 1 + 2N, ... of each scenario that retrains every N months: one step per N.
     every = np.minimum(v["retrain_every_months"], horizon).astype(np.intp)
-    counts = np.bincount(every, minlength=horizon + 1)
-    for period in np.flatnonzero(counts[1:horizon]) + 1:
-        months = np.arange(period, horizon, period)
-        if counts[period] == every.size:  # every scenario retrains with this period
-            finetune[months] += training * ft_mult[months] + evaluation
-        else:
-            rows = np.flatnonzero(every == period)
-            grid = np.ix_(months, rows)
-            ft = ft_mult[grid] if ft_mult.shape[1] > 1 else ft_mult[months]
-            finetune[grid] += _part(training, rows) * ft + _part(evaluation, rows)
+    delay_i = np.minimum(delay, horizon).astype(np.intp)
+    switch_i = np.where(switch >= 2, np.minimum(switch, horizon + 1), 0).astype(np.intp)
+
+    def retrain_cost(rows: np.ndarray | None) -> np.ndarray:
+        """Training at each month's price plus re-evaluation: (months, 1 or scenarios)."""
+        if rows is None:
+            return training * ft_decay + evaluation
+        decay = ft_decay if ft_decay.shape[1] == 1 else ft_decay[:, rows]
+        return _part(training, rows) * decay + _part(evaluation, rows)
+
+    size = max(every.size, delay_i.size, switch_i.size)
+    base_key = horizon + 2
+    keys = (np.broadcast_to(every, (size,)) * base_key + np.broadcast_to(delay_i, (size,))
+            ) * base_key + np.broadcast_to(switch_i, (size,))
+    groups = np.unique(keys)
+    for key in groups:
+        rows = None if groups.size == 1 else np.flatnonzero(keys == key)
+        period, rest = divmod(int(key), base_key ** 2)
+        lag, month = divmod(rest, base_key)
+        retrain_months = (np.arange(lag + period, horizon, period) if period > 0
+                          else np.empty(0, np.intp))
+        switch_months = (np.array([month - 1]) if 2 <= month <= horizon
+                         else np.empty(0, np.intp))
+        # a scheduled retraining that falls in the switch month is the switch's retraining
+        months = np.union1d(retrain_months, switch_months).astype(np.intp)
+        if months.size:
+            cost = retrain_cost(rows)[months]
+            if rows is None:
+                finetune[months] += cost
+            else:
+                finetune[np.ix_(months, rows)] += cost
+        if switch_months.size:
+            if rows is None:
+                prompting[switch_months] += evaluation
+            else:
+                prompting[np.ix_(switch_months, rows)] += _part(evaluation, rows)
     cum_prompt = _cumsum_months(prompting)
     cum_ft = _cumsum_months(finetune)
     # Every monthly cost is >= 0, so the last month holds the largest running sums: an
@@ -368,17 +550,23 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
         _too_large(v, cum_prompt[-1], cum_ft[-1], horizon)
 
     # Payback: the first month at whose end fine-tuning's cumulative cost is no higher. Within
-    # it, savings grow linearly from their value just after that month's lump.
-    paid = cum_prompt >= cum_ft
+    # it, savings grow linearly from their value just after that month's lump sums.
+    lead = cum_prompt - cum_ft
+    paid = lead >= 0
     first = np.argmax(paid, axis=0)
     any_paid = paid[first, cols]
-    ft_at = ft_mult[first, ft_cols]
-    lead_before = np.where(first > 0, cum_prompt[first - 1, cols] - cum_ft[first - 1, cols], 0.0)
-    retrains = (first > 0) & (every > 0) & (first % np.maximum(every, 1) == 0)
-    lump = np.where(first == 0, one_time, np.where(retrains, training * ft_at + evaluation, 0.0))
-    start = lead_before - lump
-    rate = prompting[first, cols] - (inference_ft * ft_at + hosting + monitoring)
-    within = np.divide(-start, rate, out=np.zeros_like(start), where=(start < 0) & (rate > 0))
+    lead_before = np.where(first > 0, lead[first - 1, cols], 0.0)
+    since = first - delay_i
+    at_switch = (switch_i >= 2) & (first == switch_i - 1)
+    retrains = ((every > 0) & (since > 0) & (np.mod(since, np.maximum(every, 1)) == 0)
+                | ((first > 0) & at_switch))
+    ft_at = ft_decay[first, cols if ft_decay.shape[1] > 1 else 0]
+    start = lead_before - np.where(first == 0, one_time,
+                                   np.where(retrains, training * ft_at + evaluation, 0.0))
+    start = start + np.where(at_switch, evaluation, 0.0)
+    end = lead[first, cols]
+    within = np.divide(-start, end - start, out=np.zeros_like(start),
+                       where=(start < 0) & (end >= 0))
     payback = np.where(any_paid, first + within, np.inf)
     month_idx = np.where(any_paid, first + 1, 0)
     return Curves(prompting.T, finetune.T, cum_prompt.T, cum_ft.T, payback, month_idx)
@@ -401,19 +589,24 @@ class TCOResult:
         Returns
         -------
         str
-            ``"Fine-tuning pays back in month N"``, or how far behind it is at the horizon.
+            ``"Fine-tuning pays back in month N"`` (and, if it ends behind, by how much), or
+            how far behind it is at the horizon.
 
         Examples
         --------
         >>> tco(Scenario(hosted_cost_per_1k_req=2.0)).summary()
         'Fine-tuning does not pay back within 12 months (it is $400 behind at the end)'
         """
+        savings = float(self.table["cumulative_savings_usd"].iloc[-1])
         if self.payback_month is None:
-            savings = self.table["cumulative_savings_usd"].iloc[-1]
             return (
                 f"Fine-tuning does not pay back within {self.scenario.horizon_months} months "
                 f"(it is ${-savings:,.0f} behind at the end)"
             )
+        if savings < 0:
+            return (f"Fine-tuning pays back in month {self.payback_month} but falls behind "
+                    f"again (${-savings:,.0f} behind after {self.scenario.horizon_months} "
+                    "months)")
         return f"Fine-tuning pays back in month {self.payback_month}"
 
 
@@ -520,9 +713,11 @@ def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``scenario``, ``one_time_usd``, ``prompting_usd_per_month`` and
-        ``finetune_running_usd_per_month`` (month 1, before any price decline),
-        ``retrain_every_months``, ``payback_months`` (``inf`` = not within the horizon) and
-        ``savings_at_horizon_usd`` (cumulative, prompting minus fine-tuning).
+        ``finetune_running_usd_per_month`` (once launched, before any price change: see
+        :attr:`Scenario.finetune_usd_per_month`), ``retrain_every_months``, ``payback_month``
+        (1-based; ``<NA>`` = not within the horizon), ``payback_months`` (fractional; ``inf``
+        = not within the horizon) and ``savings_at_horizon_usd`` (cumulative, prompting minus
+        fine-tuning).
 
     Raises
     ------
@@ -547,18 +742,20 @@ def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
             raise TypeError(f"scenarios[{short_repr(label)}] must be a Scenario, got "
                             f"{short_repr(s)} ({type(s).__name__})")
         result = tco(s)
-        first = result.table.iloc[0]
         rows.append({
             "scenario": label,
             "one_time_usd": s.one_time_usd,
-            "prompting_usd_per_month": float(first["prompting_usd"]),
-            "finetune_running_usd_per_month": float(first["finetune_usd"]) - s.one_time_usd,
+            "prompting_usd_per_month": s.prompting_usd_per_month,
+            "finetune_running_usd_per_month": s.finetune_usd_per_month,
             "retrain_every_months": s.retrain_every_months,
+            "payback_month": result.payback_month,
             "payback_months": (math.inf if result.payback_months is None
                                else result.payback_months),
             "savings_at_horizon_usd": float(result.table["cumulative_savings_usd"].iloc[-1]),
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["payback_month"] = table["payback_month"].astype("Int64")
+    return table
 
 
 def _scenario(name: str, scenario: Any) -> Scenario:
@@ -590,3 +787,102 @@ def _ndim(value: Any) -> int:
         return np.ndim(value)
     except ValueError:
         return 1
+
+
+def hosting_scenarios(scenario: Scenario, options: pd.DataFrame) -> dict[str, Scenario]:
+    """One scenario per hosting option: ``scenario`` with that option's serving costs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Everything else (volume, hosted price, one-time and running costs).
+    options : pandas.DataFrame
+        From :func:`~ftroi_helpers.hosting.hosting_options`: its ``option`` labels and the
+        ``self_hosted_cost_per_1k_req``, ``hosting_usd_per_month`` and ``replicas`` columns.
+
+    Returns
+    -------
+    dict
+        Option label -> :class:`Scenario`, ready for :func:`compare_scenarios`.
+
+    Raises
+    ------
+    TypeError
+        If ``scenario`` is not a Scenario; ValueError if ``options`` lacks a column.
+
+    Examples
+    --------
+    >>> from ftroi_helpers.hosting import hosting_options
+    >>> options = hosting_options(200_000, 1.35, 1.006, 10, replicas=2)
+    >>> t = compare_scenarios(hosting_scenarios(Scenario(), options))
+    >>> t["finetune_running_usd_per_month"].round().tolist()
+    [270.0, 1469.0, 400.0]
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario must be a Scenario, got {type(scenario).__name__}")
+    needed = ["option", "self_hosted_cost_per_1k_req", "hosting_usd_per_month", "replicas"]
+    missing = [c for c in needed if c not in getattr(options, "columns", [])]
+    if missing:
+        raise ValueError(f"options must have the columns of hosting_options(); missing "
+                         f"{', '.join(missing)}")
+    return {
+        str(row["option"]): replace(
+            scenario, self_hosted_cost_per_1k_req=float(row["self_hosted_cost_per_1k_req"]),
+            hosting_usd_per_month=float(row["hosting_usd_per_month"]),
+            replicas=int(row["replicas"]))
+        for _, row in options.iterrows()
+    }
+
+# -- the realistic scenario that lessons 03, 05 and 06 share -----------------------------------
+#: GPU-hours for one LoRA training run of a small open model on one A10G (within source 002's
+#: 4-20 hours; the workbook's assumption).
+REALISTIC_TRAINING_GPU_HOURS = 8.0
+
+#: Source 003's example made realistic: the fine-tuned small open model is self-hosted on AWS
+#: g5.xlarge GPUs (one A10G each) billed by the hour, with a second replica, people's time,
+#: a month to launch, retraining, monitoring, and a cheaper hosted model arriving mid-year.
+#: Defined once here; lessons 03, 05 and 06 use it, and :data:`REALISTIC_ASSUMPTIONS` says where
+#: each number comes from.
+REALISTIC = Scenario(
+    requests_per_month=200_000.0,
+    hosted_cost_per_1k_req=15.0,
+    self_hosted_cost_per_1k_req=0.0,
+    data_prep_usd=2_500.0,
+    training_usd=float(training_cost_gpu(REALISTIC_TRAINING_GPU_HOURS, G5_XLARGE_USD_PER_HOUR)),
+    eval_harness_usd=500.0,
+    hosting_usd_per_month=float(hosting_cost_per_month(G5_XLARGE_USD_PER_HOUR)),
+    replicas=2,
+    monitoring_usd_per_month=200.0,
+    engineering_usd_per_month=500.0,
+    launch_delay_months=1,
+    retrain_every_months=3,
+    hosting_price_decline_per_year=0.2,
+    model_switch_month=9,
+    model_switch_price_cut=0.5,
+)
+
+#: Where each number of :data:`REALISTIC` comes from (field -> explanation), for the lessons'
+#: tables. "The workbook's" marks an assumption no source gives a figure for.
+REALISTIC_ASSUMPTIONS: dict[str, str] = {
+    "requests_per_month": "source 003: 200k requests a month",
+    "hosted_cost_per_1k_req": "source 003: USD 15 per 1,000 requests (e.g. gpt-4o at 2,000 "
+                              "input and 1,000 output tokens per request)",
+    "self_hosted_cost_per_1k_req": "0: the GPUs' hourly bill covers serving",
+    "data_prep_usd": "the workbook's; source 003: the dataset is 'usually the biggest cost'",
+    "training_usd": f"{REALISTIC_TRAINING_GPU_HOURS:g} GPU-hours x the g5.xlarge rate (LoRA "
+                    "on one A10G; source 002 quotes 4-20 hours, unverified)",
+    "eval_harness_usd": "the workbook's; source 001: evaluation 'can cost as much as the "
+                        "training itself' -- at least",
+    "hosting_usd_per_month": "one AWS g5.xlarge (one A10G) for 730 hours, prices.csv",
+    "replicas": "2: a second replica so one failure does not take the service down",
+    "monitoring_usd_per_month": "the workbook's; source 001 names the cost, not a figure",
+    "engineering_usd_per_month": "the workbook's: about 5 engineer-hours a month of on-call, "
+                                 "upgrades and fixes",
+    "launch_delay_months": "source 002: 'days to weeks' to a first result, rounded up to a month",
+    "retrain_every_months": "source 002: 'plan for 2-4 retraining cycles per year', the busiest "
+                            "end",
+    "hosting_price_decline_per_year": "the workbook's: GPU-hour prices fall too, slower than "
+                                      "token prices",
+    "model_switch_month": "the workbook's: a cheaper hosted model arrives in month 9",
+    "model_switch_price_cut": "source 002: prices 'have dropped 50-80% annually', the low end",
+}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .validation import (
@@ -9,20 +11,31 @@ from .validation import (
     common_shape,
     finite_result,
     require_fraction,
+    require_int,
     require_nonnegative,
     require_positive,
 )
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
 __all__ = [
+    "G5_XLARGE_USD_PER_HOUR",
     "HOURS_PER_MONTH",
     "gpu_breakeven_requests_per_month",
     "gpu_utilization",
     "hosting_cost_per_month",
+    "hosting_options",
     "self_hosted_cost_per_1k_req",
 ]
 
 #: Average hours in a month (8,760 hours a year / 12), the way cloud providers bill.
 HOURS_PER_MONTH = 730.0
+
+#: AWS g5.xlarge (one A10G, 24 GB), on-demand USD per hour: the ``g5.xlarge`` row of
+#: ``data/prices.csv`` (a test keeps the two equal). Kept here so that the maths modules need no
+#: pandas to build :data:`~ftroi_helpers.cost_model.REALISTIC`.
+G5_XLARGE_USD_PER_HOUR = 1.006
 
 
 def self_hosted_cost_per_1k_req(
@@ -242,3 +255,105 @@ def _num(x: float, digits: int = 0) -> str:
 def _percent(u: float) -> str:
     """A utilization for a message: '114%', or 'over 1e15%'."""
     return f"{u:.0%}" if u < 1e13 else "far more than 100%"
+
+
+
+# -- hosting options side by side -------------------------------------------------------------
+def hosting_options(
+    requests_per_month: float,
+    serverless_usd_per_1k_req: float,
+    usd_per_gpu_hour: float,
+    requests_per_second_capacity: float,
+    replicas: int = 1,
+    shortcut_usd_per_1k_req: float = 2.0,
+    hours_per_month: float = HOURS_PER_MONTH,
+) -> pd.DataFrame:
+    """Three ways to pay for serving a fine-tuned model, at one monthly volume.
+
+    * **serverless, per token**: a provider serves the fine-tuned model (or LoRA adapter) and
+      bills its tokens; nothing when idle. ``serverless_usd_per_1k_req`` comes from
+      :func:`~ftroi_helpers.tokens.request_cost` at the fine-tuned per-token prices.
+    * **fixed GPU**: ``replicas`` GPUs rented by the hour around the clock, busy or idle; the
+      table shows how busy they are.
+    * **per-1k shortcut**: a flat price per 1,000 requests such as source 003's USD 2. It is not
+      a third way to pay: it is one of the other two seen at one volume. The ``note`` says at
+      what volume (and utilization) the GPUs cost that much per request.
+
+    Parameters
+    ----------
+    requests_per_month : requests served per month (> 0)
+    serverless_usd_per_1k_req : USD per 1,000 requests served per token (>= 0)
+    usd_per_gpu_hour : USD per GPU-hour (> 0)
+    requests_per_second_capacity : requests per second one GPU serves flat out (> 0)
+    replicas : GPUs kept up (a whole number >= 1)
+    shortcut_usd_per_1k_req : the flat price to explain, USD per 1,000 requests (> 0)
+    hours_per_month : hours billed per month (> 0)
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per option: ``option``, ``billed``, the :class:`~ftroi_helpers.cost_model.Scenario`
+        fields that express it (``self_hosted_cost_per_1k_req``, ``hosting_usd_per_month`` per
+        replica, ``replicas``), ``total_usd_per_month`` at the volume,
+        ``effective_usd_per_1k_req``, ``utilization`` (GPUs only) and ``note``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it, or a volume beyond the GPUs' capacity.
+
+    Examples
+    --------
+    Source 003's 200k requests a month: a fine-tuned gpt-4o-mini served per token (500 input and
+    1,000 output tokens at USD 0.30 / 1.20 per 1M: USD 1.35 per 1,000 requests), two g5.xlarge
+    replicas that each serve 10 requests a second, and source 003's USD 2 per 1,000:
+
+    >>> t = hosting_options(200_000, 1.35, 1.006, 10, replicas=2)
+    >>> t["total_usd_per_month"].round().tolist()
+    [270.0, 1469.0, 400.0]
+    >>> t["note"].iloc[2]
+    'USD 2.00 per 1,000 requests is what the 2 GPUs cost at 734,380 requests a month (1.4% busy); at 200,000 requests a month they cost USD 7.34 per 1,000'
+    """
+    import pandas as pd
+
+    volume = float(require_positive("requests_per_month", requests_per_month))
+    serverless = float(require_nonnegative("serverless_usd_per_1k_req",
+                                           serverless_usd_per_1k_req))
+    rate = float(require_positive("usd_per_gpu_hour", usd_per_gpu_hour))
+    capacity = float(require_positive("requests_per_second_capacity",
+                                      requests_per_second_capacity))
+    count = require_int("replicas", replicas, minimum=1)
+    shortcut = float(require_positive("shortcut_usd_per_1k_req", shortcut_usd_per_1k_req))
+    hours = float(require_positive("hours_per_month", hours_per_month))
+    util = float(gpu_utilization(volume, capacity, count, hours))
+    per_replica = float(hosting_cost_per_month(rate, hours))
+    gpu_total = per_replica * count
+    gpu_per_1k = gpu_total / volume * 1000
+    match = float(gpu_breakeven_requests_per_month(rate, shortcut, count, hours))
+    capacity_per_month = capacity * 3600 * hours * count
+    gpus = f"{count} GPU{'' if count == 1 else 's'}"
+    if match <= capacity_per_month:
+        shortcut_note = (f"USD {shortcut:,.2f} per 1,000 requests is what the {gpus} cost at "
+                         f"{match:,.0f} requests a month ({match / capacity_per_month:.1%} "
+                         f"busy); at {volume:,.0f} requests a month they cost "
+                         f"USD {gpu_per_1k:,.2f} per 1,000")
+    else:
+        shortcut_note = (f"USD {shortcut:,.2f} per 1,000 requests is below what the {gpus} "
+                         "cost even flat out; only a cheaper or faster GPU reaches it")
+    rows = [
+        {"option": "serverless, per token", "billed": "per token; nothing when idle",
+         "self_hosted_cost_per_1k_req": serverless, "hosting_usd_per_month": 0.0,
+         "replicas": 1, "total_usd_per_month": serverless * volume / 1000,
+         "effective_usd_per_1k_req": serverless, "utilization": float("nan"),
+         "note": "the provider runs the GPUs; you pay for the tokens you use"},
+        {"option": f"fixed GPU x {count}", "billed": "per GPU-hour, busy or idle",
+         "self_hosted_cost_per_1k_req": 0.0, "hosting_usd_per_month": per_replica,
+         "replicas": count, "total_usd_per_month": gpu_total,
+         "effective_usd_per_1k_req": gpu_per_1k, "utilization": util,
+         "note": f"{util:.1%} busy at this volume; the bill does not shrink with traffic"},
+        {"option": f"per-1k shortcut (USD {shortcut:,.2f})", "billed": "a flat price per request",
+         "self_hosted_cost_per_1k_req": shortcut, "hosting_usd_per_month": 0.0, "replicas": 1,
+         "total_usd_per_month": shortcut * volume / 1000, "effective_usd_per_1k_req": shortcut,
+         "utilization": float("nan"), "note": shortcut_note},
+    ]
+    return pd.DataFrame(rows)

@@ -1,8 +1,18 @@
 """Dated price data shipped with the package.
 
-Every row carries ``as_of`` (the date the figure was read) and ``source`` (where). Prices move —
-source 002 notes hosted prices have fallen 50-80 % a year — so any lesson that uses one shows its
-date beside it. Ranges quoted by a source keep both ends (``*_low`` / ``*_high``).
+Every row says where its numbers come from, in ``provenance``:
+
+* ``"provider page"`` (:data:`PROVIDER_PAGE`): the provider's own price page, ``source`` (its
+  URL), as listed on ``as_of`` (an ISO date);
+* ``"workbook source: fine-tuning cost guide (unverified)"`` (:data:`SOURCE_002_PROVENANCE`):
+  a figure quoted by the workbook's fine-tuning cost guide (source 002) and not checked against a
+  price page; ``as_of`` is ``"undated"`` and no provider URL sits on it.
+
+Prices move -- the guide notes hosted prices have fallen 50-80 % a year -- so any lesson that
+uses one shows its date beside it. Ranges quoted by a source keep both ends
+(``*_low`` / ``*_high``). Cached-input prices and the batch discount are filled where the
+provider publishes them, and ``ft_premium`` is the fine-tuned model's per-token price over the
+base model's.
 """
 
 from __future__ import annotations
@@ -25,6 +35,8 @@ __all__ = [
     "GPT_4O_MINI",
     "PRICE_COLUMNS",
     "PriceDataError",
+    "PROVIDER_PAGE",
+    "SOURCE_002_PROVENANCE",
     "TokenPrices",
     "load_prices",
     "price_row",
@@ -36,6 +48,11 @@ __all__ = [
 GPT_4O_MINI = "gpt-4o-mini-2024-07-18"
 GPT_4O = "gpt-4o-2024-08-06"
 
+#: ``provenance`` of a row read from the provider's own price page on its ``as_of`` date.
+PROVIDER_PAGE = "provider page"
+#: ``provenance`` of a row quoted from the workbook's fine-tuning cost guide (source 002).
+SOURCE_002_PROVENANCE = "workbook source: fine-tuning cost guide (unverified)"
+
 PRICE_COLUMNS = (
     "provider",
     "model",
@@ -44,6 +61,10 @@ PRICE_COLUMNS = (
     "base_usd_per_1m_output_tokens",
     "ft_usd_per_1m_input_tokens",
     "ft_usd_per_1m_output_tokens",
+    "base_usd_per_1m_cached_input_tokens",
+    "ft_usd_per_1m_cached_input_tokens",
+    "batch_discount",
+    "ft_premium",
     "training_usd_per_1m_tokens_low",
     "training_usd_per_1m_tokens_high",
     "hosting_usd_per_hour",
@@ -52,14 +73,16 @@ PRICE_COLUMNS = (
     "usd_per_gpu_hour_high",
     "as_of",
     "source",
+    "provenance",
     "note",
 )
 
 
 #: Columns that hold prices (USD): blank, or a positive number.
-PRICE_NUMBER_COLUMNS = tuple(c for c in PRICE_COLUMNS if "usd" in c)
+PRICE_NUMBER_COLUMNS = tuple(c for c in PRICE_COLUMNS
+                             if "usd" in c or c in ("batch_discount", "ft_premium"))
 #: Columns every row must fill.
-PRICE_REQUIRED_COLUMNS = ("provider", "model", "kind", "as_of", "source")
+PRICE_REQUIRED_COLUMNS = ("provider", "model", "kind", "as_of", "source", "provenance")
 
 
 class PriceDataError(ValueError):
@@ -89,8 +112,8 @@ def load_prices(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The columns of :data:`PRICE_COLUMNS`: per-token prices in USD per 1M tokens, GPU prices
-        in USD per hour (floats; NaN where blank), ``as_of`` (ISO date, a string) and
-        ``source`` (URL) on every row.
+        in USD per hour (floats; NaN where blank), and on every row ``as_of`` (an ISO date, or
+        ``"undated"``), ``source`` and ``provenance`` (see the module docstring).
 
     Raises
     ------
@@ -104,8 +127,8 @@ def load_prices(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     >>> row = prices.set_index("model").loc["gpt-4o-mini-2024-07-18"]
     >>> float(row["ft_usd_per_1m_input_tokens"] / row["base_usd_per_1m_input_tokens"])
     2.0
-    >>> row["as_of"]
-    '2024-07-23'
+    >>> row["as_of"], row["provenance"]
+    ('2024-10-01', 'provider page')
     >>> load_prices("no-such-file.csv")
     Traceback (most recent call last):
     ...
@@ -158,14 +181,23 @@ def _checked_prices(table: Any, name: str) -> pd.DataFrame:
             raise PriceDataError(f"{where}: model {short_repr(model, 40)} is already on line "
                                  f"{seen[model]} (model names must be unique)")
         seen[model] = line
+        provenance = cells["provenance"]
+        if provenance not in (PROVIDER_PAGE, SOURCE_002_PROVENANCE):
+            raise PriceDataError(f"{where}: provenance must be {PROVIDER_PAGE!r} or "
+                                 f"{SOURCE_002_PROVENANCE!r}, got {short_repr(provenance, 60)}")
         as_of = cells["as_of"]
-        try:
-            if not _ISO_DATE.fullmatch(as_of):
-                raise ValueError
-            dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise PriceDataError(f"{where}: as_of must be an ISO date such as 2024-07-23, got "
-                                 f"{short_repr(as_of, 40)}") from None
+        if provenance == SOURCE_002_PROVENANCE:
+            if as_of != "undated":
+                raise PriceDataError(f"{where}: as_of must be 'undated' for a figure from the "
+                                     f"fine-tuning cost guide, got {short_repr(as_of, 40)}")
+        else:
+            try:
+                if not _ISO_DATE.fullmatch(as_of):
+                    raise ValueError
+                dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise PriceDataError(f"{where}: as_of must be an ISO date such as 2024-07-23, "
+                                     f"got {short_repr(as_of, 40)}") from None
         for column in PRICE_NUMBER_COLUMNS:
             text = cells[column]
             if not text:
@@ -230,7 +262,7 @@ def price_row(model: str) -> pd.Series:
     return table.set_index("model").loc[model]
 
 
-# -- per-token prices of the models --------------------------------------------------------------------------------------
+# -- per-token prices of the models -----------------------------------------------------------
 class TokenPrices(NamedTuple):
     """Per-token prices of one model, USD per 1M tokens, and the date they were read."""
 
@@ -240,18 +272,30 @@ class TokenPrices(NamedTuple):
     ft_usd_per_1m_input: float
     ft_usd_per_1m_output: float
     as_of: str
+    #: Cached-input prices (None where the provider publishes none) and the batch discount.
+    base_usd_per_1m_cached_input: float | None = None
+    ft_usd_per_1m_cached_input: float | None = None
+    batch_discount: float = 0.0
 
 
 @lru_cache(maxsize=1)
 def _token_price_table() -> dict[str, TokenPrices]:
-    from .prices import load_prices
+    import pandas as pd
 
     table = load_prices()
     cols = ["base_usd_per_1m_input_tokens", "base_usd_per_1m_output_tokens",
             "ft_usd_per_1m_input_tokens", "ft_usd_per_1m_output_tokens"]
     rows = table.dropna(subset=cols)
+
+    def optional(value: object) -> float | None:
+        return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
     return {
-        r["model"]: TokenPrices(r["model"], *(float(r[c]) for c in cols), str(r["as_of"]))
+        r["model"]: TokenPrices(
+            r["model"], *(float(r[c]) for c in cols), str(r["as_of"]),
+            optional(r["base_usd_per_1m_cached_input_tokens"]),
+            optional(r["ft_usd_per_1m_cached_input_tokens"]),
+            optional(r["batch_discount"]) or 0.0)
         for _, r in rows.iterrows()
     }
 
@@ -300,11 +344,13 @@ def token_prices(model: str) -> TokenPrices:
 
     >>> p = token_prices("gpt-4o-mini-2024-07-18")
     >>> p.base_usd_per_1m_input, p.ft_usd_per_1m_input, p.as_of
-    (0.15, 0.3, '2024-07-23')
-    >>> token_prices("Llama 3.1 8B (full)")
+    (0.15, 0.3, '2024-10-01')
+    >>> p.base_usd_per_1m_cached_input, p.batch_discount
+    (0.075, 0.5)
+    >>> token_prices("Llama 3.1 8B (LoRA or QLoRA)")
     Traceback (most recent call last):
     ...
-    ValueError: model must be one of 'gpt-4o-mini-2024-07-18', 'gpt-4o-2024-08-06', got 'Llama 3.1 8B (full)'
+    ValueError: model must be one of 'gpt-4o-mini-2024-07-18', 'gpt-4o-2024-08-06', got 'Llama 3.1 8B (LoRA or QLoRA)'
     """
     table = _token_price_table()
     require_choice("model", model, list(table))

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .cost_model import Scenario, _validate_fields, simulate
+from .cost_model import _INTS, REALISTIC, Scenario, _validate_fields, simulate
 from .validation import (
     MAX_DRAWS,
     MAX_SCENARIO_MONTHS,
@@ -49,12 +49,18 @@ __all__ = [
     "ASSUMPTION_LABELS",
     "DEFAULT_RANGES",
     "GPU_BILLED_RANGES",
+    "REALISTIC_RANGES",
+    "CapstoneAnswer",
     "MonteCarloResult",
+    "attribution",
+    "capstone_answer",
     "monte_carlo",
     "ranges_around",
+    "ranges_containing",
     "share_text",
     "sweep",
     "tornado",
+    "two_way",
 ]
 
 #: Low and high end of each assumption that matters, in the units of the :class:`Scenario` field,
@@ -81,7 +87,8 @@ __all__ = [
 #:     source 002's "$50-10,000+ (data + training)" upfront cost; source 003 calls the dataset
 #:     "usually the biggest cost".
 #: ``training_usd`` (USD 4 - 40)
-#:     Source 002's Llama 3.1 8B (full) row: 4-20 GPU hours at $1-2 an hour. The source prints
+#:     Source 002's Llama 3.1 8B row (printed "full"; on an A10G it can only be LoRA or QLoRA):
+#:     4-20 GPU hours at $1-2 an hour. The source prints
 #:     "$8-40"; its own low end is 4 h x $1 = $4.
 #: ``eval_harness_usd`` (USD 40 - 2,000)
 #:     Source 001: an evaluation pipeline "can cost as much as the training itself", so at least
@@ -122,6 +129,45 @@ GPU_BILLED_RANGES: dict[str, tuple[float, float]] = {
     "hosting_usd_per_month": (730.0, 1_460.0),
 }
 
+#: Ranges for :data:`~ftroi_helpers.cost_model.REALISTIC` (lessons 03, 05 and 06). Every range
+#: contains the scenario's own value (a test checks it), so the base case is one of the draws.
+#:
+#: ``requests_per_month`` (100,000 - 300,000), ``hosted_cost_per_1k_req`` (USD 7.50 - 22.50),
+#: ``data_prep_usd`` (USD 250 - 10,000), ``training_usd`` (USD 4 - 40), ``eval_harness_usd``
+#: (USD 40 - 2,000), ``monitoring_usd_per_month`` (USD 0 - 500) and ``retrain_every_months``
+#: (3 - 6)
+#:     As in :data:`DEFAULT_RANGES`.
+#: ``hosting_usd_per_month`` (USD 730 - 1,460 per replica)
+#:     One A10G at source 002's USD 1-2 an hour (unverified), 730 hours a month; the g5.xlarge's
+#:     USD 1.006 (prices.csv) is near the low end.
+#: ``replicas`` (1 - 3)
+#:     One (no redundancy) to three (survives two failures).
+#: ``engineering_usd_per_month`` (USD 0 - 2,000)
+#:     No extra time (the team already runs GPUs) to 20 engineer-hours a month; the workbook's.
+#: ``launch_delay_months`` (0 - 2)
+#:     Source 002: "days to weeks" to a first result; up to two months to production.
+#: ``hosting_price_decline_per_year`` (0 - 0.4)
+#:     GPU-hour prices fall, but more slowly than token prices; the workbook's.
+#: ``model_switch_month`` (6 - 12) and ``model_switch_price_cut`` (0.5 - 0.8)
+#:     Source 002: hosted prices "have dropped 50-80% annually". In the model that fall comes as
+#:     one switch to a cheaper model some time in the second half of the year.
+REALISTIC_RANGES: dict[str, tuple[float, float]] = {
+    "requests_per_month": (100_000.0, 300_000.0),
+    "hosted_cost_per_1k_req": (7.5, 22.5),
+    "data_prep_usd": (250.0, 10_000.0),
+    "training_usd": (4.0, 40.0),
+    "eval_harness_usd": (40.0, 2_000.0),
+    "hosting_usd_per_month": (730.0, 1_460.0),
+    "replicas": (1, 3),
+    "monitoring_usd_per_month": (0.0, 500.0),
+    "engineering_usd_per_month": (0.0, 2_000.0),
+    "launch_delay_months": (0, 2),
+    "retrain_every_months": (3, 6),
+    "hosting_price_decline_per_year": (0.0, 0.4),
+    "model_switch_month": (6, 12),
+    "model_switch_price_cut": (0.5, 0.8),
+}
+
 #: Plain-language label, with units, for each scenario field (tables and charts).
 ASSUMPTION_LABELS: dict[str, str] = {
     "requests_per_month": "requests per month",
@@ -135,12 +181,18 @@ ASSUMPTION_LABELS: dict[str, str] = {
     "retrain_every_months": "retrain every (months)",
     "hosted_price_decline_per_year": "hosted price decline (share per year)",
     "finetune_price_decline_per_year": "fine-tuning price decline (share per year)",
+    "replicas": "replicas of the fine-tuned model",
+    "engineering_usd_per_month": "engineering time (USD per month)",
+    "launch_delay_months": "months before launch",
+    "hosting_price_decline_per_year": "GPU price decline (share per year)",
+    "model_switch_month": "month of the switch to a cheaper model",
+    "model_switch_price_cut": "price cut at the switch (share)",
 }
 
 _METRICS = ("payback_months", "net_savings_usd")
 _DISTRIBUTIONS = ("uniform", "triangular")
 _VARIABLE = tuple(f.name for f in fields(Scenario) if f.name != "horizon_months")
-_INT_FIELDS = {"retrain_every_months"}
+_INT_FIELDS = set(_INTS) - {"horizon_months"}
 
 
 def _check_ranges(ranges: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
@@ -305,11 +357,31 @@ class MonteCarloResult:
     horizon_months: int = 12
     #: The drawn value of each varied assumption, by field name.
     draws: Mapping[str, np.ndarray] = field(default_factory=dict, repr=False)
+    #: Cumulative USD fine-tuning is ahead at the horizon, per draw (negative: behind).
+    net_savings_usd: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
 
     @property
     def p_payback_within_horizon(self) -> float:
         """Share of draws that pay back at all within the horizon."""
         return float(np.mean(np.isfinite(self.payback_months)))
+
+    @property
+    def p_ahead_at_horizon(self) -> float:
+        """Share of draws in which fine-tuning is ahead (or level) at the end of the horizon.
+
+        Lower than :attr:`p_payback_within_horizon` when some draws pay back and then fall
+        behind again (a price cut on the prompting side can do that).
+        """
+        return float(np.mean(self.net_savings_usd >= 0))
+
+    def p_payback_by(self, months: float) -> float:
+        """Share of draws that have paid back within ``months`` (e.g. 3 or 12).
+
+        >>> r = monte_carlo(n_draws=1_000, seed=0)
+        >>> r.p_payback_by(3) <= r.p_payback_by(12)
+        True
+        """
+        return float(np.mean(self.payback_months <= months))
 
     @property
     def median_payback_months(self) -> float:
@@ -441,6 +513,7 @@ def monte_carlo(
     }
     curves = simulate(s, **draws)
     payback = np.broadcast_to(curves.payback_months, (n,)).copy()
+    net = np.broadcast_to(curves.net_savings_usd, (n,)).copy()
     return MonteCarloResult(
         payback_months=payback,
         p_payback_within=float(np.mean(payback <= within)),
@@ -450,6 +523,7 @@ def monte_carlo(
         distribution=distribution,
         horizon_months=s.horizon_months,
         draws=draws,
+        net_savings_usd=net,
     )
 
 
@@ -575,7 +649,8 @@ def ranges_around(
             if value == 0:
                 out[name] = (0, 0)
             else:
-                out[name] = (max(1, round(low)), max(1, round(high)))
+                least = 2 if name == "model_switch_month" else 1
+                out[name] = (max(least, round(low)), max(least, round(high)))
             continue
         if name.endswith("_decline_per_year"):
             low, high = min(low, 0.95), min(high, 0.95)
@@ -594,3 +669,403 @@ def _listed(name: str, values: Any) -> list[Any]:
         if len(out) > MAX_TABLE_ROWS:
             raise ValueError(f"{name} must hold at most {MAX_TABLE_ROWS:,} items (MAX_TABLE_ROWS)")
     return out
+
+
+def ranges_containing(
+    scenario: Scenario | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+) -> dict[str, tuple[float, float]]:
+    """``ranges``, each widened just enough to contain the scenario's own value.
+
+    A calculator whose controls move away from the sourced ranges keeps those ranges and adds
+    the control's value to them, so its base case is always one of the possible draws.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        The values that must lie inside (default :data:`~ftroi_helpers.cost_model.REALISTIC`).
+    ranges : dict of field name -> (low, high), optional
+        The ranges (default :data:`REALISTIC_RANGES`).
+
+    Returns
+    -------
+    dict of field name -> (low, high)
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad ranges (see :func:`tornado`) or a scenario that is not a Scenario.
+
+    Examples
+    --------
+    >>> from ftroi_helpers.cost_model import replace
+    >>> ranges_containing(replace(REALISTIC, data_prep_usd=20_000))["data_prep_usd"]
+    (250.0, 20000.0)
+    """
+    s = REALISTIC if scenario is None else _base(scenario)
+    checked = _check_ranges(REALISTIC_RANGES if ranges is None else ranges)
+    out: dict[str, tuple[float, float]] = {}
+    for name, (low, high) in checked.items():
+        value = float(getattr(s, name))
+        out[name] = (min(low, value), max(high, value))
+    return out
+
+
+def _metric_values(curves: Any, metric: str, horizon: int) -> np.ndarray:
+    if metric == "payback_months":
+        return curves.payback_months
+    return curves.net_savings_usd
+
+
+def two_way(
+    scenario: Scenario | None,
+    x_name: str,
+    x_values: Iterable[float],
+    y_name: str,
+    y_values: Iterable[float],
+    metric: str = "payback_months",
+) -> pd.DataFrame:
+    """Two assumptions varied together: the answer for every pair of values (one simulate call).
+
+    A tornado moves one assumption at a time, so it cannot see two assumptions that matter only
+    together. A two-way table can: read along a row and down a column.
+
+    Parameters
+    ----------
+    scenario : Scenario or None
+        Every other assumption (None: ``Scenario()``).
+    x_name, y_name : str
+        Two different :class:`~ftroi_helpers.cost_model.Scenario` fields (not
+        ``horizon_months``): the columns and the rows of the table.
+    x_values, y_values : iterable of numbers
+        Their values, in each field's units.
+    metric : {"payback_months", "net_savings_usd"}
+        As in :func:`tornado`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: ``y_values`` (named ``y_name``); columns: ``x_values`` (named ``x_name``);
+        cells: the metric (``inf`` = no payback within the horizon).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown field or metric, the same field twice, or a value outside a field's
+        domain.
+
+    Examples
+    --------
+    How much the switch's price cut costs depends on when the switch comes: USD 6,300 at month
+    6, USD 900 at month 12 (the realistic scenario's savings after 12 months):
+
+    >>> from ftroi_helpers.cost_model import REALISTIC
+    >>> t = two_way(REALISTIC, "model_switch_price_cut", [0.5, 0.8], "model_switch_month",
+    ...             [6, 12], metric="net_savings_usd")
+    >>> t.round(-1).values.tolist()
+    [[-4720.0, -11020.0], [4280.0, 3380.0]]
+    """
+    import pandas as pd
+
+    s = _base(scenario)
+    metric = require_choice("metric", metric, _METRICS)
+    for label, name in (("x_name", x_name), ("y_name", y_name)):
+        if name not in _VARIABLE:
+            raise ValueError(
+                f"{label} must be a Scenario field other than horizon_months, got {name!r}")
+    if x_name == y_name:
+        raise ValueError(f"x_name and y_name must differ, got {x_name!r} twice")
+    xs = np.atleast_1d(as_number(x_name, list(x_values)))
+    ys = np.atleast_1d(as_number(y_name, list(y_values)))
+    for name, arr in ((x_name, xs), (y_name, ys)):
+        if arr.ndim != 1 or arr.size == 0:
+            raise ValueError(f"the values of {name} must be a non-empty list of numbers")
+    grid_y, grid_x = np.meshgrid(ys, xs, indexing="ij")
+    curves = simulate(s, **{x_name: grid_x.ravel(), y_name: grid_y.ravel()})
+    values = _metric_values(curves, metric, s.horizon_months).reshape(grid_x.shape)
+    index = pd.Index(ys.astype(int) if y_name in _INT_FIELDS else ys, name=y_name)
+    columns = pd.Index(xs.astype(int) if x_name in _INT_FIELDS else xs, name=x_name)
+    table = pd.DataFrame(values, index=index, columns=columns)
+    table.attrs.update(metric=metric, horizon_months=s.horizon_months)
+    return table
+
+
+def attribution(
+    result: MonteCarloResult,
+    metric: str = "net_savings_usd",
+    bins: int = 10,
+) -> pd.DataFrame:
+    """Which drawn assumptions drive the Monte Carlo's spread, interactions included.
+
+    For each varied assumption the draws are split into ``bins`` equal-count bins of its value
+    (one bin per value for whole-number fields with few values). The share of the metric's
+    variance that the bin means explain is the assumption's **first-order share** (a
+    correlation ratio, eta squared). What the first-order shares leave unexplained is spread
+    that no single assumption accounts for on its own: the **interactions** (and the limits of
+    binning), reported as ``table.attrs["interaction_share"]``.
+
+    Parameters
+    ----------
+    result : MonteCarloResult
+        From :func:`monte_carlo`.
+    metric : {"net_savings_usd", "payback_within"}
+        ``"net_savings_usd"``: USD ahead at the horizon. ``"payback_within"``: 1 for a draw
+        that pays back within ``result.within_months``, else 0.
+    bins : int
+        Bins per assumption (>= 2).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per assumption, largest first-order share first: ``assumption``,
+        ``first_order_share`` (0 to 1), ``metric_when_low`` and ``metric_when_high`` (the
+        metric's mean over the draws in the lower and the upper half of the assumption's
+        range; for ``payback_within`` a probability). ``attrs``: ``metric``,
+        ``interaction_share`` (0 to 1) and ``total_variance``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown metric, a bad ``bins``, or a result with no drawn assumptions.
+
+    Examples
+    --------
+    >>> t = attribution(monte_carlo(n_draws=4_000, seed=0))
+    >>> t["assumption"].iloc[0]
+    'hosted_cost_per_1k_req'
+    >>> 0 <= t.attrs["interaction_share"] <= 1
+    True
+    """
+    import pandas as pd
+
+    metric = require_choice("metric", metric, ("net_savings_usd", "payback_within"))
+    k = require_int("bins", bins, minimum=2)
+    if not isinstance(result, MonteCarloResult):
+        raise TypeError(f"result must be a MonteCarloResult, got {type(result).__name__}")
+    draws = {name: np.asarray(x) for name, x in result.draws.items()
+             if np.ptp(np.asarray(x)) > 0}
+    if not draws:
+        raise ValueError("result has no assumption that varies: nothing to attribute")
+    if metric == "payback_within":
+        y = (result.payback_months <= result.within_months).astype(float)
+    else:
+        y = np.asarray(result.net_savings_usd, dtype=float)
+    total = float(np.var(y))
+    rows = []
+    for name, x in draws.items():
+        values = np.unique(x)
+        if values.size <= k:
+            labels = np.searchsorted(values, x)
+        else:
+            edges = np.quantile(x, np.linspace(0, 1, k + 1)[1:-1])
+            labels = np.searchsorted(edges, x, side="right")
+        counts = np.bincount(labels)
+        sums = np.bincount(labels, weights=y)
+        used = counts > 0
+        means = sums[used] / counts[used]
+        explained = float(np.sum(counts[used] * (means - y.mean()) ** 2) / y.size)
+        middle = (x.min() + x.max()) / 2
+        low, high = x < middle, x >= middle
+        rows.append({
+            "assumption": name,
+            "first_order_share": explained / total if total > 0 else 0.0,
+            "metric_when_low": float(y[low].mean()) if low.any() else float("nan"),
+            "metric_when_high": float(y[high].mean()) if high.any() else float("nan"),
+        })
+    table = (pd.DataFrame(rows).sort_values("first_order_share", ascending=False, kind="stable")
+             .reset_index(drop=True))
+    first_order = float(table["first_order_share"].sum())
+    table.attrs.update(metric=metric, total_variance=total,
+                       interaction_share=min(1.0, max(0.0, 1.0 - first_order)))
+    return table
+
+
+@dataclass(frozen=True, eq=False)
+class CapstoneAnswer:
+    """Source 003's capstone question answered from one scenario and its ranges.
+
+    Lesson 06's text, its figures and the capstone calculator all report these same numbers
+    (see :func:`capstone_answer`).
+    """
+
+    #: The scenario at its point values.
+    scenario: Scenario
+    #: Month (1-based) of payback at the point values, or None within the horizon.
+    payback_month: int | None
+    #: Fractional months to payback at the point values (``inf``: none).
+    payback_months: float
+    #: USD ahead at the horizon at the point values (negative: behind).
+    net_savings_usd: float
+    #: The deadline in months (3: "within a quarter").
+    deadline_months: int
+    #: P(payback <= deadline), P(payback <= 12 months or the horizon), P(ahead at the horizon).
+    p_within_deadline: float
+    p_within_year: float
+    p_ahead_at_horizon: float
+    #: The assumptions that drive the spread of the savings at the horizon, most first.
+    drivers: tuple[str, ...]
+    #: Share of the spread in "pays back within the deadline" (yes or no) that no single
+    #: assumption explains: assumptions acting together (see :func:`attribution`); None when
+    #: every draw gives the same answer.
+    interaction_share: float | None
+    #: The Monte Carlo run and its two attribution tables (savings; within the deadline).
+    monte_carlo: MonteCarloResult = field(repr=False)
+    attribution: Any = field(repr=False)
+    attribution_within: Any = field(repr=False, default=None)
+
+    @property
+    def pays_back_within_deadline(self) -> bool:
+        """Whether the point values pay back within the deadline."""
+        return self.payback_months <= self.deadline_months
+
+    @property
+    def year_months(self) -> int:
+        """The months of "P(payback within a year)": 12, or the horizon if shorter."""
+        return min(12, self.scenario.horizon_months)
+
+    def sentences(self) -> list[str]:
+        """The answer in four sentences: point values, probabilities, verdict, drivers.
+
+        The verdict says "likely" only when the probability is at least 50 %, so the words can
+        never claim more than the numbers (a test holds lesson 06 to the same rule).
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> a = capstone_answer(n_draws=2_000)
+        >>> a.sentences()[2].startswith("Payback within the quarter is")
+        True
+        """
+        h = self.scenario.horizon_months
+        d = self.deadline_months
+        if self.payback_month is None:
+            point = (f"At the point values fine-tuning does not pay back within {h} months "
+                     f"(it is ${-self.net_savings_usd:,.0f} behind at the end).")
+        else:
+            where = "inside" if self.pays_back_within_deadline else "outside"
+            point = (f"At the point values fine-tuning pays back in month {self.payback_month} "
+                     f"({self.payback_months:.1f} months, {where} the first {d} months)")
+            if self.net_savings_usd < 0:
+                point += (f", then falls behind again: ${-self.net_savings_usd:,.0f} behind "
+                          f"after {h} months.")
+            else:
+                point += f" and is ${self.net_savings_usd:,.0f} ahead after {h} months."
+        probabilities = (
+            f"Over the ranges ({self.monte_carlo.n_draws:,} seeded draws) it pays back within "
+            f"{d} months in {share_text(self.p_within_deadline)} of draws, within "
+            f"{self.year_months} months in {share_text(self.p_within_year)}, and is ahead at "
+            f"month {h} in {share_text(self.p_ahead_at_horizon)}.")
+        quarter = "the quarter" if d == 3 else f"{d} months"
+        verdict = (f"Payback within {quarter} is "
+                   f"{'likely' if self.p_within_deadline >= 0.5 else 'unlikely'}"
+                   f" ({share_text(self.p_within_deadline)}), and being ahead after {h} months "
+                   f"is {'likely' if self.p_ahead_at_horizon >= 0.5 else 'unlikely'}"
+                   f" ({share_text(self.p_ahead_at_horizon)}).")
+        names = [ASSUMPTION_LABELS.get(n, n) for n in self.drivers]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        drivers = f"The spread of the savings after {h} months is driven most by {listed}."
+        if self.interaction_share is None:
+            drivers += f" Every draw gives the same answer about the first {d} months."
+        else:
+            drivers += (f" Whether it pays back within {quarter} is different: "
+                        f"{share_text(self.interaction_share)} of that spread comes from "
+                        "assumptions acting together, which no one-at-a-time tornado shows.")
+        return [point, probabilities, verdict, drivers]
+
+    def text(self) -> str:
+        """:meth:`sentences` joined into one paragraph.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> capstone_answer(n_draws=2_000).text().startswith("At the point values")
+        True
+        """
+        return " ".join(self.sentences())
+
+
+def capstone_answer(
+    scenario: Scenario | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    n_draws: int = 10_000,
+    seed: int = 0,
+    deadline_months: int = 3,
+    n_drivers: int = 3,
+    distribution: str = "triangular",
+) -> CapstoneAnswer:
+    """Pays back within the quarter? How likely? What drives it? One answer for lesson 06.
+
+    The scenario at its point values gives the payback; a seeded :func:`monte_carlo` over
+    ``ranges`` (each widened to contain the scenario's value, :func:`ranges_containing`) gives
+    P(payback within the deadline), P(payback within a year) and P(ahead at the horizon), each
+    assumption drawn from a triangle peaked at the scenario's value by default; and
+    :func:`attribution` of the savings at the horizon names the drivers.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        Default :data:`~ftroi_helpers.cost_model.REALISTIC`.
+    ranges : dict of field name -> (low, high), optional
+        Default :data:`REALISTIC_RANGES`.
+    n_draws, seed : int
+        Monte Carlo draws (>= 1) and seed (>= 0).
+    deadline_months : int
+        The deadline (3: "within a quarter"; at most the horizon).
+    n_drivers : int
+        How many drivers to name (>= 1).
+    distribution : {"triangular", "uniform"}
+        How each assumption is drawn from its range (see :func:`monte_carlo`). The default,
+        ``"triangular"``, peaks at the scenario's own values: they are the best estimates, and
+        the ranges say how far off they could be. So moving a point value moves the
+        probabilities too.
+
+    Returns
+    -------
+    CapstoneAnswer
+
+    Raises
+    ------
+    ValueError, TypeError
+        For bad arguments, naming them (see :func:`monte_carlo`).
+
+    Examples
+    --------
+    >>> a = capstone_answer(n_draws=2_000)
+    >>> a.payback_month, a.deadline_months
+    (6, 3)
+    >>> 0 <= a.p_within_deadline <= a.p_within_year <= 1
+    True
+    """
+    s = REALISTIC if scenario is None else _base(scenario)
+    count = require_int("n_drivers", n_drivers, minimum=1)
+    widened = ranges_containing(s, ranges)
+    mc = monte_carlo(s, widened, n_draws=n_draws, seed=seed, within_months=deadline_months,
+                     distribution=distribution)
+    table = attribution(mc, "net_savings_usd")
+    within = (attribution(mc, "payback_within")
+              if 0 < mc.p_payback_within < 1 else None)
+    curves = simulate(s)
+    month = int(curves.payback_month[0])
+    year = min(12, s.horizon_months)
+    return CapstoneAnswer(
+        scenario=s,
+        payback_month=month if month > 0 else None,
+        payback_months=float(curves.payback_months[0]),
+        net_savings_usd=float(curves.net_savings_usd[0]),
+        deadline_months=mc.within_months,
+        p_within_deadline=mc.p_payback_within,
+        p_within_year=mc.p_payback_by(year),
+        p_ahead_at_horizon=mc.p_ahead_at_horizon,
+        drivers=tuple(table["assumption"].head(count)),
+        interaction_share=(None if within is None
+                           else float(within.attrs["interaction_share"])),
+        monte_carlo=mc,
+        attribution=table,
+        attribution_within=within,
+    )

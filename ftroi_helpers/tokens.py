@@ -16,6 +16,7 @@ from .validation import (
     finite_result,
     require_bool,
     require_choice,
+    require_fraction,
     require_nonnegative,
     require_positive,
 )
@@ -39,15 +40,29 @@ def request_cost(
     output_tokens: Number,
     usd_per_1m_input_tokens: Number,
     usd_per_1m_output_tokens: Number,
+    cached_input_tokens: Number = 0,
+    usd_per_1m_cached_input_tokens: Number | None = None,
+    batch_discount: Number = 0.0,
 ) -> Number:
     """USD for one request with the given token counts and prices.
 
+    ``cached_input_tokens`` of the ``input_tokens`` are billed at the provider's cached-input
+    price (a prompt prefix the provider has seen recently, such as a repeated system prompt
+    with few-shot examples); the rest at the input price. A batch API takes
+    ``batch_discount`` off the whole request.
+
     Parameters
     ----------
-    input_tokens : float or array, tokens sent per request (>= 0)
+    input_tokens : float or array, tokens sent per request, cached ones included (>= 0)
     output_tokens : float or array, tokens generated per request (>= 0)
     usd_per_1m_input_tokens : float or array, USD per 1M input tokens (>= 0)
     usd_per_1m_output_tokens : float or array, USD per 1M output tokens (>= 0)
+    cached_input_tokens : float or array, the part of ``input_tokens`` served from the prompt
+        cache (>= 0, at most ``input_tokens``; default 0)
+    usd_per_1m_cached_input_tokens : float or array, USD per 1M cached input tokens (>= 0);
+        required when ``cached_input_tokens > 0``
+    batch_discount : float or array, share taken off the whole request, 0 to 1 (default 0;
+        OpenAI's Batch API takes 0.5)
 
     Returns
     -------
@@ -57,7 +72,8 @@ def request_cost(
     Raises
     ------
     ValueError, TypeError
-        For a negative, non-finite or non-numeric argument, naming it.
+        For a negative, non-finite or non-numeric argument, more cached tokens than input
+        tokens, cached tokens without a cached price, or a discount outside [0, 1], naming it.
 
     Examples
     --------
@@ -66,19 +82,51 @@ def request_cost(
 
     >>> round(request_cost(800, 50, 0.15, 0.60), 8)
     0.00015
+
+    With 600 of those tokens cached at $0.075 per 1M, and through the Batch API (half off):
+
+    >>> round(request_cost(800, 50, 0.15, 0.60, cached_input_tokens=600,
+    ...                    usd_per_1m_cached_input_tokens=0.075), 8)
+    0.000105
+    >>> round(request_cost(800, 50, 0.15, 0.60, batch_discount=0.5), 8)
+    7.5e-05
+    >>> request_cost(800, 50, 0.15, 0.60, cached_input_tokens=600)
+    Traceback (most recent call last):
+    ...
+    ValueError: usd_per_1m_cached_input_tokens is required when cached_input_tokens > 0, got None
     """
     tin = require_nonnegative("input_tokens", input_tokens)
     tout = require_nonnegative("output_tokens", output_tokens)
     pin = require_nonnegative("usd_per_1m_input_tokens", usd_per_1m_input_tokens)
     pout = require_nonnegative("usd_per_1m_output_tokens", usd_per_1m_output_tokens)
+    cached = require_nonnegative("cached_input_tokens", cached_input_tokens)
+    discount = require_fraction("batch_discount", batch_discount)
+    if np.any(np.asarray(cached) > np.asarray(tin)):
+        c, t = (np.ravel(a) for a in np.broadcast_arrays(cached, tin))
+        i = int(np.argmax(c > t))
+        raise ValueError(f"cached_input_tokens must be <= input_tokens ({t[i]:g}), got {c[i]:g}")
     inputs = {"input_tokens": tin, "output_tokens": tout, "usd_per_1m_input_tokens": pin,
-              "usd_per_1m_output_tokens": pout}
+              "usd_per_1m_output_tokens": pout, "cached_input_tokens": cached,
+              "batch_discount": discount}
+    if usd_per_1m_cached_input_tokens is None:
+        if np.any(np.asarray(cached) > 0):
+            raise ValueError("usd_per_1m_cached_input_tokens is required when "
+                             "cached_input_tokens > 0, got None")
+        pcached: Number = 0.0
+    else:
+        pcached = require_nonnegative("usd_per_1m_cached_input_tokens",
+                                      usd_per_1m_cached_input_tokens)
+        inputs["usd_per_1m_cached_input_tokens"] = pcached
     common_shape(**inputs)
     with np.errstate(over="ignore", invalid="ignore"):
-        usd = (np.multiply(tin, pin) + np.multiply(tout, pout)) / TOKENS_PER_MILLION
+        fresh = np.subtract(tin, cached)
+        usd = (np.multiply(fresh, pin) + np.multiply(cached, pcached)
+               + np.multiply(tout, pout)) / TOKENS_PER_MILLION
         if not np.all(np.isfinite(usd)):  # a product beyond the largest float: safer order
-            usd = (np.multiply(np.divide(tin, TOKENS_PER_MILLION), pin)
+            usd = (np.multiply(np.divide(fresh, TOKENS_PER_MILLION), pin)
+                   + np.multiply(np.divide(cached, TOKENS_PER_MILLION), pcached)
                    + np.multiply(np.divide(tout, TOKENS_PER_MILLION), pout))
+        usd = np.multiply(usd, np.subtract(1.0, discount))
     return finite_result(usd, "USD per request", inputs)
 
 

@@ -74,8 +74,9 @@ def training_cost_gpu(gpu_hours: Number, usd_per_gpu_hour: Number, gpus: Number 
 
     Examples
     --------
-    Source 002: Llama 3.1 8B full fine-tune, 4-20 hours on an A10G at $1-2/hour, i.e. $4-40
-    (the source prints "$8-40"; its own low end is 4 h x $1 = $4):
+    Source 002: Llama 3.1 8B, 4-20 hours on an A10G at $1-2/hour, i.e. $4-40 (the source
+    prints "$8-40"; its own low end is 4 h x $1 = $4). The source calls it a full fine-tune,
+    but that does not fit in an A10G's 24 GB; the hours fit LoRA or QLoRA:
 
     >>> training_cost_gpu(4, 1.0), training_cost_gpu(20, 2.0)
     (4.0, 40.0)

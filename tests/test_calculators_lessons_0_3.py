@@ -369,3 +369,31 @@ def test_question_l2_1_quotes_the_true_saving_and_the_prompted_bill_the_maths_gi
     q = questions()["L2.1"]
     assert f"About USD {row['true_savings_usd_per_month']:.0f} a month" in q["choices"][_right("L2.1")]
     assert f"USD {row['prompting_usd_per_month']:.0f} prompted bill" in q["why"]["A"]
+
+
+def test_cost_curves_has_the_controls_for_replicas_engineering_and_launch():
+    calc = calculators.cost_curves()
+    # the slider's step is USD 10: 730 a replica; five of them cost more than the hosted $3,000
+    calc.set(self_hosted_cost_per_1k_req=0, hosting_usd_per_month=730, replicas=5)
+    assert calc.result_text.startswith("Fine-tuning does not pay back within 12 months")
+    calc.set(replicas=2, engineering_usd_per_month=300, launch_delay_months=1)
+    expected = tco(Scenario(self_hosted_cost_per_1k_req=0, hosting_usd_per_month=730,
+                            replicas=2, engineering_usd_per_month=300, launch_delay_months=1))
+    assert calc.outcome.data["result"].table.equals(expected.table)
+    assert calc.result_text.startswith(expected.summary())
+
+
+def test_token_savings_prices_a_cached_prefix_and_the_batch_discount():
+    # gpt-4o-mini (prices.csv): cached input $0.075 per 1M, half the $0.15 input price.
+    calc = calculators.token_savings()
+    calc.set(cached_input_tokens=600)
+    prompted = request_cost(800, 50, 0.15, 0.60, cached_input_tokens=600,
+                            usd_per_1m_cached_input_tokens=0.075)
+    tuned = request_cost(200, 50, 0.30, 1.20)
+    expected = (prompted - tuned) * 300_000
+    assert calc.outcome.data["true_savings_usd_per_month"] == pytest.approx(expected)
+    assert expected < 0 and "costs $4.50 a month more than prompting" in calc.result_text
+    calc.set(cached_input_tokens=0, batch_discount_pct=50)
+    assert calc.outcome.data["true_savings_usd_per_month"] == pytest.approx(4.5)
+    calc.set(cached_input_tokens=900)
+    assert calc.error == "cached_input_tokens must be <= input_tokens (800), got 900"

@@ -174,7 +174,7 @@ def test_tokens_prints_the_true_monthly_saving_with_dated_prices(capsys):
                       "(10,000 requests/day x 30 days)")
     assert "$0.15 / $0.60 per 1M = $0.000150 per request" in out[1]
     assert "$0.30 / $1.20 per 1M = $0.000120 per request" in out[2]
-    assert out[3] == ("  gpt-4o-mini-2024-07-18 prices as of 2024-07-23 "
+    assert out[3] == ("  gpt-4o-mini-2024-07-18 prices as of 2024-10-01 "
                       "(https://openai.com/api/pricing/)")
 
 
@@ -203,8 +203,8 @@ def test_tokens_compares_two_models_with_both_dates(capsys):
           "gpt-4o-mini-2024-07-18"])
     out = capsys.readouterr().out
     assert out.startswith("Monthly inference savings: $714 a month")
-    assert "gpt-4o-2024-08-06 prices as of 2024-08-20" in out
-    assert "gpt-4o-mini-2024-07-18 prices as of 2024-07-23" in out
+    assert "gpt-4o-2024-08-06 prices as of 2024-10-01" in out
+    assert "gpt-4o-mini-2024-07-18 prices as of 2024-10-01" in out
 
 
 def test_tokens_price_flags_override_the_table(capsys):
@@ -303,6 +303,37 @@ def test_tco_reads_a_toml_scenario_file_and_flags_override_it(tmp_path):
     assert result.stdout.rstrip().splitlines()[-1].split()[0] == "24"
 
 
+@pytest.mark.parametrize(
+    "flags, first_line",
+    [
+        # issue 12's table, source 003's defaults ($2,600 a month saved, $400 one-time)
+        (["--launch-delay-months", "2"], "Fine-tuning pays back in month 3"),
+        (["--engineering-usd-per-month", "3000"], "Fine-tuning does not pay back within 12"),
+        (["--hosting-usd-per-month", "734.38", "--replicas", "2"],
+         "Fine-tuning pays back in month 1"),
+        (["--hosting-usd-per-month", "734.38", "--replicas", "4"],
+         "Fine-tuning does not pay back within 12"),
+    ],
+)
+def test_tco_flags_for_the_costs_that_sink_self_hosting(capsys, flags, first_line):
+    main(["tco", *flags])
+    assert capsys.readouterr().out.splitlines()[0].startswith(first_line)
+
+
+def test_tco_reads_the_new_fields_from_a_scenario_file(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text("replicas = 4\nhosting_usd_per_month = 734.38\nmodel_switch_month = 6\n"
+                    "model_switch_price_cut = 0.5\n")
+    out = inproc("tco", "--scenario", str(path)).stdout
+    assert out.startswith("Fine-tuning does not pay back within 12 months")
+    assert "model_switch_month" in out and "replicas" in out
+
+
+def test_a_fractional_replica_flag_is_one_line():
+    assert_one_line_error(inproc("tco", "--replicas", "1.5"),
+                          "argument --replicas: must be a whole number, got '1.5'")
+
+
 def test_tco_that_never_pays_back_says_how_far_behind(capsys):
     main(["tco", "--hosted-cost-per-1k-req", "2"])
     assert capsys.readouterr().out.splitlines()[0] == (
@@ -393,7 +424,7 @@ def test_prices_for_one_model_shows_every_column(capsys):
     assert main(["prices", "--model", "gpt-4o-2024-08-06"]) == 0
     out = capsys.readouterr().out
     assert "training_usd_per_1m_tokens_low: 25" in out
-    assert "as_of: 2024-08-20" in out and "source: https://openai.com/api/pricing/" in out
+    assert "as_of: 2024-10-01" in out and "source: https://openai.com/api/pricing/" in out
     assert "gpu_type: -" in out
 
 

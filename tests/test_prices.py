@@ -12,7 +12,19 @@ from urllib.parse import urlparse
 import pandas as pd
 import pytest
 
-from ftroi_helpers.prices import PRICE_COLUMNS, load_prices, price_row
+from ftroi_helpers.hosting import G5_XLARGE_USD_PER_HOUR
+from ftroi_helpers.prices import (
+    PRICE_COLUMNS,
+    PROVIDER_PAGE,
+    SOURCE_002_PROVENANCE,
+    load_prices,
+    price_row,
+    token_prices,
+)
+
+#: The domains whose price pages may stand behind each provider's rows.
+PROVIDER_DOMAINS = {"OpenAI": "openai.com", "AWS": "aws.amazon.com", "Lambda": "lambda.ai"}
+ROWS = load_prices().to_dict("records")
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +36,74 @@ def test_table_has_every_documented_column(prices):
     assert list(prices.columns) == list(PRICE_COLUMNS)
 
 
-def test_every_row_has_an_iso_as_of_date_not_in_the_future(prices):
-    for model, as_of in zip(prices["model"], prices["as_of"], strict=True):
-        assert isinstance(as_of, str), model
-        parsed = dt.date.fromisoformat(as_of)
-        assert parsed.isoformat() == as_of, model
-        assert parsed <= dt.date.today(), model
+@pytest.mark.parametrize("row", ROWS, ids=[r["model"] for r in ROWS])
+def test_every_row_says_where_its_numbers_come_from(row):
+    assert row["provenance"] in {PROVIDER_PAGE, SOURCE_002_PROVENANCE}, row["model"]
 
 
-def test_every_row_has_an_https_source_url(prices):
-    for model, source in zip(prices["model"], prices["source"], strict=True):
-        url = urlparse(source)
-        assert url.scheme == "https" and url.netloc, (model, source)
+@pytest.mark.parametrize("row", [r for r in ROWS if r["provenance"] == PROVIDER_PAGE],
+                         ids=lambda r: r["model"])
+def test_a_provider_page_row_has_the_read_date_and_that_providers_own_url(row):
+    parsed = dt.date.fromisoformat(row["as_of"])
+    assert parsed.isoformat() == row["as_of"]
+    assert parsed <= dt.date.today()
+    url = urlparse(row["source"])
+    assert url.scheme == "https"
+    domain = PROVIDER_DOMAINS[row["provider"]]
+    assert url.netloc == domain or url.netloc.endswith("." + domain), (row["model"], url.netloc)
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if r["provenance"] == SOURCE_002_PROVENANCE],
+                         ids=lambda r: r["model"])
+def test_a_row_from_the_cost_guide_is_undated_and_carries_no_provider_url(row):
+    # 002_44dbb0b6dad16d21.txt gives no date; a provider URL on its numbers would claim a check
+    # that never happened.
+    assert row["as_of"] == "undated"
+    for column in ("source", "note"):
+        assert "http" not in str(row[column]) and "www." not in str(row[column]), column
+    assert "fine-tuning cost guide" in row["source"]
+
+
+def test_the_rows_once_dated_with_source_001s_check_date_are_now_the_guides(prices):
+    # Their numbers were source 002's, but they carried 2026-05-25 (source 001's check date)
+    # and a provider URL.
+    for model in ("Claude (via AWS Bedrock)", "Gemini (via Vertex AI)", "Llama 3.1 70B (LoRA)",
+                  "Llama 3.1 8B (LoRA or QLoRA)"):
+        assert price_row(model)["provenance"] == SOURCE_002_PROVENANCE
+    assert "2026-05-25" not in set(prices["as_of"])
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if pd.notna(r["ft_premium"])],
+                         ids=lambda r: r["model"])
+def test_the_fine_tuned_premium_is_the_fine_tuned_over_the_base_token_price(row):
+    for kind in ("input", "output"):
+        ratio = row[f"ft_usd_per_1m_{kind}_tokens"] / row[f"base_usd_per_1m_{kind}_tokens"]
+        assert ratio == pytest.approx(row["ft_premium"])
+
+
+def test_every_per_token_model_has_its_premium_cached_prices_and_batch_discount(prices):
+    priced = prices[prices["ft_usd_per_1m_input_tokens"].notna()]
+    assert priced["ft_premium"].notna().all()
+    # OpenAI's prompt caching: cached input at half the input price, base and fine-tuned.
+    assert (priced["base_usd_per_1m_cached_input_tokens"]
+            == priced["base_usd_per_1m_input_tokens"] / 2).all()
+    assert (priced["ft_usd_per_1m_cached_input_tokens"]
+            == priced["ft_usd_per_1m_input_tokens"] / 2).all()
+    # OpenAI's Batch API: 50 % off.
+    assert (priced["batch_discount"] == 0.5).all()
+    assert token_prices("gpt-4o-2024-08-06").ft_usd_per_1m_cached_input == 1.875
+
+
+def test_the_8b_row_says_the_a10g_fits_lora_not_a_full_fine_tune():
+    # A full fine-tune needs ~16 bytes per parameter (weights, gradients, Adam state):
+    # 8e9 x 16 bytes = 128 GB, against the A10G's 24 GB.
+    row = price_row("Llama 3.1 8B (LoRA or QLoRA)")
+    assert 8e9 * 16 / 1e9 > 24
+    assert "LoRA" in row["note"] and "24 GB" in row["note"]
+
+
+def test_the_g5_rate_the_maths_modules_use_is_the_price_tables():
+    assert price_row("g5.xlarge")["hosting_usd_per_hour"] == G5_XLARGE_USD_PER_HOUR
 
 
 def test_model_names_are_unique(prices):
@@ -107,7 +175,7 @@ def test_source_002s_provider_training_ranges_are_kept_whole(model, low, high):
         # 002_44dbb0b6dad16d21.txt: Llama 3.1 70B (LoRA) "$2-5/hour GPU (A100)", Llama 3.1 8B
         # (full) "$1-2/hour GPU (A10G)".
         ("Llama 3.1 70B (LoRA)", "A100", 2.0, 5.0),
-        ("Llama 3.1 8B (full)", "A10G", 1.0, 2.0),
+        ("Llama 3.1 8B (LoRA or QLoRA)", "A10G", 1.0, 2.0),
     ],
 )
 def test_source_002s_self_hosted_gpu_ranges_are_kept_whole(model, gpu, low, high):
@@ -145,4 +213,4 @@ def test_load_prices_works_from_another_working_directory(tmp_path):
                          capture_output=True, text=True, check=True)
     rows, as_of = out.stdout.split()
     assert int(rows) == len(load_prices())
-    assert as_of == "2024-08-20"
+    assert as_of == "2024-10-01"

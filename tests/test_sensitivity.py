@@ -601,3 +601,134 @@ def test_payback_label_moves_left_of_the_marker_near_the_right_hand_end():
     label = fig.axes[0].texts[0]
     assert label.xy[0] > 0.7 * 12
     assert label.xyann[0] == -8 and label.get_horizontalalignment() == "right"
+
+
+# -- the realistic scenario's ranges, interactions and the capstone's answer -------------------
+from ftroi_helpers.cost_model import REALISTIC as SHARED_REALISTIC  # noqa: E402
+from ftroi_helpers.sensitivity import (  # noqa: E402
+    REALISTIC_RANGES,
+    attribution,
+    capstone_answer,
+    ranges_containing,
+    two_way,
+)
+
+
+@pytest.mark.parametrize("name", sorted(REALISTIC_RANGES))
+def test_the_realistic_base_case_lies_inside_each_of_its_ranges(name):
+    low, high = REALISTIC_RANGES[name]
+    assert low <= getattr(SHARED_REALISTIC, name) <= high
+
+
+def test_the_realistic_ranges_draw_the_price_fall_as_a_model_switch_from_source_002():
+    # 002_*.txt: prices "have dropped 50-80% annually"
+    assert REALISTIC_RANGES["model_switch_price_cut"] == (0.5, 0.8)
+    assert "hosted_price_decline_per_year" not in REALISTIC_RANGES
+
+
+def test_ranges_containing_widens_only_the_ranges_a_value_falls_outside():
+    s = replace(SHARED_REALISTIC, data_prep_usd=20_000, replicas=1)
+    r = ranges_containing(s, REALISTIC_RANGES)
+    assert r["data_prep_usd"] == (250.0, 20_000.0)
+    assert r["replicas"] == REALISTIC_RANGES["replicas"]
+
+
+def test_a_switch_price_cut_that_the_payback_tornado_cannot_see_still_moves_the_monte_carlo():
+    # At the point values payback comes before the switch, so the cut has zero swing one at a
+    # time; drawn together with an early switch and a slow payback, it decides the draws.
+    table = tornado(SHARED_REALISTIC, REALISTIC_RANGES).set_index("assumption")
+    assert table.loc["model_switch_price_cut", "swing_months"] == 0
+    mc = monte_carlo(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=4_000, seed=0)
+    cut = mc.draws["model_switch_price_cut"]
+    ahead = mc.net_savings_usd >= 0
+    assert ahead[cut < 0.6].mean() > ahead[cut > 0.7].mean()
+
+
+def test_two_way_cells_equal_direct_runs_of_each_pair():
+    t = two_way(SHARED_REALISTIC, "model_switch_month", [6, 9, 12], "data_prep_usd",
+                [250, 2_500, 10_000])
+    assert t.shape == (3, 3) and t.index.name == "data_prep_usd"
+    for y in t.index:
+        for x in t.columns:
+            s = replace(SHARED_REALISTIC, model_switch_month=int(x), data_prep_usd=float(y))
+            assert t.loc[y, x] == pytest.approx(direct_payback(s))
+
+
+def test_two_way_net_savings_and_its_errors():
+    t = two_way(None, "hosted_cost_per_1k_req", [2, 15], "replicas", [1, 2],
+                metric="net_savings_usd")
+    assert t.loc[1, 15] == pytest.approx(direct_net_savings(Scenario()))
+    with pytest.raises(ValueError, match="x_name and y_name must differ"):
+        two_way(None, "replicas", [1], "replicas", [2])
+    with pytest.raises(ValueError, match="y_name must be a Scenario field"):
+        two_way(None, "replicas", [1], "horizon_months", [2])
+    with pytest.raises(ValueError, match="must be a non-empty list"):
+        two_way(None, "replicas", [], "training_usd", [2])
+
+
+def test_attribution_finds_the_one_assumption_that_matters_and_no_interactions():
+    # Only the hosted price varies in the first, so it explains (nearly) all the spread.
+    mc = monte_carlo(Scenario(), {"hosted_cost_per_1k_req": (5.0, 25.0), "training_usd": (50, 50)},
+                     n_draws=5_000, seed=1)
+    t = attribution(mc)
+    assert t["assumption"].tolist() == ["hosted_cost_per_1k_req"]
+    assert t["first_order_share"].iloc[0] > 0.98
+    assert t.attrs["interaction_share"] < 0.02
+    assert t["metric_when_high"].iloc[0] > t["metric_when_low"].iloc[0]
+
+
+def test_attribution_of_payback_within_a_quarter_shows_large_interactions():
+    mc = monte_carlo(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=4_000, seed=0)
+    within = attribution(mc, "payback_within")
+    savings = attribution(mc, "net_savings_usd")
+    assert within.attrs["interaction_share"] > savings.attrs["interaction_share"]
+    p = within["metric_when_low"].to_numpy()
+    assert ((0 <= p) & (p <= 1)).all()
+
+
+def test_attribution_rejects_what_it_cannot_attribute():
+    with pytest.raises(TypeError, match="result must be a MonteCarloResult"):
+        attribution("draws")
+    fixed = monte_carlo(Scenario(), {"training_usd": (50, 50)}, n_draws=10)
+    with pytest.raises(ValueError, match="no assumption that varies"):
+        attribution(fixed)
+    with pytest.raises(ValueError, match="bins must be >= 2"):
+        attribution(fixed, bins=1)
+
+
+def test_monte_carlo_reports_payback_by_any_month_and_ahead_at_the_horizon():
+    mc = monte_carlo(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=3_000, seed=2)
+    direct = simulate(SHARED_REALISTIC, **mc.draws)
+    assert mc.p_payback_by(12) == pytest.approx(np.mean(direct.payback_months <= 12))
+    assert mc.p_ahead_at_horizon == pytest.approx(np.mean(direct.net_savings_usd >= 0))
+    assert mc.p_payback_by(3) == mc.p_payback_within
+
+
+def test_capstone_answer_reports_the_point_payback_and_the_three_probabilities():
+    a = capstone_answer(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=3_000, seed=0)
+    r = tco(SHARED_REALISTIC)
+    assert a.payback_month == r.payback_month
+    mc = monte_carlo(SHARED_REALISTIC, ranges_containing(SHARED_REALISTIC, REALISTIC_RANGES),
+                     n_draws=3_000, seed=0, distribution="triangular")
+    assert (a.p_within_deadline, a.p_within_year, a.p_ahead_at_horizon) == (
+        mc.p_payback_by(3), mc.p_payback_by(12), mc.p_ahead_at_horizon)
+    assert len(a.drivers) == 3
+    assert a.drivers[0] == attribution(mc)["assumption"].iloc[0]
+    assert a.interaction_share == attribution(mc, "payback_within").attrs["interaction_share"]
+
+
+@pytest.mark.parametrize("p", [0.0, 0.2, 0.49, 0.5, 0.9])
+def test_the_capstone_verdict_says_likely_only_at_50_percent_or_more(p):
+    a = capstone_answer(n_draws=500)
+    a = sensitivity.CapstoneAnswer(**{**a.__dict__, "p_within_deadline": p})
+    verdict = a.sentences()[2]
+    assert ("is likely" in verdict.split(",")[0]) == (p >= 0.5)
+
+
+def test_the_capstone_answer_of_a_scenario_that_never_pays_back():
+    a = capstone_answer(Scenario(hosted_cost_per_1k_req=1.0), {"training_usd": (10, 60)},
+                        n_draws=200, n_drivers=1)
+    assert a.payback_month is None and a.p_within_deadline == 0
+    assert a.text().startswith("At the point values fine-tuning does not pay back")
+    assert "driven most by training run (USD)." in a.text()
+    assert a.interaction_share is None and "Every draw gives the same answer" in a.text()

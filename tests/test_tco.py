@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftroi_helpers.cost_model import Curves, Scenario, TCOResult, replace, simulate, tco
+from ftroi_helpers.cost_model import (
+    REALISTIC,
+    REALISTIC_ASSUMPTIONS,
+    REALISTIC_TRAINING_GPU_HOURS,
+    Curves,
+    Scenario,
+    TCOResult,
+    compare_scenarios,
+    replace,
+    simulate,
+    tco,
+)
 
 SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=60)
 
@@ -19,9 +31,9 @@ COLUMNS = ["month", "prompting_usd", "finetune_usd", "prompting_cumulative_usd",
 
 
 def reference_model(s: Scenario) -> tuple[list[tuple[float, float]], int | None, float | None]:
-    """The documented timing conventions (tco's module docstring), one month at a time.
+    """The documented timing conventions (cost_model's module docstring), one month at a time.
 
-    Written independently of tco.simulate as a plain loop: returns the monthly
+    Written independently of cost_model.simulate as a plain loop: returns the monthly
     (prompting_usd, finetune_usd) pairs, the payback month and the fractional payback months.
     """
     rows = []
@@ -30,19 +42,33 @@ def reference_model(s: Scenario) -> tuple[list[tuple[float, float]], int | None,
     for m in range(1, s.horizon_months + 1):
         hosted_mult = (1 - s.hosted_price_decline_per_year) ** ((m - 1) / 12)
         ft_mult = (1 - s.finetune_price_decline_per_year) ** ((m - 1) / 12)
-        prompting = s.requests_per_month / 1000 * s.hosted_cost_per_1k_req * hosted_mult
-        running = (s.requests_per_month / 1000 * s.self_hosted_cost_per_1k_req * ft_mult
-                   + s.hosting_usd_per_month + s.monitoring_usd_per_month)
+        gpu_mult = (1 - s.hosting_price_decline_per_year) ** ((m - 1) / 12)
+        switched = s.model_switch_month and m >= s.model_switch_month
+        cut = 1 - s.model_switch_price_cut if switched else 1.0
+        prompting = s.requests_per_month / 1000 * s.hosted_cost_per_1k_req * hosted_mult * cut
+        if m <= s.launch_delay_months:        # not launched yet: the hosted API serves it all
+            serving = prompting
+        else:
+            serving = (s.requests_per_month / 1000 * s.self_hosted_cost_per_1k_req * ft_mult * cut
+                       + s.hosting_usd_per_month * s.replicas * gpu_mult
+                       + s.monitoring_usd_per_month)
+        running = serving + s.engineering_usd_per_month
+        after_launch = m - 1 - s.launch_delay_months
+        scheduled = (s.retrain_every_months and after_launch > 0
+                     and after_launch % s.retrain_every_months == 0)
+        switch_now = s.model_switch_month and m == s.model_switch_month
         if m == 1:
             lump = s.data_prep_usd + s.training_usd + s.eval_harness_usd
-        elif s.retrain_every_months and (m - 1) % s.retrain_every_months == 0:
+        elif scheduled or switch_now:
             lump = s.training_usd * ft_mult + s.eval_harness_usd
         else:
             lump = 0.0
-        lead_at_start = (cum_prompt - cum_ft) - lump   # lumps are paid as the month starts
-        cum_prompt += prompting
+        prompt_lump = s.eval_harness_usd if switch_now else 0.0
+        # lumps are paid as the month starts
+        lead_at_start = (cum_prompt - cum_ft) + prompt_lump - lump
+        cum_prompt += prompting + prompt_lump
         cum_ft += running + lump
-        rows.append((prompting, running + lump))
+        rows.append((prompting + prompt_lump, running + lump))
         if month_paid is None and cum_prompt - cum_ft >= 0:
             flow = prompting - running                 # savings accrue evenly in the month
             month_paid = m
@@ -346,6 +372,12 @@ scenarios = st.builds(
     retrain_every_months=st.integers(0, 7),
     hosted_price_decline_per_year=st.sampled_from([0.0, 0.2, 0.5, 0.8]),
     finetune_price_decline_per_year=st.sampled_from([0.0, 0.3, 0.5]),
+    replicas=st.integers(1, 3),
+    engineering_usd_per_month=money,
+    launch_delay_months=st.integers(0, 3),
+    hosting_price_decline_per_year=st.sampled_from([0.0, 0.25]),
+    model_switch_month=st.sampled_from([0, 2, 4, 7, 12]),
+    model_switch_price_cut=st.sampled_from([0.0, 0.5, 0.8]),
     horizon_months=st.just(12),
 )
 
@@ -399,6 +431,11 @@ def test_a_large_batch_matches_the_reference_model_scenario_by_scenario():
         "hosted_price_decline_per_year": rng.choice([0.0, 0.5, 0.8], n),
         "finetune_price_decline_per_year": rng.choice([0.0, 0.3], n),
         "hosting_usd_per_month": rng.choice([0.0, 100.0], n),
+        "replicas": rng.integers(1, 4, n),
+        "launch_delay_months": rng.integers(0, 3, n),
+        "model_switch_month": rng.choice([0, 3, 7], n),
+        "model_switch_price_cut": rng.choice([0.0, 0.6], n),
+        "engineering_usd_per_month": rng.choice([0.0, 50.0], n),
     }
     c = simulate(Scenario(horizon_months=24), **arrays)
     assert c.prompting_usd.shape == (n, 24)
@@ -420,3 +457,176 @@ def test_a_dearer_hosted_price_never_delays_payback(s, extra):
     after = tco(replace(s, hosted_cost_per_1k_req=s.hosted_cost_per_1k_req + extra))
     if before is not None:
         assert after.payback_months is not None and after.payback_months <= before + 1e-9
+
+
+# -- the costs that sink real self-hosting projects (issue 12's table, source 003's defaults) --
+# Source 003 (003_*.txt): $15 vs $2 per 1k requests, $400 one-time, 200k requests/month. The
+# monthly saving is 200 x (15 - 2) = $2,600.
+
+def test_two_months_to_launch_push_source_003s_payback_to_month_3():
+    assert tco(Scenario(launch_delay_months=2)).payback_month == 3
+
+
+def test_3000_a_month_of_engineering_means_source_003_never_pays_back():
+    assert tco(Scenario(engineering_usd_per_month=3000)).payback_month is None
+
+
+def test_two_g5_replicas_still_pay_back_source_003_in_month_1():
+    assert tco(Scenario(hosting_usd_per_month=734.38, replicas=2)).payback_month == 1
+
+
+def test_four_g5_replicas_mean_source_003_never_pays_back():
+    assert tco(Scenario(hosting_usd_per_month=734.38, replicas=4)).payback_month is None
+
+
+def test_new_fields_default_to_source_003s_unchanged_example():
+    s = Scenario()
+    assert (s.engineering_usd_per_month, s.launch_delay_months, s.replicas) == (0.0, 0, 1)
+    assert (s.model_switch_month, s.model_switch_price_cut,
+            s.hosting_price_decline_per_year) == (0, 0.0, 0.0)
+
+
+def test_before_launch_fine_tuning_pays_the_hosted_bill_on_top_of_its_one_time_costs():
+    s = Scenario(launch_delay_months=2, hosting_usd_per_month=500, monitoring_usd_per_month=40)
+    ft = tco(s).table["finetune_usd"].tolist()
+    assert ft[0] == pytest.approx(400 + 3000)           # one-time + all traffic hosted
+    assert ft[1] == pytest.approx(3000)                 # still hosted; no GPU, no monitoring
+    assert ft[2] == pytest.approx(400 + 500 + 40)       # launched: $2/1k + GPU + monitoring
+
+
+def test_engineering_is_paid_from_month_1_even_before_launch():
+    ft = tco(Scenario(launch_delay_months=1, engineering_usd_per_month=700)).table["finetune_usd"]
+    assert ft.iloc[0] == pytest.approx(400 + 3000 + 700)
+    assert ft.iloc[1] == pytest.approx(400 + 700)
+
+
+def test_retraining_counts_its_cadence_from_launch():
+    s = Scenario(launch_delay_months=2, retrain_every_months=3, training_usd=50,
+                 eval_harness_usd=100, data_prep_usd=250)
+    ft = tco(s).table["finetune_usd"].to_numpy()
+    lumps = [m for m in range(2, 13) if ft[m - 1] > 3000 + 1e-9 or 400 + 1e-9 < ft[m - 1] < 3000]
+    assert lumps == [6, 9, 12]                          # launch in month 3, then every 3 months
+
+
+def test_the_hosting_fee_is_paid_once_per_replica():
+    one = tco(Scenario(hosting_usd_per_month=300)).table["finetune_usd"].iloc[1]
+    three = tco(Scenario(hosting_usd_per_month=300, replicas=3)).table["finetune_usd"].iloc[1]
+    assert three - one == pytest.approx(600)
+
+
+def test_a_gpu_price_decline_cuts_the_fixed_fee_a_year_later():
+    s = Scenario(hosting_usd_per_month=1000, self_hosted_cost_per_1k_req=0,
+                 hosting_price_decline_per_year=0.5, horizon_months=13)
+    ft = tco(s).table["finetune_usd"]
+    assert ft.iloc[12] == pytest.approx(500)
+
+
+def test_a_model_switch_cuts_both_per_request_prices_from_its_month_on():
+    s = Scenario(model_switch_month=4, model_switch_price_cut=0.6)
+    t = tco(s).table
+    assert t["prompting_usd"].iloc[2] == pytest.approx(3000)
+    # month 4: 40 % of the price, plus the prompting side's re-evaluation ($100)
+    assert t["prompting_usd"].iloc[3] == pytest.approx(3000 * 0.4 + 100)
+    assert t["prompting_usd"].iloc[4] == pytest.approx(1200)
+    # the fine-tuning side: its $2/1k cut too, plus a retraining ($50 + $100) in month 4
+    assert t["finetune_usd"].iloc[3] == pytest.approx(400 * 0.4 + 150)
+    assert t["finetune_usd"].iloc[4] == pytest.approx(160)
+
+
+def test_a_switch_in_a_scheduled_retraining_month_retrains_once():
+    both = tco(Scenario(retrain_every_months=3, model_switch_month=4)).table["finetune_usd"]
+    only = tco(Scenario(retrain_every_months=3)).table["finetune_usd"]
+    assert both.iloc[3] == pytest.approx(only.iloc[3])
+
+
+def test_a_switch_can_make_a_fine_tune_that_paid_back_fall_behind():
+    s = replace(Scenario(hosting_usd_per_month=2500, self_hosted_cost_per_1k_req=0),
+                model_switch_month=6, model_switch_price_cut=0.5)
+    r = tco(s)
+    assert r.payback_month is not None
+    assert r.table["cumulative_savings_usd"].iloc[-1] < 0
+    assert "falls behind again" in r.summary()
+
+
+@pytest.mark.parametrize(
+    "changes, error, message",
+    [
+        ({"replicas": 0}, ValueError, "replicas must be >= 1, got 0"),
+        ({"replicas": 1.5}, TypeError, "replicas must be a whole number, got 1.5"),
+        ({"launch_delay_months": -1}, ValueError, "launch_delay_months must be >= 0, got -1"),
+        ({"launch_delay_months": 0.5}, TypeError, "launch_delay_months must be a whole number"),
+        ({"engineering_usd_per_month": -5}, ValueError, "engineering_usd_per_month must be >= 0"),
+        ({"model_switch_month": 1}, ValueError, "model_switch_month must be 0 (no switch) or >= 2"),
+        ({"model_switch_price_cut": 1.0}, ValueError, "model_switch_price_cut must be below 1"),
+        ({"hosting_price_decline_per_year": 1.5}, ValueError,
+         "hosting_price_decline_per_year must be between 0 and 1"),
+    ],
+)
+def test_the_new_fields_reject_bad_values_naming_the_field(changes, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        Scenario(**changes)
+
+
+@pytest.mark.parametrize(
+    "arrays, error, message",
+    [
+        ({"replicas": np.array([1.0, 0.0])}, ValueError, "replicas must be >= 1, got 0"),
+        ({"launch_delay_months": np.array([0.5])}, TypeError,
+         "launch_delay_months must hold whole numbers of months, got 0.5"),
+        ({"model_switch_month": np.array([0, 1])}, ValueError, "model_switch_month must be 0"),
+        ({"replicas": np.array([1.5])}, TypeError, "replicas must hold whole numbers, got 1.5"),
+    ],
+)
+def test_simulate_rejects_bad_whole_number_arrays(arrays, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        simulate(Scenario(), **arrays)
+
+
+def test_running_cost_properties_add_up_the_monthly_fields():
+    s = Scenario(hosting_usd_per_month=100, replicas=2, monitoring_usd_per_month=10,
+                 engineering_usd_per_month=1)
+    assert s.prompting_usd_per_month == 3000
+    assert s.finetune_usd_per_month == pytest.approx(400 + 200 + 10 + 1)
+
+
+def test_net_savings_is_the_cumulative_lead_at_the_horizon():
+    c = simulate(Scenario(), hosted_cost_per_1k_req=np.array([15.0, 2.0]))
+    np.testing.assert_allclose(c.net_savings_usd, [12 * 2600 - 400, -400])
+
+
+def test_from_tokens_prices_cached_input_and_the_batch_discount():
+    # gpt-4o-mini (prices.csv): $0.15 input, $0.075 cached input, $0.60 output per 1M tokens
+    s = Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20,
+                             prompted_cached_input_tokens=600,
+                             base_usd_per_1m_cached_input=0.075, batch_discount=0.5)
+    prompted = (200 * 0.15 + 600 * 0.075 + 50 * 0.60) / 1e6 * 0.5
+    tuned = (200 * 0.30 + 50 * 1.20) / 1e6 * 0.5
+    assert s.hosted_cost_per_1k_req == pytest.approx(prompted * 1000)
+    assert s.self_hosted_cost_per_1k_req == pytest.approx(tuned * 1000)
+
+
+def test_from_tokens_wants_a_cached_price_for_cached_tokens():
+    with pytest.raises(ValueError, match="base_usd_per_1m_cached_input is required"):
+        Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20,
+                             prompted_cached_input_tokens=600)
+    with pytest.raises(ValueError, match="finetuned_cached_input_tokens must be <= "):
+        Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20,
+                             finetuned_cached_input_tokens=300, ft_usd_per_1m_cached_input=0.15)
+
+
+def test_compare_scenarios_has_the_payback_month_as_a_whole_number_or_missing():
+    t = compare_scenarios({"a": Scenario(), "never": Scenario(hosted_cost_per_1k_req=1)})
+    assert t["payback_month"].tolist()[0] == 1
+    assert t["payback_month"].isna().tolist() == [False, True]
+
+
+def test_the_realistic_scenario_is_source_003_with_what_it_leaves_out_added():
+    r = REALISTIC
+    assert (r.requests_per_month, r.hosted_cost_per_1k_req) == (200_000, 15)
+    assert r.hosting_usd_per_month == pytest.approx(1.006 * 730)     # g5.xlarge, prices.csv
+    assert r.training_usd == pytest.approx(REALISTIC_TRAINING_GPU_HOURS * 1.006)
+    assert r.replicas >= 2 and r.engineering_usd_per_month > 0 and r.launch_delay_months >= 1
+    assert set(REALISTIC_ASSUMPTIONS) == {
+        f.name for f in dataclasses.fields(Scenario)
+        if getattr(r, f.name) != getattr(Scenario(), f.name)} | {"requests_per_month",
+                                                                 "hosted_cost_per_1k_req"}

@@ -202,3 +202,63 @@ def test_bad_savings_inputs_name_the_parameter(position, naive):
 def test_zero_days_per_month_is_rejected():
     with pytest.raises(ValueError, match=r"^days_per_month must be > 0, got 0$"):
         monthly_inference_savings(10_000, 800, 200, 50, *MINI, days_per_month=0)
+
+
+# -- prompt caching and the batch discount ---------------------------------------------------
+# gpt-4o-mini's cached input: $0.075 per 1M tokens, half its $0.15 (OpenAI's prompt caching
+# prices, prices.csv). OpenAI's Batch API: 50 % off the whole request.
+MINI_CACHED_IN = 0.075
+
+
+def test_cached_tokens_are_billed_at_the_cached_price_and_the_rest_at_the_input_price():
+    cost = request_cost(800, 50, MINI_BASE_IN, MINI_BASE_OUT, cached_input_tokens=600,
+                        usd_per_1m_cached_input_tokens=MINI_CACHED_IN)
+    assert cost == pytest.approx((200 * 0.15 + 600 * 0.075 + 50 * 0.60) / 1e6)
+
+
+def test_caching_a_repeated_few_shot_prefix_saves_part_of_the_prompt():
+    full = request_cost(800, 50, MINI_BASE_IN, MINI_BASE_OUT)
+    cached = request_cost(800, 50, MINI_BASE_IN, MINI_BASE_OUT, cached_input_tokens=600,
+                          usd_per_1m_cached_input_tokens=MINI_CACHED_IN)
+    assert full - cached == pytest.approx(600 * (0.15 - 0.075) / 1e6)
+
+
+def test_the_batch_discount_comes_off_the_whole_request():
+    full = request_cost(800, 50, MINI_BASE_IN, MINI_BASE_OUT)
+    assert request_cost(800, 50, MINI_BASE_IN, MINI_BASE_OUT, batch_discount=0.5) == \
+        pytest.approx(full / 2)
+
+
+def test_caching_and_batch_together_on_arrays():
+    cost = request_cost(np.array([800, 1_000]), 50, MINI_BASE_IN, MINI_BASE_OUT,
+                        cached_input_tokens=np.array([0, 1_000]),
+                        usd_per_1m_cached_input_tokens=MINI_CACHED_IN, batch_discount=0.5)
+    expected = np.array([800 * 0.15 + 50 * 0.60, 1_000 * 0.075 + 50 * 0.60]) / 1e6 * 0.5
+    np.testing.assert_allclose(cost, expected)
+
+
+def test_no_cached_tokens_and_no_discount_give_the_plain_price_exactly():
+    assert request_cost(800, 50, 0.15, 0.60, cached_input_tokens=0,
+                        usd_per_1m_cached_input_tokens=None, batch_discount=0.0) == \
+        request_cost(800, 50, 0.15, 0.60)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"cached_input_tokens": 600}, ValueError,
+         "usd_per_1m_cached_input_tokens is required when cached_input_tokens > 0, got None"),
+        ({"cached_input_tokens": 900, "usd_per_1m_cached_input_tokens": 0.075}, ValueError,
+         "cached_input_tokens must be <= input_tokens (800), got 900"),
+        ({"cached_input_tokens": -1, "usd_per_1m_cached_input_tokens": 0.075}, ValueError,
+         "cached_input_tokens must be >= 0, got -1"),
+        ({"batch_discount": 1.5}, ValueError, "batch_discount must be between 0 and 1, got 1.5"),
+        ({"cached_input_tokens": 10, "usd_per_1m_cached_input_tokens": -1}, ValueError,
+         "usd_per_1m_cached_input_tokens must be >= 0, got -1"),
+    ],
+)
+def test_request_cost_rejects_bad_caching_and_batch_arguments_naming_them(kwargs, error, message):
+    import re
+
+    with pytest.raises(error, match=re.escape(message)):
+        request_cost(800, 50, 0.15, 0.60, **kwargs)

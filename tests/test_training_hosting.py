@@ -176,3 +176,60 @@ def test_hosting_cost_per_month_takes_other_hours_and_arrays():
 def test_hosting_cost_rejects_negative_rates():
     with pytest.raises(ValueError, match=r"^usd_per_hour must be >= 0, got -1$"):
         hosting_cost_per_month(-1)
+
+
+# -- hosting options side by side (issue 12) ---------------------------------------------------
+from ftroi_helpers.cost_model import REALISTIC, compare_scenarios, hosting_scenarios  # noqa: E402
+from ftroi_helpers.hosting import gpu_breakeven_requests_per_month, hosting_options  # noqa: E402
+from ftroi_helpers.tokens import request_cost  # noqa: E402
+
+
+def _options(**kw):
+    # fine-tuned gpt-4o-mini per token (prices.csv: USD 0.30 / 1.20 per 1M), 500 in, 1,000 out
+    serverless = request_cost(500, 1_000, 0.30, 1.20) * 1000
+    args = {"requests_per_month": 200_000, "serverless_usd_per_1k_req": serverless,
+            "usd_per_gpu_hour": 1.006, "requests_per_second_capacity": 10, "replicas": 2}
+    return hosting_options(**{**args, **kw})
+
+
+def test_hosting_options_price_each_way_to_serve_at_the_volume():
+    t = _options().set_index("billed")
+    assert t.loc["per token; nothing when idle", "total_usd_per_month"] == pytest.approx(270)
+    gpu = t.loc["per GPU-hour, busy or idle"]
+    assert gpu["total_usd_per_month"] == pytest.approx(2 * 1.006 * 730)
+    assert gpu["utilization"] == pytest.approx(200_000 / (2 * 10 * 3600 * 730))
+    assert t.loc["a flat price per request", "total_usd_per_month"] == pytest.approx(400)
+
+
+def test_the_per_1k_shortcut_is_explained_as_the_gpus_at_one_volume():
+    # On one g5.xlarge, $2 per 1,000 needs 367,190 requests a month (issue 12; lesson 03).
+    note = _options(replicas=1)["note"].iloc[2]
+    assert f"{gpu_breakeven_requests_per_month(1.006, 2):,.0f} requests a month" in note
+    assert "367,190" in note
+
+
+def test_a_shortcut_below_what_the_gpus_cost_flat_out_says_so():
+    note = _options(shortcut_usd_per_1k_req=0.001)["note"].iloc[2]
+    assert "even flat out" in note
+
+
+def test_hosting_options_reject_bad_arguments_naming_them():
+    with pytest.raises(ValueError, match="replicas must be >= 1, got 0"):
+        _options(replicas=0)
+    with pytest.raises(ValueError, match="requests_per_month must be at most"):
+        _options(requests_per_month=1e9)
+
+
+def test_hosting_scenarios_put_each_option_into_the_realistic_scenario():
+    scenarios = hosting_scenarios(REALISTIC, _options())
+    assert list(scenarios) == ["serverless, per token", "fixed GPU x 2", "per-1k shortcut (USD 2.00)"]
+    gpu = scenarios["fixed GPU x 2"]
+    assert (gpu.replicas, gpu.self_hosted_cost_per_1k_req) == (2, 0.0)
+    assert gpu.engineering_usd_per_month == REALISTIC.engineering_usd_per_month
+    table = compare_scenarios(scenarios)
+    assert table["finetune_running_usd_per_month"].iloc[0] == pytest.approx(
+        270 + REALISTIC.monitoring_usd_per_month + REALISTIC.engineering_usd_per_month)
+    with pytest.raises(ValueError, match="missing replicas"):
+        hosting_scenarios(REALISTIC, _options().drop(columns="replicas"))
+    with pytest.raises(TypeError, match="scenario must be a Scenario"):
+        hosting_scenarios({}, _options())

@@ -37,7 +37,9 @@ def cost_curves_outcome(requests_per_month: float, hosted_cost_per_1k_req: float
                         self_hosted_cost_per_1k_req: float, data_prep_usd: float,
                         training_usd: float, eval_harness_usd: float,
                         hosting_usd_per_month: float, monitoring_usd_per_month: float,
-                        retrain_every_months: int, horizon_months: float) -> Outcome:
+                        retrain_every_months: int, horizon_months: float, replicas: int = 1,
+                        engineering_usd_per_month: float = 0.0,
+                        launch_delay_months: int = 0) -> Outcome:
     """The cost-curve calculator's result: :func:`~ftroi_helpers.cost_model.tco` of the control values.
 
     Parameters
@@ -62,6 +64,12 @@ def cost_curves_outcome(requests_per_month: float, hosted_cost_per_1k_req: float
 
     >>> cost_curves_outcome(200_000, 15, 2, 250, 50, 100, 0, 0, 0, 12).sentence
     'Fine-tuning pays back in month 1 (after 4.6 days); over 12 months prompting costs $36,000 and fine-tuning $5,200, saving $30,800.'
+
+    Two months before launch and two replicas of a USD 734 GPU:
+
+    >>> cost_curves_outcome(200_000, 15, 0, 250, 50, 100, 734.38, 0, 0, 12, replicas=2,
+    ...                     launch_delay_months=2).sentence.split(";")[0]
+    'Fine-tuning pays back in month 3 (after 2.3 months)'
     >>> cost_curves_outcome(200_000, 15, 2, 250, 50, 100, 0, 0, 0, 0).sentence
     Traceback (most recent call last):
     ...
@@ -78,6 +86,9 @@ def cost_curves_outcome(requests_per_month: float, hosted_cost_per_1k_req: float
         monitoring_usd_per_month=monitoring_usd_per_month,
         retrain_every_months=retrain_every_months,
         horizon_months=horizon_months,
+        replicas=replicas,
+        engineering_usd_per_month=engineering_usd_per_month,
+        launch_delay_months=launch_delay_months,
     )
     result = tco(scenario)
     t = result.table
@@ -147,7 +158,10 @@ def cost_curves(requests_per_month: float = _DEFAULT.requests_per_month,
                 hosting_usd_per_month: float = _DEFAULT.hosting_usd_per_month,
                 monitoring_usd_per_month: float = _DEFAULT.monitoring_usd_per_month,
                 retrain_every_months: int = _DEFAULT.retrain_every_months,
-                horizon_months: int = _DEFAULT.horizon_months) -> Calculator:
+                horizon_months: int = _DEFAULT.horizon_months,
+                replicas: int = _DEFAULT.replicas,
+                engineering_usd_per_month: float = _DEFAULT.engineering_usd_per_month,
+                launch_delay_months: int = _DEFAULT.launch_delay_months) -> Calculator:
     """Total cost of ownership over months as a widget; defaults are the calculator demo's example.
 
     >>> calc = cost_curves()
@@ -171,13 +185,19 @@ def cost_curves(requests_per_month: float = _DEFAULT.requests_per_month,
         "eval_harness_usd": float_slider("Eval harness (USD, one-time, re-run at retraining)",
                                          eval_harness_usd, 0, 5_000, 25, ",.0f"),
         "hosting_usd_per_month": float_slider(
-            "Hosting fee: GPU or deployment (USD per month)", hosting_usd_per_month,
+            "Hosting fee per replica: GPU or deployment (USD per month)", hosting_usd_per_month,
             0, 5_000, 10, ",.0f"),
         "monitoring_usd_per_month": float_slider("Monitoring (USD per month)",
                                                  monitoring_usd_per_month, 0, 2_000, 10, ",.0f"),
         "retrain_every_months": int_slider("Retrain every N months (0 = never)",
                                            retrain_every_months, 0, 12),
         "horizon_months": number_box("Horizon (months)", horizon_months),
+        "replicas": int_slider("Replicas (each pays the hosting fee)", replicas, 1, 6),
+        "engineering_usd_per_month": float_slider(
+            "Engineering time (USD per month)", engineering_usd_per_month, 0, 5_000, 100,
+            ",.0f"),
+        "launch_delay_months": int_slider("Months before launch (hosted API until then)",
+                                          launch_delay_months, 0, 6),
     }
     return Calculator("Cost curves: cumulative cost of prompting vs fine-tuning", controls,
                       cost_curves_outcome, _draw_curves, _redraw_curves)

@@ -13,7 +13,14 @@ from ..prices import GPT_4O_MINI, token_price_models, token_prices
 from ..sources import SOURCE_002_MINI_TRAINING_USD
 from ..tokens import DAYS_PER_MONTH, monthly_inference_savings, request_cost
 from ..validation import require_nonnegative, require_positive
-from ._base import Calculator, Outcome, dropdown, int_slider, number_box
+from ._base import (
+    Calculator,
+    Outcome,
+    dropdown,
+    float_slider,
+    int_slider,
+    number_box,
+)
 
 __all__ = ["token_savings", "token_savings_outcome"]
 
@@ -58,7 +65,9 @@ def short_model(model: str) -> str:
 
 def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
                           finetuned_input_tokens: float, output_tokens: float, base_model: str,
-                          finetuned_model: str, training_usd: float) -> Outcome:
+                          finetuned_model: str, training_usd: float,
+                          cached_input_tokens: float = 0,
+                          batch_discount_pct: float = 0.0) -> Outcome:
     """The token-savings calculator's result for given control values.
 
     Prices the prompted request (with its few-shot examples) at ``base_model``'s prices and the
@@ -73,6 +82,11 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     output_tokens : output tokens per request, the same for both (>= 0)
     base_model, finetuned_model : rows of ``data/prices.csv`` with per-token prices
     training_usd : one-time training cost, USD (>= 0)
+    cached_input_tokens : the part of the prompted input served from the provider's prompt
+        cache (a repeated few-shot prefix), billed at the base model's cached-input price
+        (default 0)
+    batch_discount_pct : percent taken off both requests by a batch API, 0 to 100 (default 0;
+        OpenAI's Batch API: 50)
 
     Returns
     -------
@@ -92,6 +106,13 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     >>> token_savings_outcome(10_000, 800, 200, 50, "gpt-4o-mini-2024-07-18",
     ...                       "gpt-4o-mini-2024-07-18", 75).sentence
     "At 10,000 requests a day fine-tuning saves $9.00 a month (the crossover guide's shortcut says $54.00), so $75 of training pays back in 8.3 months (shortcut: 1.4 months)."
+
+    Caching 600 of the prompt's tokens (the repeated examples) at half price turns the saving
+    into a loss:
+
+    >>> token_savings_outcome(10_000, 800, 200, 50, "gpt-4o-mini-2024-07-18",
+    ...                       "gpt-4o-mini-2024-07-18", 75, cached_input_tokens=600).sentence[:76]
+    'At 10,000 requests a day fine-tuning costs $4.50 a month more than prompting'
     >>> token_savings_outcome(0, 800, 200, 50, "gpt-4o-mini-2024-07-18",
     ...                       "gpt-4o-mini-2024-07-18", 75)
     Traceback (most recent call last):
@@ -102,16 +123,27 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     training = require_nonnegative("training_usd", training_usd)
     base = token_prices(base_model)
     tuned = token_prices(finetuned_model)
+    pct = float(require_nonnegative("batch_discount_pct", batch_discount_pct))
+    if pct > 100:
+        raise ValueError(f"batch_discount_pct must be between 0 and 100, got {pct:g}")
+    cached = float(require_nonnegative("cached_input_tokens", cached_input_tokens))
+    if cached > 0 and base.base_usd_per_1m_cached_input is None:
+        raise ValueError(f"cached_input_tokens must be 0 for {base_model}: prices.csv has no "
+                         f"cached-input price for it, got {cached:g}")
     args = (volume, prompted_input_tokens, finetuned_input_tokens, output_tokens,
             base.base_usd_per_1m_input, base.base_usd_per_1m_output,
             tuned.ft_usd_per_1m_input, tuned.ft_usd_per_1m_output)
-    true = float(monthly_inference_savings(*args, days_per_month=DAYS_PER_MONTH))
     naive = float(monthly_inference_savings(*args, days_per_month=DAYS_PER_MONTH, naive=True))
     requests_per_month = volume * DAYS_PER_MONTH
     prompting_usd_per_month = requests_per_month * float(request_cost(
         prompted_input_tokens, output_tokens, base.base_usd_per_1m_input,
-        base.base_usd_per_1m_output))
-    finetune_usd_per_month = prompting_usd_per_month - true
+        base.base_usd_per_1m_output, cached_input_tokens=cached,
+        usd_per_1m_cached_input_tokens=base.base_usd_per_1m_cached_input,
+        batch_discount=pct / 100))
+    finetune_usd_per_month = requests_per_month * float(request_cost(
+        finetuned_input_tokens, output_tokens, tuned.ft_usd_per_1m_input,
+        tuned.ft_usd_per_1m_output, batch_discount=pct / 100))
+    true = prompting_usd_per_month - finetune_usd_per_month
     months = float(months_to_break_even(training, true))
     naive_months = float(months_to_break_even(training, naive))
 
@@ -196,7 +228,8 @@ def _redraw(ax, artists: dict, outcome: Outcome) -> None:
 def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int = 800,
                   finetuned_input_tokens: int = 200, output_tokens: int = 50,
                   base_model: str = GPT_4O_MINI, finetuned_model: str = GPT_4O_MINI,
-                  training_usd: float = SOURCE_002_MINI_TRAINING_USD[1]) -> Calculator:
+                  training_usd: float = SOURCE_002_MINI_TRAINING_USD[1],
+                  cached_input_tokens: int = 0, batch_discount_pct: float = 0.0) -> Calculator:
     """Token savings as a widget: volume, token counts, two models and a training cost.
 
     Defaults are the crossover guide's simple classification (800 -> 200 input tokens, 50 output) at
@@ -223,6 +256,11 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
         "base_model": dropdown("Prompted (base) model", options, base_model),
         "finetuned_model": dropdown("Fine-tuned model", options, finetuned_model),
         "training_usd": number_box("Training cost (USD, one-time)", training_usd),
+        "cached_input_tokens": int_slider(
+            "Cached prompt tokens per request (repeated prefix, billed at the cached price)",
+            cached_input_tokens, 0, 8_000, 50),
+        "batch_discount_pct": float_slider("Batch discount (% off both requests)",
+                                           batch_discount_pct, 0, 50, 50, ",.0f"),
     }
     return Calculator("Token savings: prompting with examples vs a fine-tuned model", controls,
                       token_savings_outcome, _draw, _redraw)
