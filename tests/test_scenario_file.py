@@ -55,7 +55,7 @@ def test_every_cost_model_field_survives_a_round_trip(tmp_path):
             changed[f.name] = 24
         elif isinstance(default, int):
             changed[f.name] = default + 2
-        elif "decline" in f.name:
+        elif "decline" in f.name or f.name == "model_switch_price_cut":
             changed[f.name] = 0.25
         else:
             changed[f.name] = default + 1.5
@@ -192,8 +192,8 @@ def test_a_bad_sectioned_file_is_one_cli_line(tmp_path):
 # -- the calculators -------------------------------------------------------------------------------
 
 def test_the_capstone_saves_what_it_shows_and_the_cli_agrees(tmp_path):
-    calc = calculators.capstone()
-    calc.set(usd_per_gpu_hour=1.006, data_prep_usd=5_000, retrain_every_months=3)
+    calc = calculators.capstone(n_draws=500)
+    calc.set(usd_per_gpu_hour=1.006, replicas=1, data_prep_usd=1_000, retrain_every_months=3)
     path = calc.save(tmp_path / "my.toml")
     sf = load(path)
     assert sf.scenario == calc.outcome.data["scenario"]
@@ -205,11 +205,11 @@ def test_the_capstone_saves_what_it_shows_and_the_cli_agrees(tmp_path):
 
 
 def test_a_fresh_capstone_loads_the_saved_file_and_shows_the_same(tmp_path):
-    calc = calculators.capstone()
-    calc.set(usd_per_gpu_hour=1.5, monitoring_usd_per_month=300, hosted_price_decline_pct=40,
-             uncertainty_pct=30)
+    calc = calculators.capstone(n_draws=500)
+    calc.set(usd_per_gpu_hour=1.5, replicas=3, engineering_usd_per_month=800,
+             model_switch_month=6)
     calc.save(tmp_path / "my.toml")
-    other = calculators.capstone()
+    other = calculators.capstone(n_draws=500)
     other.load(tmp_path / "my.toml")
     assert other.values() == pytest.approx(calc.values())
     assert other.result_text == calc.result_text

@@ -33,6 +33,10 @@ def _index() -> dict[str, str]:
 
 
 def __getattr__(name: str) -> Any:
+    if name.startswith("__"):
+        # ``hasattr(calculators, "__wrapped__")`` (doctest's finder, inspect.unwrap) must not
+        # import every calculator: that would add submodules to ftroi_helpers mid-iteration.
+        raise AttributeError(f"ftroi_helpers.calculators has no attribute {name!r}")
     index = _index()
     if name in index:
         return getattr(importlib.import_module(f"{__name__}.{index[name]}"), name)
