@@ -834,11 +834,11 @@ def hosting_scenarios(scenario: Scenario, options: pd.DataFrame) -> dict[str, Sc
     }
 
 # -- the realistic scenario that lessons 03, 05 and 06 share -----------------------------------
-#: GPU-hours for one LoRA training run of a small open model on one A10G (within source 002's
-#: 4-20 hours; the workbook's assumption).
+#: GPU-hours for one LoRA training run of a small open model on one A10G (within the crossover
+#: guide's 4-20 hours; the workbook's assumption).
 REALISTIC_TRAINING_GPU_HOURS = 8.0
 
-#: Source 003's example made realistic: the fine-tuned small open model is self-hosted on AWS
+#: The calculator demo's example made realistic: the fine-tuned small open model is self-hosted on AWS
 #: g5.xlarge GPUs (one A10G each) billed by the hour, with a second replica, people's time,
 #: a month to launch, retraining, monitoring, and a cheaper hosted model arriving mid-year.
 #: Defined once here; lessons 03, 05 and 06 use it, and :data:`REALISTIC_ASSUMPTIONS` says where
@@ -864,25 +864,25 @@ REALISTIC = Scenario(
 #: Where each number of :data:`REALISTIC` comes from (field -> explanation), for the lessons'
 #: tables. "The workbook's" marks an assumption no source gives a figure for.
 REALISTIC_ASSUMPTIONS: dict[str, str] = {
-    "requests_per_month": "source 003: 200k requests a month",
-    "hosted_cost_per_1k_req": "source 003: USD 15 per 1,000 requests (e.g. gpt-4o at 2,000 "
+    "requests_per_month": "the calculator demo: 200k requests a month",
+    "hosted_cost_per_1k_req": "the calculator demo: USD 15 per 1,000 requests (e.g. gpt-4o at 2,000 "
                               "input and 1,000 output tokens per request)",
     "self_hosted_cost_per_1k_req": "0: the GPUs' hourly bill covers serving",
-    "data_prep_usd": "the workbook's; source 003: the dataset is 'usually the biggest cost'",
+    "data_prep_usd": "the workbook's; the calculator demo: the dataset is 'usually the biggest cost'",
     "training_usd": f"{REALISTIC_TRAINING_GPU_HOURS:g} GPU-hours x the g5.xlarge rate (LoRA "
-                    "on one A10G; source 002 quotes 4-20 hours, unverified)",
-    "eval_harness_usd": "the workbook's; source 001: evaluation 'can cost as much as the "
+                    "on one A10G; the crossover guide quotes 4-20 hours, unverified)",
+    "eval_harness_usd": "the workbook's; the economics article: evaluation 'can cost as much as the "
                         "training itself' -- at least",
     "hosting_usd_per_month": "one AWS g5.xlarge (one A10G) for 730 hours, prices.csv",
     "replicas": "2: a second replica so one failure does not take the service down",
     "monitoring_usd_per_month": "the workbook's; source 001 names the cost, not a figure",
     "engineering_usd_per_month": "the workbook's: about 5 engineer-hours a month of on-call, "
                                  "upgrades and fixes",
-    "launch_delay_months": "source 002: 'days to weeks' to a first result, rounded up to a month",
-    "retrain_every_months": "source 002: 'plan for 2-4 retraining cycles per year', the busiest "
+    "launch_delay_months": "the crossover guide: 'days to weeks' to a first result, rounded up to a month",
+    "retrain_every_months": "the crossover guide: 'plan for 2-4 retraining cycles per year', the busiest "
                             "end",
     "hosting_price_decline_per_year": "the workbook's: GPU-hour prices fall too, slower than "
                                       "token prices",
     "model_switch_month": "the workbook's: a cheaper hosted model arrives in month 9",
-    "model_switch_price_cut": "source 002: prices 'have dropped 50-80% annually', the low end",
+    "model_switch_price_cut": "the crossover guide: prices 'have dropped 50-80% annually', the low end",
 }

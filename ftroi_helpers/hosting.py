@@ -275,7 +275,7 @@ def hosting_options(
       :func:`~ftroi_helpers.tokens.request_cost` at the fine-tuned per-token prices.
     * **fixed GPU**: ``replicas`` GPUs rented by the hour around the clock, busy or idle; the
       table shows how busy they are.
-    * **per-1k shortcut**: a flat price per 1,000 requests such as source 003's USD 2. It is not
+    * **per-1k shortcut**: a flat price per 1,000 requests such as the calculator demo's USD 2. It is not
       a third way to pay: it is one of the other two seen at one volume. The ``note`` says at
       what volume (and utilization) the GPUs cost that much per request.
 
@@ -304,9 +304,9 @@ def hosting_options(
 
     Examples
     --------
-    Source 003's 200k requests a month: a fine-tuned gpt-4o-mini served per token (500 input and
+    The calculator demo's 200k requests a month: a fine-tuned gpt-4o-mini served per token (500 input and
     1,000 output tokens at USD 0.30 / 1.20 per 1M: USD 1.35 per 1,000 requests), two g5.xlarge
-    replicas that each serve 10 requests a second, and source 003's USD 2 per 1,000:
+    replicas that each serve 10 requests a second, and the demo's USD 2 per 1,000:
 
     >>> t = hosting_options(200_000, 1.35, 1.006, 10, replicas=2)
     >>> t["total_usd_per_month"].round().tolist()

@@ -4,11 +4,11 @@ Every row says where its numbers come from, in ``provenance``:
 
 * ``"provider page"`` (:data:`PROVIDER_PAGE`): the provider's own price page, ``source`` (its
   URL), as listed on ``as_of`` (an ISO date);
-* ``"workbook source: fine-tuning cost guide (unverified)"`` (:data:`SOURCE_002_PROVENANCE`):
-  a figure quoted by the workbook's fine-tuning cost guide (source 002) and not checked against a
-  price page; ``as_of`` is ``"undated"`` and no provider URL sits on it.
+* ``"workbook source: crossover guide (unverified)"`` (:data:`SOURCE_002_PROVENANCE`): a figure
+  quoted by the workbook's crossover guide (source 002, see ``lessons/sources.md``) and not
+  checked against a price page; ``as_of`` is ``"undated"`` and no provider URL sits on it.
 
-Prices move -- the guide notes hosted prices have fallen 50-80 % a year -- so any lesson that
+Prices move -- the crossover guide notes hosted prices have fallen 50-80 % a year -- so any lesson that
 uses one shows its date beside it. Ranges quoted by a source keep both ends
 (``*_low`` / ``*_high``). Cached-input prices and the batch discount are filled where the
 provider publishes them, and ``ft_premium`` is the fine-tuned model's per-token price over the
@@ -50,8 +50,8 @@ GPT_4O = "gpt-4o-2024-08-06"
 
 #: ``provenance`` of a row read from the provider's own price page on its ``as_of`` date.
 PROVIDER_PAGE = "provider page"
-#: ``provenance`` of a row quoted from the workbook's fine-tuning cost guide (source 002).
-SOURCE_002_PROVENANCE = "workbook source: fine-tuning cost guide (unverified)"
+#: ``provenance`` of a row quoted from the workbook's crossover guide (source 002).
+SOURCE_002_PROVENANCE = "workbook source: crossover guide (unverified)"
 
 PRICE_COLUMNS = (
     "provider",
@@ -189,7 +189,7 @@ def _checked_prices(table: Any, name: str) -> pd.DataFrame:
         if provenance == SOURCE_002_PROVENANCE:
             if as_of != "undated":
                 raise PriceDataError(f"{where}: as_of must be 'undated' for a figure from the "
-                                     f"fine-tuning cost guide, got {short_repr(as_of, 40)}")
+                                     f"crossover guide, got {short_repr(as_of, 40)}")
         else:
             try:
                 if not _ISO_DATE.fullmatch(as_of):

@@ -61,7 +61,7 @@ def test_a_row_from_the_cost_guide_is_undated_and_carries_no_provider_url(row):
     assert row["as_of"] == "undated"
     for column in ("source", "note"):
         assert "http" not in str(row[column]) and "www." not in str(row[column]), column
-    assert "fine-tuning cost guide" in row["source"]
+    assert "crossover guide" in row["source"]
 
 
 def test_the_rows_once_dated_with_source_001s_check_date_are_now_the_guides(prices):

@@ -23,7 +23,7 @@ from ..sensitivity_plots import cost_curve_series, draw_cost_curves, update_cost
 from ..validation import require_int, require_nonnegative
 from ._base import Calculator, Outcome, float_slider, int_slider, number_box
 
-__all__ = ["capstone", "capstone_outcome", "capstone_title"]
+__all__ = ["capstone", "capstone_outcome"]
 
 
 def capstone_title(answer: Any) -> str:
