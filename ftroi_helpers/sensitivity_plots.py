@@ -283,10 +283,11 @@ def cost_curves_figure(scenario: Scenario) -> Figure:
                         f"({type(scenario).__name__})")
     curves = simulate(scenario)
     fig, ax = new_figure()
-    draw_cost_curves(ax, cost_curve_series(scenario, curves))
+    series = cost_curve_series(scenario, curves)
+    draw_cost_curves(ax, series)
     ax.set_title(payback_sentence(scenario, curves)[1], loc="left", fontsize=12,
                  fontweight="bold")
-    return _shown(fig)
+    return _shown(fig, series["alt"])
 
 
 def draw_cost_curves(ax: Axes, series: dict[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,8 @@ def column_kind(name: str, values: Any = None) -> str:
         return "yes/no"
     if re.search(r"(^|_)usd($|_)", n) or n.startswith("$") or "cost" in n and "usd" in n:
         return "money"
+    if n.endswith("every_months"):  # a cadence: retrain every N months
+        return "count"
     if re.search(r"(^|_)(pct|percent|points)($|_)", n):
         return "percent"
     if re.search(r"(^|_)(months?|days)(\b|_)", n) and not re.search(r"per_(month|day)$", n):

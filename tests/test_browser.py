@@ -86,10 +86,7 @@ FIRST_CALCULATOR: dict[str, tuple[str, str, str]] = {
 #: Lessons the cost-model work (issue 12) is rewriting, with the accessibility rules their
 #: current output still breaks (wide plain DataFrames that a keyboard cannot scroll; the lessons
 #: show tables through ``show_table`` once rewritten). Strict: the set must match exactly.
-A11Y_PENDING: dict[str, set[str]] = {
-    "03_cost_curves": {"scrollable-region-focusable"},
-    "06_decide": {"scrollable-region-focusable"},
-}
+A11Y_PENDING: dict[str, set[str]] = {}
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures: one server, one browser, one tab per test

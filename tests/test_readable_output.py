@@ -153,3 +153,23 @@ def test_a_typed_value_outside_the_range_widens_it_and_is_never_clamped():
     assert slider.value == 500 and slider.max >= 500
     assert calc.typed["hosted_cost_per_1k_req"].value == 500
     assert calc.result_text == "Break even after ~803 requests"
+
+
+def test_sensitivity_figures_say_what_they_show():
+    from ftroi_helpers.sensitivity import GPU_BILLED_RANGES, monte_carlo, tornado
+    from ftroi_helpers.sensitivity_plots import (cost_curves_figure, monte_carlo_figure,
+                                                 tornado_figure)
+
+    scenario = replace(Scenario(), retrain_every_months=3)
+    table = tornado(scenario, GPU_BILLED_RANGES)
+    alt = alt_text(tornado_figure(table))
+    assert alt.startswith("Tornado chart of the payback (months)")
+    assert f"for {len(table)} assumptions" in alt
+    mc = monte_carlo(scenario, GPU_BILLED_RANGES, n_draws=500, seed=1)
+    alt = alt_text(monte_carlo_figure(mc))
+    assert f"{100 * mc.p_payback_within:.0f}% by month {mc.within_months}" in alt
+    alt = alt_text(cost_curves_figure(scenario))
+    assert "months 4, 7, 10" in alt and "pays back after" in alt
+    for fig in (tornado_figure(table), monte_carlo_figure(mc), cost_curves_figure(scenario)):
+        data, meta = fig._repr_mimebundle_()
+        assert 'alt="' in data["text/html"] and meta["image/png"]["alt"] == data["text/plain"]
