@@ -157,8 +157,11 @@ def test_a_typed_value_outside_the_range_widens_it_and_is_never_clamped():
 
 def test_sensitivity_figures_say_what_they_show():
     from ftroi_helpers.sensitivity import GPU_BILLED_RANGES, monte_carlo, tornado
-    from ftroi_helpers.sensitivity_plots import (cost_curves_figure, monte_carlo_figure,
-                                                 tornado_figure)
+    from ftroi_helpers.sensitivity_plots import (
+        cost_curves_figure,
+        monte_carlo_figure,
+        tornado_figure,
+    )
 
     scenario = replace(Scenario(), retrain_every_months=3)
     table = tornado(scenario, GPU_BILLED_RANGES)
