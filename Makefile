@@ -71,7 +71,7 @@ sandbox-deps:
 CHP_VERSION := 5.3.0
 CHP := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 
-hub-deps: $(CHP)
+hub-deps: $(CHP) $(VENV)/.installed-hub-users
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing Debian's postgresql (apt-get)..."; \
@@ -95,6 +95,29 @@ $(CHP): | $(VENV)/bin/python
 	else \
 	  echo "npm is not installed and you are not root: the JupyterHub test will be skipped."; \
 	fi
+
+# Users' servers on the test hub run as other accounts, so they need a Python every account can
+# run. When .venv's is private (e.g. pyenv under /root), they get their own venv, .venv/hub-users,
+# from a system Python.
+HUB_USERS := $(VENV)/hub-users
+$(VENV)/.installed-hub-users: pyproject.toml | $(VENV)/bin/python
+	@if [ "$$(id -u)" != 0 ] || runuser -u nobody -- $(BIN)/python -c pass 2>/dev/null; then :; \
+	else \
+	  py=""; for c in /usr/bin/python3.11 /usr/bin/python3 /usr/local/bin/python3; do \
+	    if [ -x $$c ] && runuser -u nobody -- $$c -c \
+	      'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then \
+	      py=$$c; break; fi; \
+	  done; \
+	  if [ -z "$$py" ]; then \
+	    echo "No Python that other accounts can run: the JupyterHub test will be skipped."; \
+	  else \
+	    echo "Users' servers need a Python other accounts can run: $(HUB_USERS) from $$py"; \
+	    $$py -m venv $(HUB_USERS) && \
+	    $(HUB_USERS)/bin/python -m pip install --quiet --upgrade pip && \
+	    $(HUB_USERS)/bin/python -m pip install --quiet -e ".[hub]" || exit 1; \
+	  fi; \
+	fi
+	@touch $@
 
 # Student versions in quizzes/release/. A quiz is regenerated when its release is missing or
 # older than its source or the course config, or when the gradebook is missing (each nbgrader

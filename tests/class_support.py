@@ -22,6 +22,8 @@ hostile    right answers, but the first item's test cell is replaced    full min
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -76,7 +78,7 @@ def right_answers(nb, student: str) -> dict[str, object]:
     """
     namespace: dict[str, object] = {}
     env = {"NBGRADER_EXECUTION": "autograde", "FTROI_STUDENT_ID": student}  # no widget, no plot
-    with mock.patch.dict(os.environ, env):
+    with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(io.StringIO()):
         for cell in nb.cells:
             if cell.cell_type == "code" and not nbmeta(cell).get("grade"):
                 exec(compile(cell.source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102

@@ -125,6 +125,9 @@ def _grade_one(quiz: str, student: str, extra: list[str], log_path: str) -> None
     os.dup2(fd, 2)
     os.close(fd)
     app = _autograde_app(quiz, student, extra)
+    # The gradebook URL (with its password) is in the loaded config now: keep it out of the
+    # environment that the submission's kernel inherits.
+    os.environ.pop("FTROI_DB_URL", None)
     app.start()  # raises SystemExit(1) when the submission could not be graded
 
 

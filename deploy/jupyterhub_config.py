@@ -1,0 +1,115 @@
+"""JupyterHub for the ftroi course on one server with local accounts (The Littlest JupyterHub style).
+
+Start it as root (it starts each user's server as that user)::
+
+    sudo /opt/ftroi-hub/bin/jupyterhub -f /srv/ftroi/deploy/jupyterhub_config.py
+
+or with ``deploy/jupyterhub.service``. Step-by-step setup: ``deploy/README.md``. What it gives:
+
+* **Local accounts.** Users log in with their Unix password (PAM). Members of the instructors'
+  group (``ftroi-instructors``) and of the students' group (``ftroi-students``) may log in.
+  Homes are made private (``chmod 700``) when a server starts.
+* **The workbook.** Each server runs JupyterLab from one shared Python environment with the
+  workbook's package (``FTROI_USER_ENV``); lessons arrive with nbgitpuller links (README).
+* **The nbgrader exchange** on a shared folder (``FTROI_EXCHANGE_ROOT``, default
+  ``/srv/nbgrader/exchange``), created at start with nbgrader's permissions.
+* **Students** get the Assignment List (fetch, submit, fetch feedback), not the formgrader.
+* **Instructors** get the formgrader on their course folder (``FTROI_COURSE_DIR``, default
+  ``~/ftroi/quizzes``) and the gradebook URL (``FTROI_DB_URL``, a PostgreSQL database).
+
+The rules live in ``deploy/ftroi_hub.py``. Every setting is an environment variable; the
+defaults suit a real server, and the end-to-end test (``tests/test_hub.py``) overrides them:
+
+=========================  ===================================  ================================
+variable                   default                              meaning
+=========================  ===================================  ================================
+FTROI_HUB_URL              http://:8000                         where users connect
+FTROI_HUB_API_PORT         8081                                 the hub's API (on 127.0.0.1)
+FTROI_PROXY_API_PORT       8001                                 the proxy's API (on 127.0.0.1)
+FTROI_PROXY_COMMAND        configurable-http-proxy              the proxy program (npm)
+FTROI_HUB_STATE            /srv/jupyterhub                      hub database, secrets, pid file
+FTROI_SSL_CERT/KEY         (none)                               HTTPS without a reverse proxy
+FTROI_USER_ENV             the hub's own Python environment     users' JupyterLab and kernels
+FTROI_INSTRUCTOR_GROUP     ftroi-instructors                    who gets the formgrader
+FTROI_STUDENT_GROUP        ftroi-students                       who may log in as a student
+FTROI_COURSE_OWNER         first member of the instructors      owns the exchange's course folder
+FTROI_COURSE_ID            ftroi                                nbgrader course id
+FTROI_EXCHANGE_ROOT        /srv/nbgrader/exchange               the shared exchange
+FTROI_COURSE_DIR           {home}/ftroi/quizzes                 an instructor's course folder
+FTROI_DB_URL               (SQLite in the course folder)        the gradebook, for instructors
+FTROI_SPAWN_TIMEOUT        120                                  seconds a server may take to start
+FTROI_HUB_ADMIN_TOKEN      (none)                               API token of the ftroi-admin service
+=========================  ===================================  ================================
+"""
+
+import os
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 - injected by JupyterHub when it loads this file
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import ftroi_hub  # noqa: E402 - deploy/ftroi_hub.py, found through the line above
+
+S = ftroi_hub.settings()
+STATE = Path(S.state_dir)
+STATE.mkdir(parents=True, exist_ok=True)
+os.chmod(STATE, 0o700)  # the cookie secret and the hub's database
+
+# --- where the hub listens --------------------------------------------------------------------
+c.JupyterHub.bind_url = os.environ.get("FTROI_HUB_URL", "http://:8000")
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(os.environ.get("FTROI_HUB_API_PORT", "8081"))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('FTROI_PROXY_API_PORT', '8001')}"
+c.ConfigurableHTTPProxy.command = [os.environ.get("FTROI_PROXY_COMMAND", "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+if os.environ.get("FTROI_SSL_CERT") and os.environ.get("FTROI_SSL_KEY"):
+    c.JupyterHub.ssl_cert = os.environ["FTROI_SSL_CERT"]
+    c.JupyterHub.ssl_key = os.environ["FTROI_SSL_KEY"]
+
+# --- who may log in: local accounts in the course's two groups ---------------------------------
+c.JupyterHub.authenticator_class = "pam"
+c.PAMAuthenticator.allowed_groups = {S.instructor_group, S.student_group}
+c.PAMAuthenticator.create_system_users = False  # the administrator creates accounts (README)
+c.Authenticator.admin_users = set(filter(None, os.environ.get("FTROI_HUB_ADMINS", "").split(",")))
+
+# An optional service for scripts (create servers, read users): its token is a secret.
+if os.environ.get("FTROI_HUB_ADMIN_TOKEN"):
+    c.JupyterHub.services = [{"name": "ftroi-admin",
+                              "api_token": os.environ["FTROI_HUB_ADMIN_TOKEN"]}]
+    c.JupyterHub.load_roles = [{
+        "name": "ftroi-admin",
+        "services": ["ftroi-admin"],
+        "scopes": ["admin:users", "admin:servers", "access:servers", "tokens", "list:users"],
+    }]
+
+# --- each user's server: JupyterLab from the shared environment, as the user --------------------
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.cmd = [str(Path(S.user_env) / "bin" / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.notebook_dir = "~"
+c.Spawner.start_timeout = int(os.environ.get("FTROI_SPAWN_TIMEOUT", "120"))
+c.Spawner.http_timeout = int(os.environ.get("FTROI_SPAWN_TIMEOUT", "120"))
+
+
+def _pre_spawn(spawner) -> None:
+    """Private home; the environment of the user's role (ftroi_hub.user_environment)."""
+    name = spawner.user.name
+    ftroi_hub.make_home_private(name)
+    spawner.environment = {**spawner.environment, **ftroi_hub.user_environment(name, S)}
+
+
+c.Spawner.pre_spawn_hook = _pre_spawn
+
+# --- the nbgrader exchange, before anyone logs in ---------------------------------------------
+if os.geteuid() == 0:
+    ftroi_hub.prepare_exchange(S)
+for _leak in ftroi_hub.key_readable_by_students(S.user_env):
+    print(f"[ftroi] WARNING: students can read the answer key at {_leak}; see deploy/README.md "
+          "(install the package without -e, or chmod -R go-rwx the checkout's quizzes/)",
+          file=sys.stderr)

@@ -1,0 +1,285 @@
+"""A real JupyterHub with real local accounts, for tests/test_hub.py and benchmarks/hub_load.py.
+
+* :class:`LocalAccounts` creates Unix groups and users with ``groupadd``/``useradd`` (root only)
+  and removes them, their homes and their processes afterwards.
+* :class:`Hub` starts ``jupyterhub -f deploy/jupyterhub_config.py`` (the configuration the
+  project ships) on 127.0.0.1 with free ports, configurable-http-proxy from ``.venv/hub-proxy``
+  and a private state folder, and talks to it: the hub's REST API with an admin service token,
+  and each user's server through the proxy.
+* :func:`run_as` runs a command as a local user with ``runuser``.
+
+Every name, port and folder is fresh for each run, so runs never collide.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import requests
+from pg_support import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+VENV_BIN = Path(sys.executable).parent
+CHP = ROOT / ".venv" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
+#: The Python environment users' servers and nbgrader commands run from: .venv, or, when other
+#: accounts cannot run .venv's Python (pyenv under /root), the one `make hub-deps` builds.
+USER_ENV = ROOT / ".venv" / "hub-users" if (ROOT / ".venv" / "hub-users" / "bin" / "python"
+                                            ).exists() else VENV_BIN.parent
+USER_BIN = USER_ENV / "bin"
+
+if str(DEPLOY) not in sys.path:
+    sys.path.insert(0, str(DEPLOY))
+
+
+def proxy_command() -> str | None:
+    """configurable-http-proxy: the Makefile's copy, else one on PATH."""
+    if CHP.exists():
+        return str(CHP)
+    return shutil.which("configurable-http-proxy")
+
+
+def missing_reason() -> str | None:
+    """Why a hub with local accounts cannot run here, or None when it can."""
+    if os.geteuid() != 0:
+        return "creating local accounts and starting users' servers needs root"
+    if proxy_command() is None:
+        return ("configurable-http-proxy is not installed: `make hub-deps` installs it from the "
+                "npm registry into .venv/hub-proxy")
+    for tool in ("useradd", "userdel", "groupadd", "groupdel", "runuser", "chpasswd", "git"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed"
+    # Users' servers run this venv's Python and import the workbook from this checkout.
+    probe = subprocess.run(["runuser", "-u", "nobody", "--", str(USER_BIN / "python"), "-c",
+                            "import ftroi_helpers, nbgrader, jupyterhub"],
+                           capture_output=True, text=True, timeout=120)
+    if probe.returncode != 0:
+        return (f"other accounts cannot run {USER_BIN / 'python'} or import the workbook "
+                f"({probe.stderr.strip()[-300:]}): clone the repository into a folder every "
+                "account can read (e.g. /srv or /tmp), not into a private home such as /root; "
+                "`make hub-deps` builds .venv/hub-users when .venv's Python is private")
+    return None
+
+
+def run_as(user: str, argv: list[str], env: dict[str, str] | None = None,
+           cwd: str | os.PathLike[str] | None = None, timeout: float = 600,
+           input: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``argv`` as ``user`` (runuser), with exactly ``env`` plus HOME/USER/LOGNAME."""
+    entry = pwd.getpwnam(user)
+    full_env = {"HOME": entry.pw_dir, "USER": user, "LOGNAME": user, "LANG": "C.UTF-8",
+                "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    return subprocess.run(["runuser", "-u", user, "--", "env", "-i",
+                           *[f"{k}={v}" for k, v in full_env.items()], *argv],
+                          cwd=cwd or entry.pw_dir, capture_output=True, text=True,
+                          timeout=timeout, input=input)
+
+
+class LocalAccounts:
+    """Unix groups and users that exist only for one test run."""
+
+    def __init__(self, prefix: str | None = None) -> None:
+        self.prefix = prefix or f"ft{secrets.token_hex(2)}"
+        self.groups: list[str] = []
+        self.users: list[str] = []
+
+    def group(self, suffix: str) -> str:
+        name = f"{self.prefix}-{suffix}"
+        subprocess.run(["groupadd", name], check=True, capture_output=True)
+        self.groups.append(name)
+        return name
+
+    def user(self, suffix: str, groups: Iterable[str] = (), password: str | None = None) -> str:
+        name = f"{self.prefix}{suffix}"
+        groups = list(groups)
+        cmd = ["useradd", "--create-home", "--shell", "/bin/bash"]
+        if groups:
+            cmd += ["--groups", ",".join(groups)]
+        subprocess.run([*cmd, name], check=True, capture_output=True)
+        self.users.append(name)
+        if password:
+            subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True,
+                           capture_output=True)
+        return name
+
+    def pids(self, user: str) -> list[int]:
+        proc = subprocess.run(["ps", "-u", user, "-o", "pid="], capture_output=True, text=True)
+        return [int(p) for p in proc.stdout.split()]
+
+    def remove(self) -> None:
+        """Stop the users' processes (by id), then delete users, homes and groups."""
+        for _round in range(2):
+            for user in self.users:
+                for pid in self.pids(user):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            time.sleep(0.3)
+        for user in self.users:
+            subprocess.run(["userdel", "--remove", user], capture_output=True)
+        for group in self.groups:
+            subprocess.run(["groupdel", group], capture_output=True)
+        self.users.clear()
+        self.groups.clear()
+
+
+class Hub:
+    """``jupyterhub -f deploy/jupyterhub_config.py`` on 127.0.0.1, and clients for it."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.work = Path(tempfile.mkdtemp(prefix="ftroi-hub-"))
+        os.chmod(self.work, 0o755)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.token = secrets.token_hex(24)
+        self.env = {
+            **os.environ,
+            "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            "FTROI_HUB_URL": self.url,
+            "FTROI_HUB_API_PORT": str(free_port()),
+            "FTROI_PROXY_API_PORT": str(free_port()),
+            "FTROI_PROXY_COMMAND": proxy_command() or "configurable-http-proxy",
+            "FTROI_HUB_STATE": str(self.work / "state"),
+            "FTROI_USER_ENV": str(USER_ENV),
+            "FTROI_HUB_ADMIN_TOKEN": self.token,
+            "FTROI_SPAWN_TIMEOUT": "240",
+            **env,
+        }
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.work / "jupyterhub.log"
+        self.session = requests.Session()
+
+    # -- the hub ------------------------------------------------------------------------------
+    def start(self, timeout_s: float = 120) -> Hub:
+        log = self.log_path.open("w")
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "jupyterhub"), "-f", str(DEPLOY / "jupyterhub_config.py")],
+            cwd=self.work, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyterhub exited ({self.proc.returncode}):\n{self.log()}")
+            try:
+                if self.session.get(f"{self.url}/hub/api", timeout=5).ok:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"jupyterhub did not answer in {timeout_s} s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the hub (it stops the proxy it started), then remove its folder."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        pid_file = Path(self.env["FTROI_HUB_STATE"]) / "jupyterhub-proxy.pid"
+        if pid_file.exists():  # a proxy the hub did not stop
+            try:
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
+        self.session.close()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    # -- the hub's REST API, as the ftroi-admin service -------------------------------------------
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
+        return self.session.request(method, f"{self.url}/hub/api{path}", headers=headers,
+                                    timeout=kwargs.pop("timeout", 60), **kwargs)
+
+    def add_users(self, names: list[str]) -> None:
+        r = self.api("POST", "/users", json={"usernames": names})
+        if r.status_code not in (201, 409):
+            raise RuntimeError(f"adding users: {r.status_code} {r.text}")
+
+    def spawn(self, names: list[str], timeout_s: float = 300) -> dict[str, float]:
+        """Start every user's server at once; wait until all are ready. Returns seconds each."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        started = time.monotonic()
+
+        def post(name: str) -> None:  # each POST may wait ~10 s for a slow server: all at once
+            r = self.api("POST", f"/users/{name}/server", timeout=120)
+            if r.status_code not in (201, 202, 400):  # 400: already running
+                raise RuntimeError(f"spawning {name}: {r.status_code} {r.text}")
+
+        with ThreadPoolExecutor(max_workers=len(names) or 1) as pool:
+            list(pool.map(post, names))
+        ready: dict[str, float] = {}
+        deadline = started + timeout_s
+        while len(ready) < len(names):
+            if time.monotonic() > deadline:
+                missing = sorted(set(names) - set(ready))
+                raise RuntimeError(f"servers not ready after {timeout_s} s: {missing}\n"
+                                   f"{self.log()}")
+            for name in names:
+                if name in ready:
+                    continue
+                info = self.api("GET", f"/users/{name}").json()
+                server = (info.get("servers") or {}).get("", {})
+                if server.get("ready"):
+                    ready[name] = time.monotonic() - started
+            time.sleep(1)
+        return ready
+
+    def stop_servers(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                self.api("DELETE", f"/users/{name}/server", timeout=60)
+            except requests.RequestException:
+                pass
+
+    # -- a user's server, through the proxy ------------------------------------------------------
+    def user_request(self, user: str, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """``method /user/<user>/<path>`` with the service's token (it may access servers)."""
+        headers = {"Authorization": f"token {self.token}", **kwargs.pop("headers", {})}
+        return self.session.request(method, f"{self.url}/user/{user}/{path.lstrip('/')}",
+                                    headers=headers, timeout=kwargs.pop("timeout", 120), **kwargs)
+
+    def read_notebook(self, user: str, path: str) -> dict:
+        r = self.user_request(user, "GET", f"api/contents/{path}?content=1")
+        r.raise_for_status()
+        return r.json()["content"]
+
+    def write_notebook(self, user: str, path: str, nb: dict) -> None:
+        r = self.user_request(user, "PUT", f"api/contents/{path}",
+                              json={"type": "notebook", "format": "json", "content": nb})
+        r.raise_for_status()
+
+    def nbgrader_action(self, user: str, action: str, **data: str) -> dict:
+        """The Assignment List's own calls: fetch, submit, fetch_feedback (POST, form data)."""
+        r = self.user_request(user, "POST", f"assignments/{action}", data=data)
+        r.raise_for_status()
+        return json.loads(r.text)
+
+    def login(self, user: str, password: str) -> requests.Response:
+        """Log in through the hub's login form (PAM), as a browser would."""
+        browser = requests.Session()
+        page = browser.get(f"{self.url}/hub/login", timeout=30)
+        xsrf = browser.cookies.get("_xsrf", "")
+        r = browser.post(f"{self.url}/hub/login?next=", data={
+            "username": user, "password": password, "_xsrf": xsrf}, allow_redirects=False,
+            timeout=60)
+        r.page = page  # type: ignore[attr-defined]
+        r.browser = browser  # type: ignore[attr-defined]
+        return r

@@ -1,0 +1,405 @@
+"""A whole class on a real JupyterHub, end to end (``make test-hub``; needs root).
+
+One run, with the configuration the project ships (``deploy/jupyterhub_config.py``):
+
+1. JupyterHub (pip) and configurable-http-proxy (npm) start on 127.0.0.1, with a throwaway
+   PostgreSQL gradebook (tests/pg_support.py) and an exchange in a temporary folder.
+2. Real local accounts: an instructor and ten students, in the course's two Unix groups. One
+   student logs in through the hub's login form with a Unix password.
+3. The instructor generates the quiz (exam mode) and releases it to the exchange, as their own
+   account, with the environment the hub gives their server.
+4. Each student's server is started through the hub's REST API. Through it (the proxy, then the
+   nbgrader Assignment List's own endpoints) each student fetches the quiz, answers it with
+   their own numbers (right, wrong, partly right or blank) and submits it. One hostile student,
+   as their own account, attacks the exchange (overwrite the release, list the inbound, read
+   the instructor's course, hand in a wrong notebook as a classmate) and then submits a
+   notebook with a tampered test cell and a deleted one.
+5. The instructor collects, autogrades in parallel into PostgreSQL
+   (``python -m ftroi_course.grade_class``), generates and releases feedback, and exports with
+   the Canvas plugin. Each student fetches their feedback through the hub.
+6. Every student's score is checked against what their answers earn (class_support: right
+   answers from the source's own solutions for the student's variant, points from the source).
+
+Accounts, homes, servers, the hub, the proxy and PostgreSQL are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import io
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import class_support as cs
+import hub_support as hs
+import nbformat
+import pytest
+from pg_support import ThrowawayPostgres
+from pg_support import missing_reason as pg_missing
+
+pytestmark = pytest.mark.hub
+
+N_STUDENTS = 10
+JOBS = 2
+PASSWORD = "correct horse battery staple 42"
+
+HOSTILE_SCRIPT = r'''
+import json, os, shutil, sys
+course, quiz, victim, instructor_course = sys.argv[1:5]
+forged_nb = sys.stdin.read()
+out = {}
+def attempt(name, fn):
+    try:
+        fn()
+        out[name] = "allowed"
+    except OSError as exc:
+        out[name] = type(exc).__name__
+def overwrite_release():
+    with open(f"{course}/outbound/{quiz}/{quiz}.ipynb", "w") as fh:
+        fh.write("{}")
+def forge():
+    stamp = "2099-01-01 00:00:00.000000 UTC"
+    folder = f"{course}/inbound/{victim}+{quiz}+{stamp}+forged"
+    os.makedirs(folder)
+    with open(f"{folder}/timestamp.txt", "w") as fh:
+        fh.write(stamp)
+    with open(f"{folder}/{quiz}.ipynb", "w") as fh:
+        fh.write(forged_nb)
+attempt("list_inbound", lambda: os.listdir(f"{course}/inbound"))
+attempt("list_feedback", lambda: os.listdir(f"{course}/feedback"))
+attempt("overwrite_release", overwrite_release)
+attempt("delete_release", lambda: shutil.rmtree(f"{course}/outbound/{quiz}"))
+attempt("move_course_folder", lambda: os.rename(course, course + ".mine"))
+attempt("read_instructor_source", lambda: open(f"{instructor_course}/source/{quiz}/{quiz}.ipynb").read())
+attempt("forge_classmate_submission", forge)
+print(json.dumps(out))
+'''
+
+
+@dataclass
+class HubClass:
+    hub: hs.Hub
+    instructor: str
+    students: list[str]
+    profiles: dict[str, str]
+    course: Path
+    exchange: Path
+    quiz: cs.Quiz | None = None
+    victim: str = ""
+    hostile: str = ""
+    logs: dict[str, subprocess.CompletedProcess] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    logins: dict[str, int] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+    listed: dict[str, list] = field(default_factory=dict)
+    fetched: dict[str, dict] = field(default_factory=dict)
+    submitted: dict[str, dict] = field(default_factory=dict)
+    feedback: dict[str, str] = field(default_factory=dict)
+    attacks: dict[str, str] = field(default_factory=dict)
+    canvas: list[list[str]] = field(default_factory=list)
+    gradebook: dict[str, dict[str, float]] = field(default_factory=dict)
+    modes: dict[str, tuple] = field(default_factory=dict)
+    home_modes: dict[str, int] = field(default_factory=dict)
+    pulled: dict = field(default_factory=dict)
+    browser: object = None
+
+
+def _require() -> None:
+    reason = hs.missing_reason() or pg_missing()
+    if reason and os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: CI must run the JupyterHub test")
+    if reason:
+        pytest.skip(reason)
+
+
+def _instructor(c: HubClass, *argv: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """A command as the instructor, in the course folder, with their server's environment."""
+    import ftroi_hub
+
+    env = ftroi_hub.user_environment(c.instructor, ftroi_hub.settings(c.hub.env))
+    start = time.monotonic()
+    proc = hs.run_as(c.instructor, list(argv), env={**env, "FTROI_QUIZ_MODE": "exam"},
+                     cwd=c.course, timeout=timeout)
+    c.logs[" ".join(argv)] = proc
+    c.seconds[" ".join(argv[:3])] = time.monotonic() - start
+    assert proc.returncode == 0, f"{argv}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+def _lesson_repo(work: Path) -> Path:
+    """A bare git repository of the workbook's lessons, servable over plain HTTP."""
+    repo = work / "web" / "workbook.git"
+    src = work / "workbook-src"
+    shutil.copytree(cs.ROOT / "lessons", src / "lessons",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    git_env = {**os.environ, "GIT_AUTHOR_NAME": "ftroi", "GIT_AUTHOR_EMAIL": "t@example.org",
+               "GIT_COMMITTER_NAME": "ftroi", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "lessons"]):
+        subprocess.run(["git", *args], cwd=src, env=git_env, check=True, capture_output=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(src), str(repo)], check=True,
+                   capture_output=True)
+    subprocess.run(["git", "update-server-info"], cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+@contextlib.contextmanager
+def _web_server(folder: Path):
+    """Serve ``folder`` on 127.0.0.1 (git's "dumb" HTTP protocol needs nothing more)."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def hub_class(tmp_path_factory):
+    _require()
+    import ftroi_hub
+
+    t0 = time.monotonic()
+    accounts = hs.LocalAccounts()
+    pg = ThrowawayPostgres()
+    hub: hs.Hub | None = None
+    c: HubClass | None = None
+    try:
+        teachers, learners = accounts.group("instructors"), accounts.group("students")
+        instructor = accounts.user("i", [teachers])
+        students = [accounts.user(f"s{n:02d}", [learners],
+                                  password=PASSWORD if n == 1 else None)
+                    for n in range(1, N_STUDENTS + 1)]
+        outsider = accounts.user("x", password=PASSWORD)  # a local account in neither group
+        profiles = dict(zip(students, cs.class_profiles(N_STUDENTS).values(), strict=True))
+        pg.start()
+        db_url = pg.create_database("gradebook")
+
+        home = Path(ftroi_hub.home_of(instructor))
+        course = cs.make_course(home / "ftroi")
+        subprocess.run(["chown", "-R", f"{instructor}:{instructor}", str(home / "ftroi")],
+                       check=True)
+        hub = hs.Hub({"FTROI_INSTRUCTOR_GROUP": teachers, "FTROI_STUDENT_GROUP": learners,
+                      "FTROI_DB_URL": db_url, "FTROI_COURSE_DIR": "{home}/ftroi/quizzes"})
+        exchange = hub.work / "exchange"
+        hub.env["FTROI_EXCHANGE_ROOT"] = str(exchange)
+        c = HubClass(hub, instructor, students, profiles, course, exchange)
+        c.victim = next(s for s in students if profiles[s] == "right" and s != students[0])
+        c.hostile = next(s for s in students if profiles[s] == "hostile")
+        c.seconds["accounts and PostgreSQL"] = time.monotonic() - t0
+
+        # 1. the hub
+        t = time.monotonic()
+        hub.start()
+        c.seconds["hub start"] = time.monotonic() - t
+        c.modes = {p.name: (p.stat().st_uid, stat.S_IMODE(p.stat().st_mode))
+                   for p in [exchange, *(exchange / "ftroi").glob("*"), exchange / "ftroi"]}
+        login = hub.login(students[0], PASSWORD)
+        c.browser = login.browser
+        c.logins = {"right password": login.status_code,
+                    "wrong password": hub.login(students[0], "not it").status_code,
+                    "not in the course": hub.login(outsider, PASSWORD).status_code}
+
+        # 2. the instructor releases the quiz (exam mode)
+        t = time.monotonic()
+        _instructor(c, "nbgrader", "generate_assignment", cs.QUIZ, "--force")
+        _instructor(c, "nbgrader", "release_assignment", cs.QUIZ)
+        c.quiz = cs.load_quiz(course)
+        c.seconds["generate and release"] = time.monotonic() - t
+
+        # 3. everyone's server, started through the hub's API
+        t = time.monotonic()
+        hub.add_users([instructor, *students])
+        hub.spawn([instructor, *students])
+        c.seconds["start 11 servers"] = time.monotonic() - t
+        c.home_modes = {u: stat.S_IMODE(os.stat(ftroi_hub.home_of(u)).st_mode)
+                        for u in [instructor, *students]}
+        c.pages = {"instructor formgrader": hub.user_request(
+            instructor, "GET", "formgrader", allow_redirects=False).status_code,
+            "student formgrader": hub.user_request(students[0], "GET",
+                                                   "formgrader").status_code}
+
+        # 4. students fetch, answer and submit through their servers
+        t = time.monotonic()
+        forged = nbformat.writes(c.quiz.submission("wrong", c.victim))
+        for student in students:
+            listing = hub.user_request(student, "GET", "assignments?course_id=ftroi").json()
+            c.listed[student] = listing.get("value", [])
+            c.fetched[student] = hub.nbgrader_action(student, "fetch", course_id="ftroi",
+                                                     assignment_id=cs.QUIZ)
+            path = f"{cs.QUIZ}/{cs.QUIZ}.ipynb"
+            handed_out = nbformat.from_dict(hub.read_notebook(student, path))
+            mine = cs.Quiz(cs.QUIZ, c.quiz.source, handed_out, c.quiz.points)
+            hub.write_notebook(student, path, mine.submission(profiles[student], student))
+            if student == c.hostile:
+                proc = hs.run_as(student, [str(hs.USER_BIN / "python"), "-c", HOSTILE_SCRIPT,
+                                           str(exchange / "ftroi"), cs.QUIZ, c.victim,
+                                           str(course)], input=forged)
+                assert proc.returncode == 0, proc.stderr
+                c.attacks = json.loads(proc.stdout.strip().splitlines()[-1])
+            c.submitted[student] = hub.nbgrader_action(student, "submit", course_id="ftroi",
+                                                       assignment_id=cs.QUIZ)
+        c.seconds["fetch, answer, submit (10 students)"] = time.monotonic() - t
+
+        # 5. the instructor collects, grades in parallel, gives feedback, exports
+        t = time.monotonic()
+        _instructor(c, "nbgrader", "collect", cs.QUIZ)
+        _instructor(c, "python", "-m", "ftroi_course.grade_class", cs.QUIZ, "--jobs", str(JOBS))
+        c.seconds["collect and grade"] = time.monotonic() - t
+        _instructor(c, "nbgrader", "generate_feedback", cs.QUIZ)
+        _instructor(c, "nbgrader", "release_feedback", cs.QUIZ)
+        _instructor(c, "nbgrader", "export", "--exporter=ftroi_course.export.CanvasExportPlugin",
+                    "--to=canvas.csv")
+        c.canvas = list(csv.reader(io.StringIO((course / "canvas.csv").read_text())))
+        c.gradebook = cs.gradebook_scores(db_url, cs.QUIZ, students)
+
+        # 6. students fetch their feedback through the hub
+        for student in students:
+            hub.nbgrader_action(student, "fetch_feedback", course_id="ftroi",
+                                assignment_id=cs.QUIZ)
+            found = list((Path(ftroi_hub.home_of(student)) / cs.QUIZ / "feedback").glob(
+                f"*/{cs.QUIZ}.html"))
+            c.feedback[student] = found[0].read_text() if found else ""
+        c.seconds["feedback and export"] = time.monotonic() - t - c.seconds["collect and grade"]
+
+        # 7. a lesson link: the student who logged in opens an nbgitpuller link, which clones
+        #    the published workbook (served over HTTP like any git host) into their home
+        repo = _lesson_repo(hub.work)
+        with _web_server(repo.parent) as web:
+            link = ftroi_hub.nbgitpuller_link(hub.url, f"{web}/workbook.git")
+            browser = c.browser
+            page = browser.get(link, timeout=120)
+            c.pulled["page"] = (page.status_code, page.url, "nbgitpuller" in page.text.lower())
+            # What the page's script calls next. depth=0: a full clone, because this plain web
+            # server speaks git's "dumb" HTTP, which cannot serve nbgitpuller's shallow clone.
+            api = page.url.replace("/git-pull?", "/git-pull/api?", 1) + "&depth=0"
+            r = browser.get(api, stream=True, timeout=300)
+            c.pulled["events"] = [json.loads(line[len("data:"):]) for line in
+                                  r.iter_lines(decode_unicode=True) if line.startswith("data:")]
+        c.pulled["link"] = link
+        c.pulled["lesson"] = (Path(ftroi_hub.home_of(students[0])) / "workbook" / "lessons" /
+                              "00_start_here.ipynb").is_file()
+        c.seconds["total"] = time.monotonic() - t0
+        print("\nJupyterHub class, seconds:", {k: round(v, 1) for k, v in c.seconds.items()})
+        yield c
+    except Exception:
+        if hub is not None:
+            print(hub.log())
+        raise
+    finally:
+        if hub is not None:
+            hub.stop()  # the hub stops every user's server, then the proxy
+        accounts.remove()
+        pg.stop()
+
+
+def _expected(c: HubClass) -> dict[str, float]:
+    return {s: c.quiz.expected(p) for s, p in c.profiles.items()}
+
+
+def test_students_log_in_with_their_unix_password_and_nobody_else_does(hub_class):
+    assert hub_class.logins["right password"] == 302  # to their server
+    assert hub_class.logins["wrong password"] == 403
+    assert hub_class.logins["not in the course"] == 403  # a real account, not in either group
+
+
+def test_the_exchange_is_created_with_nbgraders_permissions_for_the_instructor(hub_class):
+    import pwd
+
+    uid = pwd.getpwnam(hub_class.instructor).pw_uid
+    modes = hub_class.modes
+    assert modes["exchange"] == (0, 0o1777)
+    assert modes["ftroi"] == (uid, 0o755)
+    assert modes["outbound"] == (uid, 0o755)
+    assert modes["inbound"] == (uid, 0o2733)
+    assert modes["feedback"] == (uid, 0o711)
+
+
+def test_every_home_is_private_once_its_server_started(hub_class):
+    assert set(hub_class.home_modes.values()) == {0o700}
+
+
+def test_the_instructor_has_the_formgrader_and_students_do_not(hub_class):
+    assert hub_class.pages["instructor formgrader"] == 302  # to manage_assignments
+    assert hub_class.pages["student formgrader"] == 404
+
+
+def test_every_student_saw_fetched_and_submitted_the_quiz_through_the_hub(hub_class):
+    for student in hub_class.students:
+        assert [a["assignment_id"] for a in hub_class.listed[student]] == [cs.QUIZ]
+        assert hub_class.fetched[student]["success"], hub_class.fetched[student]
+        assert hub_class.submitted[student]["success"], hub_class.submitted[student]
+
+
+def test_collect_found_every_students_submission(hub_class):
+    collected = {p.name for p in (hub_class.course / "submitted").iterdir()}
+    assert collected == set(hub_class.students)
+
+
+def test_every_students_exported_score_is_what_their_answers_earn(hub_class):
+    expected = _expected(hub_class)
+    header, possible, rows = hub_class.canvas[0], hub_class.canvas[1], hub_class.canvas[2:]
+    assert header[5:] == [cs.QUIZ] and possible[0] == "Points Possible"
+    assert {r[3]: float(r[5]) for r in rows} == expected
+    assert len(set(expected.values())) >= 4
+
+
+def test_grades_went_to_postgresql_through_the_parallel_driver(hub_class):
+    out = hub_class.logs[f"python -m ftroi_course.grade_class {cs.QUIZ} --jobs {JOBS}"].stdout
+    assert f"Autograded {N_STUDENTS} of {N_STUDENTS} submissions" in out
+    assert f"with {JOBS} job(s)" in out
+    totals = {s: sum(v for k, v in cells.items() if k in hub_class.quiz.points)
+              for s, cells in hub_class.gradebook.items()}
+    assert totals == _expected(hub_class)
+    assert not (hub_class.course / "gradebook.db").exists()  # not the SQLite default
+
+
+def test_the_hostile_student_cannot_touch_the_release_the_inbound_or_the_course(hub_class):
+    attacks = hub_class.attacks
+    for name in ("list_inbound", "list_feedback", "overwrite_release", "delete_release",
+                 "move_course_folder", "read_instructor_source"):
+        assert attacks[name] == "PermissionError", (name, attacks)
+
+
+def test_a_submission_forged_for_a_classmate_is_not_collected(hub_class):
+    assert hub_class.attacks["forge_classmate_submission"] == "allowed"  # inbound is writable
+    log = hub_class.logs[f"nbgrader collect {cs.QUIZ}"].stderr
+    assert (f"claims to be submitted by {hub_class.victim} but is owned by "
+            f"{hub_class.hostile}") in log
+    canvas = {r[3]: float(r[5]) for r in hub_class.canvas[2:]}
+    assert canvas[hub_class.victim] == hub_class.quiz.full  # their own, right, submission
+
+
+def test_every_student_fetched_their_own_feedback_through_the_hub(hub_class):
+    for student in hub_class.students:
+        page = hub_class.feedback[student]
+        m = re.search(rf"<h4>{cs.QUIZ} \(Score: ([\d.]+) / ([\d.]+)\)</h4>", page)
+        assert m, f"{student}: no feedback page with the notebook's score"
+        assert float(m.group(1)) == hub_class.quiz.expected(hub_class.profiles[student])
+
+
+def test_an_nbgitpuller_link_puts_the_workbook_in_a_students_home(hub_class):
+    status, url, is_puller = hub_class.pulled["page"]
+    assert status == 200 and is_puller, (status, url)
+    assert f"/user/{hub_class.students[0]}/git-pull?" in url  # the hub sent them to their server
+    phases = [e.get("phase") for e in hub_class.pulled["events"]]
+    assert phases and phases[-1] == "finished", hub_class.pulled["events"][-3:]
+    assert hub_class.pulled["lesson"]
