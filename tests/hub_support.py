@@ -283,3 +283,13 @@ class Hub:
         r.page = page  # type: ignore[attr-defined]
         r.browser = browser  # type: ignore[attr-defined]
         return r
+
+
+def instructor_command(hub: Hub, instructor: str, course: Path, *argv: str,
+                       timeout: float = 900, **extra_env: str) -> subprocess.CompletedProcess:
+    """A command as the instructor, in the course folder, with the environment the hub gives
+    the instructor's server (exchange, course, gradebook: deploy/ftroi_hub.py)."""
+    import ftroi_hub
+
+    env = ftroi_hub.user_environment(instructor, ftroi_hub.settings(hub.env))
+    return run_as(instructor, list(argv), env={**env, **extra_env}, cwd=course, timeout=timeout)

@@ -125,12 +125,9 @@ def _require() -> None:
 
 def _instructor(c: HubClass, *argv: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """A command as the instructor, in the course folder, with their server's environment."""
-    import ftroi_hub
-
-    env = ftroi_hub.user_environment(c.instructor, ftroi_hub.settings(c.hub.env))
     start = time.monotonic()
-    proc = hs.run_as(c.instructor, list(argv), env={**env, "FTROI_QUIZ_MODE": "exam"},
-                     cwd=c.course, timeout=timeout)
+    proc = hs.instructor_command(c.hub, c.instructor, c.course, *argv, timeout=timeout,
+                                 FTROI_QUIZ_MODE="exam")
     c.logs[" ".join(argv)] = proc
     c.seconds[" ".join(argv[:3])] = time.monotonic() - start
     assert proc.returncode == 0, f"{argv}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
