@@ -116,8 +116,11 @@ class Quiz:
     def wrong(self, student: str) -> dict[str, object]:
         return wrong_answers(self.source, self.right(student))
 
-    def submission(self, profile: str, student: str):
-        """The notebook ``student`` hands in when answering as ``profile``."""
+    def submission(self, profile: str, student: str, prelude: str = ""):
+        """The notebook ``student`` hands in when answering as ``profile``.
+
+        ``prelude`` (hostile only) is code run at the top of the first answer cell.
+        """
         items = list(self.points)
         if profile == "blank":
             return self._fill({})
@@ -135,6 +138,8 @@ class Quiz:
             for cell in nb.cells:
                 if gid(cell) == first:
                     cell.source = "assert True  # the test always passes now"
+                if gid(cell) == f"{first}_answer" and prelude:
+                    cell.source = prelude + "\n" + cell.source
             nb.cells = [c for c in nb.cells if gid(c) != second]
             return nb
         raise ValueError(f"unknown profile {profile!r}")

@@ -141,15 +141,10 @@ class Hub:
     def __init__(self, env: dict[str, str]) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="ftroi-hub-"))
         os.chmod(self.work, 0o755)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.token = secrets.token_hex(24)
         self.env = {
             **os.environ,
             "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-            "FTROI_HUB_URL": self.url,
-            "FTROI_HUB_API_PORT": str(free_port()),
-            "FTROI_PROXY_API_PORT": str(free_port()),
             "FTROI_PROXY_COMMAND": proxy_command() or "configurable-http-proxy",
             "FTROI_HUB_STATE": str(self.work / "state"),
             "FTROI_USER_ENV": str(USER_ENV),
@@ -157,12 +152,38 @@ class Hub:
             "FTROI_SPAWN_TIMEOUT": "240",
             **env,
         }
+        self._new_ports()
         self.proc: subprocess.Popen | None = None
         self.log_path = self.work / "jupyterhub.log"
         self.session = requests.Session()
 
     # -- the hub ------------------------------------------------------------------------------
-    def start(self, timeout_s: float = 120) -> Hub:
+    def _new_ports(self) -> None:
+        ports: set[int] = set()
+        while len(ports) < 3:  # three distinct ports
+            ports.add(free_port())
+        public, hub_api, proxy_api = sorted(ports, key=lambda _: secrets.randbelow(1000))
+        self.port = public
+        self.url = f"http://127.0.0.1:{public}"
+        self.env.update(FTROI_HUB_URL=self.url, FTROI_HUB_API_PORT=str(hub_api),
+                        FTROI_PROXY_API_PORT=str(proxy_api))
+
+    def start(self, timeout_s: float = 180, attempts: int = 3) -> Hub:
+        """Start the hub; on a shared machine a free port can be taken before the hub or the
+        proxy binds it, so a start that fails is retried on new ports."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._start_once(timeout_s)
+            except RuntimeError:
+                if attempt == attempts:
+                    raise
+                print(f"jupyterhub did not start (attempt {attempt}), retrying on new ports:\n"
+                      f"{self.log()[-3000:]}", file=sys.stderr)
+                self._kill()
+                self._new_ports()
+        raise AssertionError("unreachable")
+
+    def _start_once(self, timeout_s: float) -> Hub:
         log = self.log_path.open("w")
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "jupyterhub"), "-f", str(DEPLOY / "jupyterhub_config.py")],
@@ -180,24 +201,35 @@ class Hub:
             time.sleep(0.5)
         raise RuntimeError(f"jupyterhub did not answer in {timeout_s} s:\n{self.log()}")
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        """Stop the hub (it stops the proxy it started), then remove its folder."""
+    def _kill(self) -> None:
+        """Stop the hub's process group and a proxy it left behind (by their pids)."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         pid_file = Path(self.env["FTROI_HUB_STATE"]) / "jupyterhub-proxy.pid"
-        if pid_file.exists():  # a proxy the hub did not stop
+        if pid_file.exists():
             try:
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
             except (ProcessLookupError, ValueError):
                 pass
+            pid_file.unlink(missing_ok=True)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-20000:] if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the hub (it stops users' servers and the proxy it started), remove its folder."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
+        self._kill()
         self.session.close()
         shutil.rmtree(self.work, ignore_errors=True)
 

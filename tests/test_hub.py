@@ -13,7 +13,8 @@ One run, with the configuration the project ships (``deploy/jupyterhub_config.py
    their own numbers (right, wrong, partly right or blank) and submits it. One hostile student,
    as their own account, attacks the exchange (overwrite the release, list the inbound, read
    the instructor's course, hand in a wrong notebook as a classmate) and then submits a
-   notebook with a tampered test cell and a deleted one.
+   notebook with a tampered test cell, a deleted one, and code that, while it is graded, looks
+   for the course, the gradebook's password and the PostgreSQL server.
 5. The instructor collects, autogrades in parallel into PostgreSQL
    (``python -m ftroi_course.grade_class``), generates and releases feedback, and exports with
    the Canvas plugin. Each student fetches their feedback through the hub.
@@ -53,6 +54,25 @@ pytestmark = pytest.mark.hub
 N_STUDENTS = 10
 JOBS = 2
 PASSWORD = "correct horse battery staple 42"
+
+#: Code the hostile student's notebook runs in the grader's kernel (first answer cell): it looks
+#: for the instructor's course, the gradebook's password and the PostgreSQL server.
+KERNEL_ATTACK = r'''
+import json as _j, os as _o, socket as _s
+_r = {}
+for _name, _path in (("course", "@COURSE@"), ("source", "@COURSE@/source")):
+    try:
+        _r[_name] = sorted(_o.listdir(_path))
+    except Exception as _e:
+        _r[_name] = type(_e).__name__
+_r["gradebook_url_in_env"] = any("postgresql" in _v for _v in _o.environ.values())
+try:
+    _s.create_connection(("127.0.0.1", @PORT@), timeout=3).close()
+    _r["postgres"] = "connected"
+except Exception as _e:
+    _r["postgres"] = type(_e).__name__
+print("HOSTILE-KERNEL " + _j.dumps(_r))
+'''
 
 HOSTILE_SCRIPT = r'''
 import json, os, shutil, sys
@@ -107,6 +127,7 @@ class HubClass:
     submitted: dict[str, dict] = field(default_factory=dict)
     feedback: dict[str, str] = field(default_factory=dict)
     attacks: dict[str, str] = field(default_factory=dict)
+    kernel_attack: dict = field(default_factory=dict)
     canvas: list[list[str]] = field(default_factory=list)
     gradebook: dict[str, dict[str, float]] = field(default_factory=dict)
     modes: dict[str, tuple] = field(default_factory=dict)
@@ -215,18 +236,31 @@ def hub_class(tmp_path_factory):
                     "wrong password": hub.login(students[0], "not it").status_code,
                     "not in the course": hub.login(outsider, PASSWORD).status_code}
 
-        # 2. the instructor releases the quiz (exam mode)
-        t = time.monotonic()
-        _instructor(c, "nbgrader", "generate_assignment", cs.QUIZ, "--force")
-        _instructor(c, "nbgrader", "release_assignment", cs.QUIZ)
-        c.quiz = cs.load_quiz(course)
-        c.seconds["generate and release"] = time.monotonic() - t
-
-        # 3. everyone's server, started through the hub's API
-        t = time.monotonic()
+        # 2. everyone's server starts through the hub's API while the instructor generates the
+        #    quiz (exam mode) and releases it to the exchange
         hub.add_users([instructor, *students])
-        hub.spawn([instructor, *students])
-        c.seconds["start 11 servers"] = time.monotonic() - t
+        spawned: dict[str, object] = {}
+
+        def spawn_all() -> None:
+            t = time.monotonic()
+            try:
+                hub.spawn([instructor, *students])
+            except Exception as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+                spawned["error"] = exc
+            c.seconds["start 11 servers"] = time.monotonic() - t
+
+        spawner = threading.Thread(target=spawn_all)
+        spawner.start()
+        t = time.monotonic()
+        try:
+            _instructor(c, "nbgrader", "generate_assignment", cs.QUIZ, "--force")
+            _instructor(c, "nbgrader", "release_assignment", cs.QUIZ)
+        finally:
+            spawner.join()
+        if "error" in spawned:
+            raise spawned["error"]  # type: ignore[misc]
+        c.quiz = cs.load_quiz(course)
+        c.seconds["generate and release, servers starting"] = time.monotonic() - t
         c.home_modes = {u: stat.S_IMODE(os.stat(ftroi_hub.home_of(u)).st_mode)
                         for u in [instructor, *students]}
         c.pages = {"instructor formgrader": hub.user_request(
@@ -234,7 +268,7 @@ def hub_class(tmp_path_factory):
             "student formgrader": hub.user_request(students[0], "GET",
                                                    "formgrader").status_code}
 
-        # 4. students fetch, answer and submit through their servers
+        # 3. students fetch, answer and submit through their servers
         t = time.monotonic()
         forged = nbformat.writes(c.quiz.submission("wrong", c.victim))
         for student in students:
@@ -245,7 +279,10 @@ def hub_class(tmp_path_factory):
             path = f"{cs.QUIZ}/{cs.QUIZ}.ipynb"
             handed_out = nbformat.from_dict(hub.read_notebook(student, path))
             mine = cs.Quiz(cs.QUIZ, c.quiz.source, handed_out, c.quiz.points)
-            hub.write_notebook(student, path, mine.submission(profiles[student], student))
+            prelude = KERNEL_ATTACK.replace("@COURSE@", str(course)).replace(
+                "@PORT@", str(pg.port))
+            hub.write_notebook(student, path, mine.submission(profiles[student], student,
+                                                             prelude=prelude))
             if student == c.hostile:
                 proc = hs.run_as(student, [str(hs.USER_BIN / "python"), "-c", HOSTILE_SCRIPT,
                                            str(exchange / "ftroi"), cs.QUIZ, c.victim,
@@ -256,7 +293,7 @@ def hub_class(tmp_path_factory):
                                                        assignment_id=cs.QUIZ)
         c.seconds["fetch, answer, submit (10 students)"] = time.monotonic() - t
 
-        # 5. the instructor collects, grades in parallel, gives feedback, exports
+        # 4. the instructor collects, grades in parallel, gives feedback, exports
         t = time.monotonic()
         _instructor(c, "nbgrader", "collect", cs.QUIZ)
         _instructor(c, "python", "-m", "ftroi_course.grade_class", cs.QUIZ, "--jobs", str(JOBS))
@@ -267,8 +304,14 @@ def hub_class(tmp_path_factory):
                     "--to=canvas.csv")
         c.canvas = list(csv.reader(io.StringIO((course / "canvas.csv").read_text())))
         c.gradebook = cs.gradebook_scores(db_url, cs.QUIZ, students)
+        graded_nb = nbformat.read(course / "autograded" / c.hostile / cs.QUIZ /
+                                  f"{cs.QUIZ}.ipynb", as_version=4)
+        printed = "".join(o.get("text", "") for cell in graded_nb.cells
+                          for o in cell.get("outputs", []))
+        found = re.search(r"HOSTILE-KERNEL (\{.*\})", printed)
+        c.kernel_attack = json.loads(found.group(1)) if found else {}
 
-        # 6. students fetch their feedback through the hub
+        # 5. students fetch their feedback through the hub
         for student in students:
             hub.nbgrader_action(student, "fetch_feedback", course_id="ftroi",
                                 assignment_id=cs.QUIZ)
@@ -277,7 +320,7 @@ def hub_class(tmp_path_factory):
             c.feedback[student] = found[0].read_text() if found else ""
         c.seconds["feedback and export"] = time.monotonic() - t - c.seconds["collect and grade"]
 
-        # 7. a lesson link: the student who logged in opens an nbgitpuller link, which clones
+        # 6. a lesson link: the student who logged in opens an nbgitpuller link, which clones
         #    the published workbook (served over HTTP like any git host) into their home
         repo = _lesson_repo(hub.work)
         with _web_server(repo.parent) as web:
@@ -400,3 +443,14 @@ def test_an_nbgitpuller_link_puts_the_workbook_in_a_students_home(hub_class):
     phases = [e.get("phase") for e in hub_class.pulled["events"]]
     assert phases and phases[-1] == "finished", hub_class.pulled["events"][-3:]
     assert hub_class.pulled["lesson"]
+
+
+def test_the_hostile_notebook_graded_in_the_sandbox_finds_no_course_password_or_database(
+        hub_class):
+    attack = hub_class.kernel_attack
+    assert attack, "the hostile cell's output is missing from the autograded notebook"
+    # The course folder holds, at most, the path down to the student's own scratch copy.
+    assert attack["course"] in ("FileNotFoundError", "PermissionError", ["autograded"]), attack
+    assert attack["source"] in ("FileNotFoundError", "PermissionError"), attack
+    assert attack["gradebook_url_in_env"] is False
+    assert attack["postgres"] != "connected"
