@@ -1,15 +1,15 @@
 """The ``ftroi`` command line: the workbook's cost model without a notebook.
 
-Source 003's example, one line in and one line out::
+The calculator demo's example, one line in and one line out::
 
     $ ftroi breakeven --hosted 15 --self-hosted 2 --one-time 400
     Break even after ~30,769 requests
 
 Subcommands (``ftroi COMMAND --help`` explains every flag and its units):
 
-``breakeven``  requests until fine-tuning repays its one-time cost (source 003);
-``days``       days until training pays back from P, V, T and S (source 000);
-``tokens``     monthly inference savings from token counts and per-token prices (source 002);
+``breakeven``  requests until fine-tuning repays its one-time cost (the calculator demo);
+``days``       days until training pays back from P, V, T and S (the Cost Curves page);
+``tokens``     monthly inference savings from token counts and per-token prices (the crossover guide);
 ``tco``        month-by-month total cost of ownership of a scenario, from a JSON/TOML file and flags;
 ``prices``     the dated price table shipped with the package;
 ``report``     a one-page decision report (HTML or Markdown) from a scenario file.
@@ -98,22 +98,22 @@ def _breakeven(args: argparse.Namespace) -> int:
 def _add_breakeven(sub: Any) -> None:
     p = sub.add_parser(
         "breakeven",
-        help="requests until fine-tuning repays its one-time cost (source 003)",
+        help="requests until fine-tuning repays its one-time cost (the calculator demo)",
         description="Requests until the per-request savings of a self-hosted fine-tuned model "
         "repay the one-time fine-tuning cost: one_time / (hosted - self_hosted) * 1,000.",
-        epilog="Example (source 003): ftroi breakeven --hosted 15 --self-hosted 2 --one-time 400",
+        epilog="Example (the calculator demo): ftroi breakeven --hosted 15 --self-hosted 2 --one-time 400",
     )
     p.add_argument("--hosted", "--hosted-cost-per-1k-req", dest="hosted_cost_per_1k_req",
                    type=number, required=True, metavar="USD",
-                   help="cost of the hosted API, USD per 1,000 requests (source 003: 15)")
+                   help="cost of the hosted API, USD per 1,000 requests (the calculator demo: 15)")
     p.add_argument("--self-hosted", "--self-hosted-cost-per-1k-req",
                    dest="self_hosted_cost_per_1k_req", type=number, required=True, metavar="USD",
                    help="cost of the self-hosted fine-tuned model, USD per 1,000 requests "
-                   "(source 003: 2)")
+                   "(the calculator demo: 2)")
     p.add_argument("--one-time", "--one-time-finetune-cost", dest="one_time_finetune_cost",
                    type=number, required=True, metavar="USD",
                    help="one-time project cost in USD: data + training + evaluation "
-                   "(source 003: 400)")
+                   "(the calculator demo: 400)")
     p.add_argument("--requests-per-day", type=number, metavar="N",
                    help="optional: your volume in requests/day, to also say how many days "
                    "break-even takes")
@@ -146,8 +146,8 @@ def _days(args: argparse.Namespace) -> int:
 def _add_days(sub: Any) -> None:
     p = sub.add_parser(
         "days",
-        help="days until training pays back, from P, V, T and S (source 000)",
-        description="Source 000's question: prompt cost P per call at V calls/day, training "
+        help="days until training pays back, from P, V, T and S (the Cost Curves page)",
+        description="The Cost Curves page's question: prompt cost P per call at V calls/day, training "
         "cost T, inference savings S. Days to break even = T / (P * V * S).",
         epilog="Example: ftroi days --prompt-cost 0.002 --calls-per-day 10000 "
         "--training-cost 300 --savings 0.6",
@@ -234,7 +234,7 @@ def _tokens(args: argparse.Namespace) -> int:
     volume = f"{args.requests_per_day:,.0f} requests/day x {args.days_per_month:g} days"
     if args.naive:
         naive_savings = monthly_inference_savings(**common, naive=True)
-        print(f"Naive monthly savings (source 002's shortcut): {usd(naive_savings)} a month "
+        print(f"Naive monthly savings (the crossover guide's shortcut): {usd(naive_savings)} a month "
               f"({volume})")
         print("  The shortcut prices the saved input tokens at the fine-tuned input price and "
               "ignores that every")
@@ -263,12 +263,12 @@ def _tokens(args: argparse.Namespace) -> int:
 def _add_tokens(sub: Any) -> None:
     p = sub.add_parser(
         "tokens",
-        help="monthly inference savings from token counts and prices (source 002)",
+        help="monthly inference savings from token counts and prices (the crossover guide)",
         description="USD per month saved by serving a fine-tuned model with a short prompt "
         "instead of prompting the base model with few-shot examples. Each request is priced at "
         "its own model's per-token prices; a negative saving means fine-tuning costs more per "
         "request. Prices not given as flags come from prices.csv (see 'ftroi prices').",
-        epilog="Example (source 002, simple classification): ftroi tokens --requests-per-day "
+        epilog="Example (the crossover guide, simple classification): ftroi tokens --requests-per-day "
         "10000 --prompted-input-tokens 800 --finetuned-input-tokens 200 --output-tokens 50 "
         "--naive",
     )
@@ -294,9 +294,9 @@ def _add_tokens(sub: Any) -> None:
                        help=f"{who} {kind} price, USD per 1M tokens (overrides prices.csv's "
                        f"{column})")
     p.add_argument("--days-per-month", type=number, default=30.0, metavar="DAYS",
-                   help="days per month (default: 30, as source 002)")
+                   help="days per month (default: 30, as the crossover guide)")
     p.add_argument("--naive", action="store_true",
-                   help="show source 002's shortcut (saved input tokens x fine-tuned input "
+                   help="show the crossover guide's shortcut (saved input tokens x fine-tuned input "
                    "price, USD/month) next to the correct figure")
     p.set_defaults(run=_tokens)
 
@@ -426,7 +426,7 @@ def _add_tco(sub: Any) -> None:
         "tco",
         help="month-by-month total cost of ownership of a scenario",
         description="Total cost of ownership, month by month: keep prompting the hosted model, "
-        "or fine-tune? Start from the defaults (source 003's example), a scenario file, or "
+        "or fine-tune? Start from the defaults (the calculator demo's example), a scenario file, or "
         "both; flags override the file. One-time costs are paid at the start of month 1, "
         "retraining at the start of months 1+N, 1+2N, ...",
         epilog="A scenario file is a flat JSON object or TOML table whose keys are the flag "
@@ -506,8 +506,8 @@ def _prices(args: argparse.Namespace) -> int:
     rows = [_price_cells(row) for _, row in table.iterrows()]
     headers = [h for h, _c, _f in _PRICE_SUMMARY]
     print(_format_table(headers, rows, right=[f != "s" for _h, _c, f in _PRICE_SUMMARY]))
-    print("\nPrices move (source 002: down 50-80 % a year): check as_of before you rely on one. "
-          "Ranges are as quoted by source 002.")
+    print("\nPrices move (the crossover guide: down 50-80 % a year): check as_of before you rely on one. "
+          "Ranges are as quoted by the crossover guide.")
     return 0
 
 

@@ -184,7 +184,7 @@ def test_tokens_naive_shows_source_002s_54_usd_and_the_correction():
     result = ftroi(*CLASSIFICATION, "--naive")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Naive monthly savings (source 002's shortcut): $54 a month")
+    assert lines[0].startswith("Naive monthly savings (the crossover guide's shortcut): $54 a month")
     assert "At each model's own prices the saving is $9 a month." in result.stdout
 
 
