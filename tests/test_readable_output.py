@@ -122,6 +122,13 @@ def test_every_calculator_figure_has_alt_text_that_states_its_answer():
 # -- controls ------------------------------------------------------------------------------------
 
 
+def test_the_break_even_calculator_figure_says_where_the_lines_cross():
+    calc = calculators.break_even()
+    assert "Prompting crosses fine-tuning at 30,769 requests" in calc.alt_text
+    calc.set(self_hosted_cost_per_1k_req=20)
+    assert "never cross" in calc.alt_text
+
+
 def test_every_slider_has_a_labelled_box_to_type_its_value_into():
     import ipywidgets as widgets
 

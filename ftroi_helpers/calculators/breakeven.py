@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..breakeven import breakeven_days, explain_breakeven, explain_breakeven_days
-from ..plots import breakeven_series, draw_breakeven, update_breakeven
+from ..plots import breakeven_alt, breakeven_series, draw_breakeven, update_breakeven
 from ._base import Calculator, Outcome, float_slider, int_slider
 
 __all__ = ["break_even", "break_even_days", "break_even_outcome", "break_even_days_outcome"]
@@ -22,7 +22,9 @@ def break_even_outcome(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_re
         hosted_cost_per_1k_req, self_hosted_cost_per_1k_req, one_time_finetune_cost)
     return Outcome(sentence, {"args": (hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
                                        one_time_finetune_cost),
-                              "series": (x, prompting, finetune, be)})
+                              "series": (x, prompting, finetune, be)},
+                   alt=breakeven_alt(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
+                                     one_time_finetune_cost))
 
 
 def break_even(hosted_cost_per_1k_req: float = 15.0, self_hosted_cost_per_1k_req: float = 2.0,
