@@ -128,6 +128,7 @@ class HubClass:
     feedback: dict[str, str] = field(default_factory=dict)
     attacks: dict[str, str] = field(default_factory=dict)
     kernel_attack: dict = field(default_factory=dict)
+    formgrader: object = None
     canvas: list[list[str]] = field(default_factory=list)
     gradebook: dict[str, dict[str, float]] = field(default_factory=dict)
     modes: dict[str, tuple] = field(default_factory=dict)
@@ -304,6 +305,8 @@ def hub_class(tmp_path_factory):
                     "--to=canvas.csv")
         c.canvas = list(csv.reader(io.StringIO((course / "canvas.csv").read_text())))
         c.gradebook = cs.gradebook_scores(db_url, cs.QUIZ, students)
+        r = hub.user_request(instructor, "GET", "formgrader/api/assignments")
+        c.formgrader = r.json() if r.ok else {"status": r.status_code}
         graded_nb = nbformat.read(course / "autograded" / c.hostile / cs.QUIZ /
                                   f"{cs.QUIZ}.ipynb", as_version=4)
         printed = "".join(o.get("text", "") for cell in graded_nb.cells
@@ -380,6 +383,12 @@ def test_every_home_is_private_once_its_server_started(hub_class):
 def test_the_instructor_has_the_formgrader_and_students_do_not(hub_class):
     assert hub_class.pages["instructor formgrader"] == 302  # to manage_assignments
     assert hub_class.pages["student formgrader"] == 404
+
+
+def test_the_instructors_formgrader_reads_the_course_and_its_postgresql_gradebook(hub_class):
+    quizzes = {a["name"]: a for a in hub_class.formgrader}
+    assert quizzes[cs.QUIZ]["num_submissions"] == N_STUDENTS
+    assert quizzes[cs.QUIZ]["status"] == "released"
 
 
 def test_every_student_saw_fetched_and_submitted_the_quiz_through_the_hub(hub_class):
