@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/decision.py --quick    # tiny sizes: checks the script only
 
 Prints one line per figure. Targets (2-core machine): counting >= 1 MB of text per second for
-each exact encoding; writing a one-page report (HTML or Markdown) from a scenario file <= 3 s.
+each exact encoding; writing a one-page report (HTML or Markdown) from a scenario file as lesson
+07 builds it, in a fresh process (``ftroi report``), <= 3 s.
 Timings depend on the machine's load: the load average is printed with them.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,28 +60,44 @@ def tokenizer_rows(quick: bool) -> list[tuple[str, str, bool]]:
     return rows
 
 
+def worksheet_like_file(path: Path) -> None:
+    """A scenario file as lesson 07 builds it: prompt, tokens, prices, costs, ranges, answers."""
+    from ftroi_helpers import calculators
+    from ftroi_helpers.scenario_file import update
+
+    calculators.prompt_cost(price_row="gpt-4o-2024-08-06").use_file(path)
+    update(path, prices={"finetuned_model": "gpt-4o-mini-2024-07-18"}, data_prep_usd=500,
+           eval_harness_usd=200, monitoring_usd_per_month=20, retrain_every_months=6,
+           ranges={"requests_per_month": [100_000, 300_000], "data_prep_usd": [250, 1_500],
+                   "eval_harness_usd": [100, 500], "monitoring_usd_per_month": [0, 60],
+                   "hosted_price_decline_per_year": [0.0, 0.3]},
+           uncertainty={"n_draws": 10_000, "seed": 0, "within_months": 3})
+    calculators.decision_tree(labeled_examples=1_000, quality_gap_pct=8).use_file(path)
+
+
 def report_rows(quick: bool) -> list[tuple[str, str, bool]]:
-    try:
-        from ftroi_helpers.scenario_file import example_scenario_file
-    except ImportError:
-        return [("report", "not available yet", True)]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         toml = Path(tmp) / "my.toml"
-        example_scenario_file().save(toml)
+        worksheet_like_file(toml)
         for suffix in ("html", "md"):
             out = Path(tmp) / f"decision.{suffix}"
-            times = []
+            times, cpu = [], []
             for _ in range(1 if quick else 5):
                 # a fresh process each time: what `ftroi report` costs a learner, imports included
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 subprocess.run([sys.executable, "-m", "ftroi_helpers", "report", str(toml), "-o",
                                 str(out)], check=True, capture_output=True, cwd=ROOT)
                 times.append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
             median = statistics.median(times)
+            # on a busy machine the wall time waits for a core; the CPU time is what it costs
             rows.append((f"ftroi report -o decision.{suffix}",
-                         f"{median:.2f} s (median of {len(times)} fresh processes, "
-                         f"{out.stat().st_size / 1024:,.0f} KiB)", median <= 3.0))
+                         f"{median:.2f} s wall, {statistics.median(cpu):.2f} s CPU (medians of "
+                         f"{len(times)} fresh processes; {out.stat().st_size / 1024:,.0f} KiB)",
+                         median <= 3.0))
     return rows
 
 

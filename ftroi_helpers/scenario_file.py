@@ -4,8 +4,9 @@ A scenario file is the CLI's scenario format (``ftroi tco --scenario my.toml``) 
 sections. Every section is optional; whatever is left out takes the cost model's defaults
 (:class:`~ftroi_helpers.cost_model.Scenario`, the calculator demo's example)::
 
-    title = "Support-ticket summaries"
+    title = "Support-ticket labels"
     as_of = "2025-06-01"                 # when these numbers were put together
+    caveats = ["Volumes are this year's."]   # anything a reader must know
 
     [workload]                           # volume and tokens
     requests_per_month = 200000
@@ -55,8 +56,6 @@ sections. Every section is optional; whatever is left out takes the cost model's
 
     [prompt]                             # optional: the texts the token counts came from
     system = "You are ..."
-
-    caveats = ["..."]                    # (top level) anything a reader must know
 
 The flat files the CLI has always read (a table of ``Scenario`` field: value, TOML or JSON)
 load unchanged. Any ``Scenario`` field may sit in any of the five cost sections or at the top
@@ -189,6 +188,10 @@ FORMAT_VERSION = 1
 
 def _scenario_fields() -> list[str]:
     return [f.name for f in fields(Scenario)]
+
+
+#: Cost-model fields that hold whole numbers (months, replicas), from the model's own defaults.
+_WHOLE_FIELDS = frozenset(f.name for f in fields(Scenario) if isinstance(f.default, int))
 
 
 def _section_of(name: str) -> str:
@@ -382,17 +385,17 @@ def _price_row_values(origin: str, key: str, model: str, side: str) -> dict[str,
 def _request_usd(input_tokens: int, output_tokens: int, cached_tokens: int, usd_in: float,
                  usd_out: float, usd_cached: float | None, batch_discount: float,
                  where: str) -> float:
-    """USD for one request, with a cached part of the input and a batch discount."""
+    """USD for one request (:func:`~ftroi_helpers.tokens.request_cost`), errors named by key."""
     if cached_tokens > input_tokens:
         raise ValueError(f"{where}: cached input tokens ({cached_tokens:,}) cannot exceed the "
                          f"input tokens ({input_tokens:,})")
     if cached_tokens and usd_cached is None:
         raise ValueError(f"{where}: cached input tokens need a cached-input price "
                          "(usd_per_1m_cached_input_tokens)")
-    usd = float(request_cost(input_tokens - cached_tokens, output_tokens, usd_in, usd_out))
-    if cached_tokens:
-        usd += float(request_cost(cached_tokens, 0, usd_cached, 0))
-    return usd * (1.0 - batch_discount)
+    return float(request_cost(input_tokens, output_tokens, usd_in, usd_out,
+                              cached_input_tokens=cached_tokens,
+                              usd_per_1m_cached_input_tokens=usd_cached,
+                              batch_discount=batch_discount))
 
 
 def _derive_costs(origin: str, cost: dict[str, Any], workload: dict[str, Any],
@@ -497,8 +500,7 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         if key in cost:
             raise ValueError(f"{key} is given twice (in {given_in[key]} and "
                              f"{_where('', section, '') or 'the top level'})")
-        kind = "count" if key in ("retrain_every_months", "horizon_months", "replicas",
-                                  "launch_delay_months") else "number"
+        kind = "count" if key in _WHOLE_FIELDS else "number"
         cost[key] = _number(origin, section, key, value, kind)
         given_in[key] = f"[{section}]" if section else "the top level"
 

@@ -419,6 +419,14 @@ def _draw(rng: np.random.Generator, name: str, low: float, high: float, mode: fl
     """``n`` draws of one assumption; whole numbers for integer fields."""
     if low == high:
         return np.full(n, low)
+    if name == "model_switch_month" and low <= 1 <= high:
+        # month 1 is the start, not a switch: draw from 0 ("never") and the months >= 2 only
+        valid = np.array([m for m in range(int(low), int(high) + 1) if m != 1], dtype=float)
+        if distribution == "uniform":
+            return rng.choice(valid, size=n)
+        x = np.clip(np.rint(rng.triangular(low - 0.5, min(max(mode, low), high), high + 0.5,
+                                           size=n)), low, high)
+        return np.where(x == 1, 0.0 if low == 0 else 2.0, x)
     if name in _INT_FIELDS:
         if distribution == "uniform":
             return rng.integers(int(low), int(high), size=n, endpoint=True).astype(float)

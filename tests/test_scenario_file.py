@@ -329,3 +329,20 @@ def test_update_changes_only_what_it_is_given(tmp_path):
     assert sf.source_of("training_usd") == ("the crossover guide", "2025-01-01")
     with pytest.raises(TypeError, match="unknown name 'trainig_usd'"):
         update(path, trainig_usd=5)
+
+
+def test_the_format_shown_in_the_module_docstring_loads():
+    import textwrap
+
+    import ftroi_helpers.scenario_file as module
+
+    doc = module.__doc__
+    lines = []
+    for line in doc.split("::\n\n", 1)[1].splitlines():
+        if line.strip() and not line.startswith("    "):
+            break  # the end of the indented example
+        lines.append(line)
+    sample = textwrap.dedent("\n".join(lines))
+    sf = loads(sample)
+    assert sf.title == "Support-ticket labels" and sf.prompt["system"] == "You are ..."
+    assert sf.derived == {"hosted_cost_per_1k_req"}

@@ -732,3 +732,16 @@ def test_the_capstone_answer_of_a_scenario_that_never_pays_back():
     assert a.text().startswith("At the point values fine-tuning does not pay back")
     assert "driven most by training run (USD)." in a.text()
     assert a.interaction_share is None and "Every draw gives the same answer" in a.text()
+
+
+def test_a_model_switch_range_that_takes_in_never_draws_no_switch_in_month_1():
+    # (added with issue 13: the capstone with no model switch, as a scenario file can say)
+    from ftroi_helpers.calculators import capstone
+    from ftroi_helpers.cost_model import Scenario
+
+    for distribution in ("uniform", "triangular"):
+        r = monte_carlo(Scenario(), {"model_switch_month": (0, 6)}, n_draws=2_000, seed=1,
+                        distribution=distribution)
+        drawn = set(np.unique(r.draws["model_switch_month"]))
+        assert 1.0 not in drawn and {0.0, 2.0, 6.0} <= drawn
+    assert capstone(Scenario()).error is None

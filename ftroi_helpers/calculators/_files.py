@@ -8,9 +8,10 @@ Every :class:`~ftroi_helpers.calculators._base.Calculator` has these methods (th
     changed since it last loaded or saved (all of them the first time). A new file also gets
     the whole scenario the calculator works with (the capstone's fixed assumptions too).
 ``load(path)``
-    Sets the controls from what the file holds (controls it does not mention keep their
-    values) and takes the file's other assumptions; returns the calculator, so
-    ``calculators.capstone().load("my.toml")`` shows it.
+    Sets the controls from the file (a cost-model field it leaves out is the model's default;
+    a decision-tree answer it leaves out keeps the calculator's value) and takes the file's
+    other assumptions; returns the calculator, so ``calculators.capstone().load("my.toml")``
+    shows it.
 ``use_file(path)``
     Loads the file if it exists (and writes back what it lacked), else creates it; from then
     on every change you make is saved to it. The worksheet (lesson 07) uses this.
@@ -196,8 +197,10 @@ class ScenarioFileMixin:
     def load(self, path: str | Path) -> Any:
         """Set the calculator from a scenario file (the inverse of :meth:`save`).
 
-        Controls take the file's values (those it does not mention keep theirs), and
-        assumptions the calculator has no control for come from the file too.
+        Controls take the file's values, and assumptions the calculator has no control for come
+        from the file too. A cost-model field the file leaves out is the model's default (as the
+        file's comments say); a decision-tree answer or Monte Carlo setting it leaves out keeps
+        the calculator's value.
 
         Parameters
         ----------
@@ -224,22 +227,23 @@ class ScenarioFileMixin:
         if isinstance(compute, partial) and "scenario" in compute.keywords:
             self.compute = partial(compute.func, *compute.args,
                                    **{**compute.keywords, "scenario": sf.scenario})
-        has = sf.given | sf.derived
+        # a scenario file defines the whole scenario: a field it leaves out is the cost model's
+        # default (its comments say so), never the calculator's own starting value
         values: dict[str, Any] = {}
         for name in self.controls:  # type: ignore[attr-defined]
             per_year = f"{name[:-4]}_per_year" if name.endswith("_pct") else ""
-            if name in has:
+            if hasattr(sf.scenario, name):
                 values[name] = getattr(sf.scenario, name)
-            elif name == "usd_per_gpu_hour" and "hosting_usd_per_month" in has:
+            elif name == "usd_per_gpu_hour":
                 values[name] = sf.scenario.hosting_usd_per_month / HOURS_PER_MONTH
-            elif per_year in has:
+            elif per_year and hasattr(sf.scenario, per_year):
                 values[name] = getattr(sf.scenario, per_year) * 100
             elif name == "uncertainty_pct" and "spread_pct" in sf.uncertainty:
                 values[name] = sf.uncertainty["spread_pct"]
             elif name in sf.decision_tree:
                 value = sf.decision_tree[name]
                 values[name] = _EVAL_TEXT[value] if name == "finetune_improves_eval" else value
-            elif name == "requests_per_day" and "requests_per_month" in has:
+            elif name == "requests_per_day":
                 values[name] = sf.requests_per_day
         more = getattr(self, "controls_from_file", None)
         if more is not None:
