@@ -41,6 +41,7 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)  # nbgrader shells out to alembic: the venv's bin/ first on PATH
+    env.pop("FTROI_DB_URL", None)  # each copy grades into its own SQLite gradebook
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     return env
 
@@ -72,17 +73,14 @@ def _answered(release, source):
     return release
 
 
-def make_course(tmp: Path, name: str, students: int, sandboxed: bool) -> Path:
-    """A copy of quizzes/ with the quiz generated and ``students`` submissions in place."""
+def make_courses(tmp: Path, students: int) -> dict[str, Path]:
+    """Two copies of quizzes/ (sandboxed, unsandboxed) with ``students`` submissions each."""
     import nbformat
 
-    course = tmp / name
+    course = tmp / "sandboxed"
     shutil.copytree(ROOT / "quizzes", course, ignore=shutil.ignore_patterns(
         "release", "submitted", "autograded", "feedback", "downloaded", "gradebook.db",
         ".ipynb_checkpoints", "__pycache__"))
-    if not sandboxed:
-        with (course / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
-            fh.write(UNSANDBOXED)
     _nbgrader(course, "generate_assignment", QUIZ, "--force")
     release = course / "release" / QUIZ / f"{QUIZ}.ipynb"
     source = nbformat.read(course / "source" / QUIZ / f"{QUIZ}.ipynb", as_version=4)
@@ -93,7 +91,10 @@ def make_course(tmp: Path, name: str, students: int, sandboxed: bool) -> Path:
         folder = course / "submitted" / f"s{i + 1:02d}" / QUIZ
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{QUIZ}.ipynb")
-    return course
+    plain = shutil.copytree(course, tmp / "unsandboxed")  # its own gradebook (path in config)
+    with (plain / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
+        fh.write(UNSANDBOXED)
+    return {"sandboxed": course, "unsandboxed": plain}
 
 
 def measure(students: int, rounds: int) -> dict[str, object]:
@@ -106,8 +107,7 @@ def measure(students: int, rounds: int) -> dict[str, object]:
         raise SystemExit(f"no sandbox on this machine, nothing to compare: {problem}")
     per = {"sandboxed": [], "unsandboxed": []}
     with tempfile.TemporaryDirectory(prefix="ftroi-bench-sandbox-") as tmp:
-        courses = {"sandboxed": make_course(Path(tmp), "sandboxed", students, True),
-                   "unsandboxed": make_course(Path(tmp), "unsandboxed", students, False)}
+        courses = make_courses(Path(tmp), students)
         for k in range(rounds):
             order = ["sandboxed", "unsandboxed"][::1 if k % 2 == 0 else -1]
             for name in order:
