@@ -531,7 +531,7 @@ class SandboxedExecute(Execute):
     max_cell_output_bytes = Integer(
         1_000_000,
         help="Bytes of output kept per cell; the rest is dropped as it arrives and the cell "
-             "gets a note on stderr (so stock nbgrader scores a truncated test cell 0). Error "
+             "gets a note on stderr (nbgrader's own scoring counts stderr as a failed test). Error "
              "outputs are always kept, shortened.",
     ).tag(config=True)
     max_output_bytes = Integer(
