@@ -50,6 +50,7 @@ __all__ = [
     "DEFAULT_RANGES",
     "GPU_BILLED_RANGES",
     "REALISTIC_RANGES",
+    "REALISTIC_RANGE_NOTES",
     "CapstoneAnswer",
     "MonteCarloResult",
     "attribution",
@@ -166,6 +167,31 @@ REALISTIC_RANGES: dict[str, tuple[float, float]] = {
     "hosting_price_decline_per_year": (0.0, 0.4),
     "model_switch_month": (6, 12),
     "model_switch_price_cut": (0.5, 0.8),
+}
+
+#: Where each range of :data:`REALISTIC_RANGES` comes from, for the lessons' tables (sources by
+#: their short names on ``lessons/sources.md``; "the workbook's" where no source gives a figure).
+REALISTIC_RANGE_NOTES: dict[str, str] = {
+    "requests_per_month": "the calculator demo's 200k ± 50 %, inside the crossover guide's "
+                          "'evaluate both' band",
+    "hosted_cost_per_1k_req": "the calculator demo's USD 15 ± 50 % (the workbook's: the price "
+                              "scales with the prompt's length)",
+    "data_prep_usd": "the calculator demo's data share to the crossover guide's "
+                     "'USD 50-10,000+' upfront",
+    "training_usd": "the crossover guide's Llama 3.1 8B row: 4-20 GPU-hours at USD 1-2 "
+                    "(unverified)",
+    "eval_harness_usd": "the economics article: 'as much as the training itself', up to a few "
+                        "engineer-days (the workbook's)",
+    "hosting_usd_per_month": "one A10G at the crossover guide's USD 1-2 an hour, 730 hours",
+    "replicas": "one (no redundancy) to three (survives two failures)",
+    "monitoring_usd_per_month": "the workbook's; the economics article names the cost only",
+    "engineering_usd_per_month": "none to 20 engineer-hours a month (the workbook's)",
+    "launch_delay_months": "the crossover guide: 'days to weeks' to a first result",
+    "retrain_every_months": "the crossover guide: 'plan for 2-4 retraining cycles per year'",
+    "hosting_price_decline_per_year": "the workbook's: GPU-hour prices fall more slowly than "
+                                      "token prices",
+    "model_switch_month": "the workbook's: a cheaper model arrives in the second half-year",
+    "model_switch_price_cut": "the crossover guide: prices 'have dropped 50-80% annually'",
 }
 
 #: Plain-language label, with units, for each scenario field (tables and charts).
@@ -982,6 +1008,25 @@ class CapstoneAnswer:
                         f"{share_text(self.interaction_share)} of that spread comes from "
                         "assumptions acting together, which no one-at-a-time tornado shows.")
         return [point, probabilities, verdict, drivers]
+
+    def title(self) -> str:
+        """The answer in two lines, for a figure's title: the same numbers as :meth:`sentences`.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> capstone_answer(n_draws=2_000).title().splitlines()
+        ['Payback month 6', 'P(≤3 mo) 4%, P(≤12 mo) 23%, ahead at 12 mo: 14%']
+        """
+        point = ("No payback" if self.payback_month is None
+                 else f"Payback month {self.payback_month}")
+        return (f"{point}\nP(≤{self.deadline_months} mo) "
+                f"{share_text(self.p_within_deadline)}, P(≤{self.year_months} mo) "
+                f"{share_text(self.p_within_year)}, ahead at {self.scenario.horizon_months} mo: "
+                f"{share_text(self.p_ahead_at_horizon)}")
 
     def text(self) -> str:
         """:meth:`sentences` joined into one paragraph.

@@ -35,9 +35,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from .cost_model import Curves, Scenario
-    from .sensitivity import MonteCarloResult
+    from .sensitivity import CapstoneAnswer, MonteCarloResult
 
 __all__ = [
+    "capstone_figure",
     "cost_curve_series",
     "cost_curves_figure",
     "draw_cost_curves",
@@ -210,6 +211,55 @@ def monte_carlo_figure(result: MonteCarloResult) -> Figure:
            f"month, from month 0 to {horizon}: {p:.0f}% by month {result.within_months} (the "
            f"deadline, dotted line) and {final:.0f}% by month {horizon}.")
     return _shown(fig, alt)
+
+
+def capstone_figure(answer: CapstoneAnswer) -> Figure:
+    """The capstone's answer as one figure: the same numbers as its text and calculator.
+
+    The share of Monte Carlo draws that have paid back by each month, marked at the deadline
+    and at 12 months; a dashed line at the share that is still ahead at the horizon (lower
+    when draws pay back and then fall behind); and the point values' payback month. The title
+    is :meth:`~ftroi_helpers.sensitivity.CapstoneAnswer.title`.
+
+    Examples
+    --------
+    >>> from ftroi_helpers.sensitivity import capstone_answer
+    >>> a = capstone_answer(n_draws=2_000)
+    >>> capstone_figure(a).axes[0].get_title(loc="left") == a.title()
+    True
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    from .sensitivity import share_text
+
+    mc = answer.monte_carlo
+    fig, ax = new_figure(8.0, 4.2)
+    horizon = mc.horizon_months
+    x = np.linspace(0.0, horizon, 241)
+    finite = np.sort(mc.payback_months[np.isfinite(mc.payback_months)])
+    share = np.searchsorted(finite, x, side="right") / mc.n_draws
+    ax.plot(x, share * 100, color=OKABE_ITO["blue"], linewidth=2.2,
+            label="draws paid back by then")
+    for months, p in ((answer.deadline_months, answer.p_within_deadline),
+                      (answer.year_months, answer.p_within_year)):
+        ax.plot([months], [p * 100], linestyle="none", **MARK_STYLE)
+        ax.annotate(f"{share_text(p)} by month {months}", (months, p * 100),
+                    xytext=(-8 if months > 0.7 * horizon else 8, 8),
+                    textcoords="offset points", fontsize=10,
+                    horizontalalignment="right" if months > 0.7 * horizon else "left")
+    ax.axhline(answer.p_ahead_at_horizon * 100, color=OKABE_ITO["vermillion"], linestyle="--",
+               linewidth=1.5, label=f"still ahead at month {horizon}: "
+               f"{share_text(answer.p_ahead_at_horizon)}")
+    if answer.payback_month is not None:
+        ax.axvline(answer.payback_months, color=OKABE_ITO["bluish_green"], linestyle=":",
+                   linewidth=1.5, label=f"point values: payback month {answer.payback_month}")
+    ax.set_xlim(0, horizon)
+    ax.set_ylim(0, 100)
+    style_axes(ax, title=answer.title(), xlabel="months after the start",
+               ylabel="draws paid back (%)", money_axis=None)
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.legend(frameon=False, loc="upper left", fontsize=9)
+    return _shown(fig)
 
 
 def cost_curve_series(scenario: Scenario, curves: Curves, row: int = 0) -> dict[str, Any]:

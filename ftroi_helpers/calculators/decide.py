@@ -18,7 +18,7 @@ from typing import Any
 
 from ..cost_model import REALISTIC, Scenario, replace, simulate
 from ..hosting import HOURS_PER_MONTH, hosting_cost_per_month
-from ..sensitivity import capstone_answer, share_text
+from ..sensitivity import capstone_answer
 from ..sensitivity_plots import cost_curve_series, draw_cost_curves, update_cost_curves
 from ..validation import require_int, require_nonnegative
 from ._base import Calculator, Outcome, float_slider, int_slider, number_box
@@ -27,18 +27,13 @@ __all__ = ["capstone", "capstone_outcome"]
 
 
 def capstone_title(answer: Any) -> str:
-    """The figure title: the point payback and the three probabilities, as in the text.
+    """The figure title: :meth:`~ftroi_helpers.sensitivity.CapstoneAnswer.title`.
 
     >>> from ftroi_helpers.sensitivity import capstone_answer
     >>> capstone_title(capstone_answer(n_draws=2_000)).startswith("Payback month 6")
     True
     """
-    point = ("No payback" if answer.payback_month is None
-             else f"Payback month {answer.payback_month}")
-    return (f"{point}; P(≤{answer.deadline_months} months) "
-            f"{share_text(answer.p_within_deadline)}, P(≤{answer.year_months}) "
-            f"{share_text(answer.p_within_year)}, ahead at month "
-            f"{answer.scenario.horizon_months}: {share_text(answer.p_ahead_at_horizon)}")
+    return str(answer.title())
 
 
 def capstone_outcome(requests_per_month: float, hosted_cost_per_1k_req: float,
@@ -169,6 +164,7 @@ def capstone(scenario: Scenario | None = None,
     }
 
     def draw(ax, outcome: Outcome):
+        ax.figure.subplots_adjust(top=0.83)  # room for the two-line title
         return draw_cost_curves(ax, outcome.data["series"])
 
     def redraw(ax, artists, outcome: Outcome) -> None:

@@ -1,0 +1,141 @@
+"""Lesson 06 says only what its own numbers support (issue 12).
+
+The capstone's text, figure and calculator report the same things: the payback at the point
+values; P(payback within 3 months), P(payback within 12 months) and P(ahead at month 12); and the
+assumptions that drive the spread. Its statements are checked here against the probabilities the
+package computes: a text that says fine-tuning "pays back within a quarter" while fewer than half
+of the draws do fails. Lessons 03, 05 and 06 share one realistic scenario, defined in the package.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from ftroi_helpers.cost_model import REALISTIC, replace
+from ftroi_helpers.sensitivity import REALISTIC_RANGES, CapstoneAnswer, capstone_answer
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_06 = ROOT / "lessons" / "06_decide.ipynb"
+SHARED = ["03_cost_curves", "05_retraining_and_drift", "06_decide"]
+
+#: A claim that fine-tuning pays back within the quarter, and one that it is likely or unlikely.
+PAYS_BACK = re.compile(r"\bpays? back (?:with)?in (?:a|the) (?:first )?(?:quarter|3 months)\b", re.I)
+LIKELY = re.compile(r"\bpayback within (?:a|the) quarter is (likely|unlikely)\b", re.I)
+#: Words just before a claim that make it a question or a negation, not a claim.
+NOT_A_CLAIM = re.compile(r"(?:\bnot|n't|\bwhether|\bif|\bwould|\bdoes|\bcan|\bto)\s+(?:\w+\s+){0,2}$",
+                         re.I)
+
+
+def unsupported_claims(text: str, answer: CapstoneAnswer) -> list[str]:
+    """The claims in ``text`` that ``answer``'s probabilities do not support."""
+    found = []
+    for m in PAYS_BACK.finditer(text):
+        before = text[max(0, m.start() - 40):m.start()]
+        end = re.search(r"[.?!]", text[m.end():])
+        question = end is not None and end.group(0) == "?"
+        if NOT_A_CLAIM.search(before) or question:
+            continue
+        if answer.p_within_deadline < 0.5:
+            found.append(f"{m.group(0)!r} while P(<= 3 months) is "
+                         f"{answer.p_within_deadline:.0%}")
+    for m in LIKELY.finditer(text):
+        likely = m.group(1).lower() == "likely"
+        if likely != (answer.p_within_deadline >= 0.5):
+            found.append(f"{m.group(0)!r} while P(<= 3 months) is "
+                         f"{answer.p_within_deadline:.0%}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def lesson_answer() -> CapstoneAnswer:
+    # Exactly what lesson 06's Step 3 computes (and the capstone calculator shows).
+    return capstone_answer(REALISTIC, REALISTIC_RANGES, n_draws=10_000, seed=0)
+
+
+def _with(answer: CapstoneAnswer, p: float) -> CapstoneAnswer:
+    return dataclasses.replace(answer, p_within_deadline=p)
+
+
+def cells(name: str) -> list[dict]:
+    return json.loads((ROOT / "lessons" / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+# -- the checker itself can fail --------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Made realistic, it still pays back within a quarter at its point values.",
+    "Fine-tuning pays back within the quarter.",
+    "Payback within the quarter is likely.",
+])
+def test_a_quarter_claim_fails_when_fewer_than_half_of_the_draws_pay_back(text, lesson_answer):
+    assert unsupported_claims(text, _with(lesson_answer, 0.34))
+    assert not unsupported_claims(text, _with(lesson_answer, 0.6))
+
+
+@pytest.mark.parametrize("text", [
+    "Does fine-tuning pay back within a quarter?",
+    "whether it pays back within a quarter, and which assumptions dominate",
+    "It does not pay back within the quarter.",
+])
+def test_questions_and_negations_are_not_claims(text, lesson_answer):
+    assert not unsupported_claims(text, _with(lesson_answer, 0.0))
+
+
+def test_calling_a_likely_payback_unlikely_fails_too(lesson_answer):
+    assert unsupported_claims("Payback within the quarter is unlikely.", _with(lesson_answer, 0.8))
+
+
+# -- lesson 06 against its own numbers --------------------------------------------------------
+
+def test_lesson_06_prose_claims_nothing_its_probabilities_do_not_support(lesson_answer):
+    prose = "\n".join("".join(c["source"]) for c in cells("06_decide")
+                      if c["cell_type"] == "markdown")
+    assert not unsupported_claims(prose, lesson_answer)
+
+
+@pytest.mark.parametrize("changes", [{}, {"replicas": 1, "data_prep_usd": 250.0,
+                                           "engineering_usd_per_month": 0.0,
+                                           "launch_delay_months": 0}])
+def test_the_generated_answer_agrees_with_its_own_probabilities(changes):
+    a = capstone_answer(replace(REALISTIC, **changes), REALISTIC_RANGES, n_draws=3_000)
+    assert not unsupported_claims(a.text(), a)
+    word = "likely" if a.p_within_deadline >= 0.5 else "unlikely"
+    assert f"Payback within the quarter is {word}" in a.text()
+
+
+def test_the_text_and_the_figure_title_report_the_same_numbers(lesson_answer):
+    from ftroi_helpers.sensitivity import share_text
+
+    text, title = lesson_answer.text(), lesson_answer.title()
+    for p in (lesson_answer.p_within_deadline, lesson_answer.p_within_year,
+              lesson_answer.p_ahead_at_horizon):
+        assert share_text(p) in text and share_text(p) in title
+    assert f"month {lesson_answer.payback_month}" in text
+    assert f"month {lesson_answer.payback_month}" in title
+
+
+def test_lesson_06_reports_text_figure_and_calculator_from_one_answer():
+    code = "\n".join("".join(c["source"]) for c in cells("06_decide") if c["cell_type"] == "code")
+    assert "answer = capstone_answer(REALISTIC, REALISTIC_RANGES, n_draws=10_000, seed=0)" in code
+    assert "print(answer.text())" in code and "capstone_figure(answer)" in code
+    assert "calculators.capstone()" in code     # starts at REALISTIC: the same numbers
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_lessons_03_05_06_use_the_packages_realistic_scenario(name):
+    code = "\n".join("".join(c["source"]) for c in cells(name) if c["cell_type"] == "code")
+    assert re.search(r"\bimport\b[^\n]*\bREALISTIC\b|\(\s*REALISTIC\b|REALISTIC,", code), name
+    # no lesson builds a "realistic" scenario of its own (lesson 05 had USD 2,500 of data
+    # preparation where lesson 06 had USD 250)
+    assert not re.search(r"(?i)^\s*realistic\s*=", code, re.M), name
+
+
+def test_a_training_cost_is_computed_in_the_lessons_not_taken_from_a_quote():
+    code = "\n".join("".join(c["source"]) for name in SHARED for c in cells(name)
+                     if c["cell_type"] == "code")
+    assert "training_cost_tokens(" in code and "training_cost_gpu(" in code
