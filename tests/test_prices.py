@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -214,3 +215,51 @@ def test_load_prices_works_from_another_working_directory(tmp_path):
     rows, as_of = out.stdout.split()
     assert int(rows) == len(load_prices())
     assert as_of == "2024-10-01"
+
+
+# -- a broken price table is one PriceDataError naming the line and the column ---------------
+from ftroi_helpers.prices import PriceDataError  # noqa: E402
+
+GOOD_ROW = 2  # line 2 of the file: the first data row (gpt-4o-mini, a provider page)
+GUIDE_ROW = 4  # line 4: Claude via Bedrock, from the crossover guide
+
+
+def _broken(tmp_path, line: int, column: str, value: str):
+    table = load_prices()
+    raw = table.astype(object).where(table.notna(), "")
+    raw.loc[line - 2, column] = value
+    path = tmp_path / "prices.csv"
+    raw.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("line, column, value, message", [
+    (GOOD_ROW, "provenance", "a blog", "provenance must be 'provider page' or"),
+    (GOOD_ROW, "provenance", "", "provenance is blank"),
+    (GOOD_ROW, "as_of", "undated", "as_of must be an ISO date"),
+    (GOOD_ROW, "as_of", "2024-13-01", "as_of must be an ISO date"),
+    (GUIDE_ROW, "as_of", "2026-05-25", "as_of must be 'undated' for a figure from the crossover"),
+    (GOOD_ROW, "model", "gpt-4o-2024-08-06", "is already on line"),
+    (GOOD_ROW, "batch_discount", "half", "batch_discount must be a number"),
+    (GOOD_ROW, "ft_premium", "-2", "ft_premium must be a positive number"),
+    (GUIDE_ROW, "training_usd_per_1m_tokens_low", "99", "must be at most training_usd_per_1m"),
+])
+def test_a_bad_row_is_refused_naming_its_line_and_column(tmp_path, line, column, value, message):
+    path = _broken(tmp_path, line, column, value)
+    with pytest.raises(PriceDataError, match=re.escape(message)) as err:
+        load_prices(path)
+    assert f"line {line}" in str(err.value)
+
+
+def test_a_missing_empty_or_unreadable_table_is_one_error(tmp_path):
+    with pytest.raises(PriceDataError, match="is missing"):
+        load_prices(tmp_path / "none.csv")
+    (tmp_path / "empty.csv").write_text(",".join(PRICE_COLUMNS) + "\n", encoding="utf-8")
+    with pytest.raises(PriceDataError, match="has no rows"):
+        load_prices(tmp_path / "empty.csv")
+    (tmp_path / "cols.csv").write_text("provider,model\nA,B\n", encoding="utf-8")
+    with pytest.raises(PriceDataError, match="lacks the column"):
+        load_prices(tmp_path / "cols.csv")
+    (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(PriceDataError, match="cannot be read"):
+        load_prices(tmp_path / "bin.csv")

@@ -366,3 +366,30 @@ def test_monthly_retraining_means_the_walk_never_pays_back():
 def test_against_a_prompted_gpt_4o_mini_the_fine_tune_loses_money():
     t = misuse_table()
     assert t.loc[5, "savings_at_horizon_usd"] < t.loc[4, "savings_at_horizon_usd"] < 0
+
+
+# -- what the sources' tables refuse ---------------------------------------------------------
+def test_tables_take_a_generator_of_volumes():
+    t = volume_table(v for v in (100, 1_000))
+    assert t["requests_per_day"].tolist() == [100, 1_000]
+
+
+@pytest.mark.parametrize("pairs, error, message", [
+    ("gpt-4o", TypeError, "pairs must be a list of"),
+    ([("gpt-4o-2024-08-06",)], TypeError, "pairs must hold (prompted model, fine-tuned model)"),
+    ([("gpt-4o-2024-08-06", "gpt-5")], ValueError, "pairs must name models of the price table"),
+    ([], ValueError, "pairs must hold at least one"),
+    ([("gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18")] * 21, ValueError, "at most 20 pairs"),
+])
+def test_tokens_rule_table_refuses_bad_pairs(pairs, error, message):
+    import re
+
+    with pytest.raises(error, match=re.escape(message)):
+        tokens_rule_table([1e7], pairs=pairs)
+
+
+def test_a_table_refuses_no_volumes_or_too_many():
+    with pytest.raises(ValueError, match="one or more numbers"):
+        volume_table([])
+    with pytest.raises(ValueError, match="MAX_TABLE_ROWS"):
+        volume_table(range(1, 10**6))

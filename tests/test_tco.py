@@ -630,3 +630,32 @@ def test_the_realistic_scenario_is_source_003_with_what_it_leaves_out_added():
         f.name for f in dataclasses.fields(Scenario)
         if getattr(r, f.name) != getattr(Scenario(), f.name)} | {"requests_per_month",
                                                                  "hosted_cost_per_1k_req"}
+
+
+# -- refusals the model's own callers can reach -----------------------------------------------
+def test_simulate_refuses_a_batch_beyond_the_scenario_month_limit():
+    from ftroi_helpers.validation import MAX_SCENARIO_MONTHS
+
+    n = MAX_SCENARIO_MONTHS // 12 + 1
+    with pytest.raises(ValueError, match="MAX_SCENARIO_MONTHS"):
+        simulate(Scenario(), training_usd=np.zeros(n))
+
+
+def test_simulate_refuses_costs_too_large_to_add_up():
+    with pytest.raises(ValueError, match="too large to compute"):
+        simulate(Scenario(), requests_per_month=np.array([1.0, 1e306]),
+                 hosted_cost_per_1k_req=1e306)
+
+
+def test_replace_and_compare_refuse_what_is_not_a_scenario():
+    with pytest.raises(TypeError, match="unknown scenario field"):
+        replace(Scenario(), gpus=2)
+    with pytest.raises(TypeError, match="scenarios must be a dict"):
+        compare_scenarios([Scenario()])
+    with pytest.raises(TypeError, match="scenario must be a Scenario"):
+        simulate("source 003")
+
+
+def test_a_ragged_list_is_refused_as_a_scenario_field():
+    with pytest.raises(TypeError, match="single number"):
+        Scenario(replicas=[1, [2]])
