@@ -10,4 +10,7 @@ Modules
 key        the answer key: every auto-graded item, its variants and how it is checked
 grading    nbgrader preprocessors that grade outside the student's kernel
 sandbox    the bubblewrap sandbox that runs a submission's kernel
+grade_class  ``python -m ftroi_course.grade_class QUIZ``: autograde a class on every core
+exchange   ``nbgrader collect`` that takes a submission only from the account that owns it
+export     ``nbgrader export --exporter=ftroi_course.export.CanvasExportPlugin``: Canvas CSV
 """
