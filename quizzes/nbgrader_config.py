@@ -42,17 +42,21 @@ c.FtroiQuiz.mode = "practice"
 #   c.SandboxedExecute.allow_unsandboxed = True
 # Its limits are c.SandboxedExecute.<name>: memory_limit_bytes, cpu_time_limit_seconds,
 # max_processes, max_cell_output_bytes, max_output_bytes, scratch_size_bytes, ...
-from ftroi_course.grading import (  # noqa: E402
-    autograde_preprocessors,
-    generate_preprocessors,
-    sanitize_preprocessors,
-)
-from ftroi_course.sandbox import SandboxedExecute  # noqa: E402
+# A learner's copy has no ftroi_course (Binder's image deletes it with the key): there is nothing
+# to grade there, and the stock pipeline is left alone. If ftroi_course were missing on a grading
+# machine, record() in the hidden tests refuses to run, so every item scores 0 (never full marks).
+if (HERE / "ftroi_course" / "grading.py").is_file():
+    from ftroi_course.grading import (
+        autograde_preprocessors,
+        generate_preprocessors,
+        sanitize_preprocessors,
+    )
+    from ftroi_course.sandbox import SandboxedExecute
 
-c.GenerateAssignment.preprocessors = generate_preprocessors()
-c.Autograde.autograde_preprocessors = autograde_preprocessors(SandboxedExecute)
-# A duplicated graded cell must not fail the whole submission (nbgrader 0.9.6 would).
-c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+    c.GenerateAssignment.preprocessors = generate_preprocessors()
+    c.Autograde.autograde_preprocessors = autograde_preprocessors(SandboxedExecute)
+    # A duplicated graded cell must not fail the whole submission (nbgrader 0.9.6 would).
+    c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 
 # Grading: no cell may run longer than this (an endless loop scores 0 for its item and the
 # rest of the class is still graded).

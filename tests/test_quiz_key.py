@@ -135,3 +135,28 @@ def test_quiz_markdown_has_no_dollar_escapes_or_source_numbers(quiz):
     text = "\n".join(c.source for c in source_nb(quiz).cells if c.cell_type == "markdown")
     assert "$" not in text
     assert not re.search(r"[Ss]ource 00\d", text)
+
+
+def _load_config(folder: Path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config()
+
+
+def test_the_course_config_grades_with_the_key_and_the_sandbox():
+    cfg = _load_config(COURSE)
+    names = [p.__name__ for p in cfg.Autograde.autograde_preprocessors]
+    assert "KeyedGrades" in names and "SandboxedExecute" in names
+    assert "SaveAutoGrades" not in names and "Execute" not in names
+    assert [p.__name__ for p in cfg.GenerateAssignment.preprocessors][0] == "ReleaseQuiz"
+
+
+def test_the_course_config_loads_in_a_learners_copy_without_the_key(tmp_path):
+    """Binder's image deletes quizzes/ftroi_course: its config must still load (formgrader,
+    validate), with nothing of the grading pipeline."""
+    import shutil
+
+    shutil.copy(COURSE / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    cfg = _load_config(tmp_path)
+    assert cfg.CourseDirectory.course_id == "ftroi"
+    assert "autograde_preprocessors" not in cfg.Autograde
