@@ -257,7 +257,7 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
         "finetuned_model": dropdown("Fine-tuned model", options, finetuned_model),
         "training_usd": number_box("Training cost (USD, one-time)", training_usd),
         "cached_input_tokens": int_slider(
-            "Cached prompt tokens per request (repeated prefix, billed at the cached price)",
+            "Cached prompt tokens per request (at the cached price)",
             cached_input_tokens, 0, 8_000, 50),
         "batch_discount_pct": float_slider("Batch discount (% off both requests)",
                                            batch_discount_pct, 0, 50, 50, ",.0f"),
