@@ -265,9 +265,12 @@ def build_report(source: Any) -> Report:
         fig = tornado_figure(table, deadline_months=within)
         top = table.iloc[0]
         alt = (f"Tornado chart of payback in months, one assumption at a time. "
-               f"{_label(top['assumption'])} moves it most: from "
-               f"{_months(top['payback_months_at_low'])} at {top['low']:,.4g} to "
-               f"{_months(top['payback_months_at_high'])} at {top['high']:,.4g}. "
+               f"{_label(top['assumption'])[:1].upper()}{_label(top['assumption'])[1:]} moves "
+               "it most: from "
+               f"{_months(top['payback_months_at_low'])} at "
+               f"{_value(top['assumption'], float(top['low']))} to "
+               f"{_months(top['payback_months_at_high'])} at "
+               f"{_value(top['assumption'], float(top['high']))}. "
                "Others, in order: " + ", ".join(_label(a) for a in table['assumption'][1:])
                + ".")
         tornado_fig = Figure("tornado", "Which assumption moves payback most", alt, _png(fig))
@@ -633,7 +636,7 @@ def render_markdown(report: Report) -> str:
         alt = m(fig.alt).replace("[", "(").replace("]", ")")
         lines += [f"![{alt}]({fig.data_uri})", "", f"*Figure {i + 1}. {m(fig.caption)}*", ""]
     lines += ["## Path through the decision tree", "",
-              *(f"{i + 1}. {m(step)}" for i, step in enumerate(report.tree_path)), "",
+              *(f"- {m(step)}" for step in report.tree_path), "",  # steps carry numbers
               f"**{m(report.tree_summary)}**", ""]
     if report.workload:
         lines += ["## Your prompt, in tokens", "", "| | |", "| --- | --- |",
