@@ -3,10 +3,12 @@
 :class:`ThrowawayPostgres` runs Debian's PostgreSQL (``initdb`` + ``pg_ctl``) on a temporary data
 folder and a free port of 127.0.0.1, with a random password, and removes everything on
 :meth:`~ThrowawayPostgres.stop`. ``initdb`` refuses to run as root, so as root the server runs
-as an unprivileged user (``postgres`` when the package created it, else ``nobody``).
+as an unprivileged user (``postgres`` when the package created it, else ``nobody``). Usage::
 
->>> with ThrowawayPostgres() as pg:                      # doctest: +SKIP
-...     url = pg.create_database("gradebook")            # postgresql://ftroi:...@127.0.0.1:port/gradebook
+    with ThrowawayPostgres() as pg:
+        url = pg.create_database("gradebook")  # postgresql://ftroi:...@127.0.0.1:port/gradebook
+
+(tests/test_grade_class.py and tests/test_hub.py run it for real.)
 """
 
 from __future__ import annotations
