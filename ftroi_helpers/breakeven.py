@@ -102,8 +102,8 @@ def breakeven_requests(
         np.maximum(savings, 0.0, out=savings)
     else:
         savings = max(float(savings), 0.0)
-    out = np.multiply(one_time, 1000.0, out=np.empty(shape))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.multiply(one_time, 1000.0, out=np.empty(shape))
         np.divide(out, savings, out=out)
     odd = ~np.isfinite(out)
     if odd.any():

@@ -74,24 +74,26 @@ def whole(text: str) -> int:
 
 def _breakeven(args: argparse.Namespace) -> int:
     from .breakeven import breakeven_requests, explain_breakeven
-    from .validation import require_nonnegative
+    from .validation import finite_result, require_nonnegative
 
     # Check everything before printing anything, so an error never follows half an answer.
     sentence = explain_breakeven(args.hosted_cost_per_1k_req, args.self_hosted_cost_per_1k_req,
                                  args.one_time_finetune_cost)
-    per_day = None
+    lines = [sentence]
     if args.requests_per_day is not None:
         per_day = require_nonnegative("requests_per_day", args.requests_per_day)
-    print(sentence)
-    if per_day is not None:
         requests = breakeven_requests(args.hosted_cost_per_1k_req,
                                       args.self_hosted_cost_per_1k_req,
                                       args.one_time_finetune_cost)
-        if requests != float("inf"):
+        if 0 < requests < float("inf"):  # (at once, or never: the sentence says so)
             if per_day == 0:
-                print("At 0 requests/day that never happens")
+                lines.append("At 0 requests/day that never happens")
             else:
-                print(f"At {per_day:,.0f} requests/day that is ~{requests / per_day:,.1f} days")
+                days = finite_result(requests / per_day, "days to break even",
+                                     {"one_time_finetune_cost": args.one_time_finetune_cost,
+                                      "requests_per_day": per_day})
+                lines.append(f"At {per_day:,.0f} requests/day that is ~{days:,.1f} days")
+    print("\n".join(lines))
     return 0
 
 

@@ -451,6 +451,9 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
         if np.ndim(p[name]) > 1:
             raise ValueError(f"{name} must be a number or a 1-D array, got shape {np.shape(p[name])}")
     lengths = {name: np.size(p[name]) for name in arrays if np.ndim(p[name]) == 1}
+    empty = sorted(name for name, n in lengths.items() if n == 0)
+    if empty:
+        raise ValueError(f"{empty[0]} must hold at least one value, got an empty array")
     if len(set(lengths.values()) - {1}) > 1:
         listed = ", ".join(f"{name} has {n}" for name, n in sorted(lengths.items()))
         raise ValueError(f"scenario arrays must have the same length (or length 1): {listed}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -122,7 +122,7 @@ def hosting_cost_per_month(usd_per_hour: Number, hours_per_month: Number = HOURS
         bill = np.multiply(rate, hours)
         # rounded to 10 decimals (so $1.006 x 730 h is $734.38, not 734.3799999), where the
         # rounding itself cannot overflow
-        bill = np.where(np.abs(bill) < 1e290, np.round(bill, 10), bill)
+        bill = _rounded(bill)
     return finite_result(bill, "USD per month", inputs)
 
 
@@ -238,7 +238,7 @@ def gpu_breakeven_requests_per_month(
     common_shape(**inputs)
     with np.errstate(over="ignore", under="ignore"):
         per_gpu = np.multiply(rate, hours)
-        per_gpu = np.where(np.abs(per_gpu) < 1e290, np.round(per_gpu, 10), per_gpu)
+        per_gpu = _rounded(per_gpu)
         bill = np.multiply(per_gpu, count)
         volume = np.divide(bill, hosted) * 1000.0
     return finite_result(volume, "requests per month", inputs)
@@ -357,3 +357,10 @@ def hosting_options(
          "utilization": float("nan"), "note": shortcut_note},
     ]
     return pd.DataFrame(rows)
+
+def _rounded(usd: Any) -> Any:
+    """USD rounded to 10 decimals ($1.006 x 730 h is $734.38, not 734.3799999), where rounding
+    neither overflows (beyond 1e290) nor wipes out a tiny amount (below a thousandth)."""
+    usd = np.asarray(usd, dtype=float)
+    size = np.abs(usd)
+    return np.where((size >= 1e-3) & (size < 1e290), np.round(usd, 10), usd)

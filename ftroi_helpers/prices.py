@@ -23,7 +23,7 @@ import os
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .validation import require_choice, short_repr
 
@@ -134,44 +134,54 @@ def load_prices(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     ...
     ftroi_helpers.prices.PriceDataError: the price table no-such-file.csv is missing
     """
+    import csv
+
     import pandas as pd
+
 
     name = "prices.csv (shipped with ftroi_helpers)" if path is None else os.fspath(path)
     try:
         if path is None:
             fh = resources.files("ftroi_helpers").joinpath("data/prices.csv").open(
-                "r", encoding="utf-8")
+                "r", encoding="utf-8", newline="")
         else:
-            fh = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+            fh = open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
         with fh:
-            table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+            rows = list(csv.reader(fh))
     except FileNotFoundError:
         raise PriceDataError(f"the price table {name} is missing"
                              + (": reinstall the package" if path is None else "")) from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         detail = " ".join(str(exc).split())[:200] or type(exc).__name__
         raise PriceDataError(f"the price table {name} cannot be read: {detail}") from None
-    missing = [c for c in PRICE_COLUMNS if c not in table.columns]
+    if not rows:
+        raise PriceDataError(f"the price table {name} is empty")
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in PRICE_COLUMNS if c not in header]
     if missing:
         raise PriceDataError(f"the price table {name} lacks the column(s) {', '.join(missing)}")
-    return _checked_prices(table[list(PRICE_COLUMNS)], name)
+    columns = _checked_prices(header, rows[1:], name)
+    return pd.DataFrame(columns, columns=list(PRICE_COLUMNS))
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _checked_prices(table: Any, name: str) -> pd.DataFrame:
-    """Check every row of the text table; return it with the price columns as floats."""
-    import numpy as np
-
-    if table.empty:
+def _checked_prices(header: list[str], rows: list[list[str]], name: str) -> dict[str, list]:
+    """Check every row; return the columns, prices as floats (NaN where blank)."""
+    if not [r for r in rows if any(c.strip() for c in r)]:
         raise PriceDataError(f"the price table {name} has no rows")
-    numbers: dict[str, list[float]] = {c: [] for c in PRICE_NUMBER_COLUMNS}
+    where_is = {c: header.index(c) for c in PRICE_COLUMNS}
+    columns: dict[str, list] = {c: [] for c in PRICE_COLUMNS}
     seen: dict[str, int] = {}
-    for i, row in enumerate(table.itertuples(index=False)):
-        cells = dict(zip(PRICE_COLUMNS, (str(v).strip() for v in row), strict=True))
+    for i, row in enumerate(rows):
         line = i + 2  # the header is line 1
+        if not any(c.strip() for c in row):
+            continue  # a blank line
         where = f"the price table {name}, line {line}"
+        if len(row) != len(header):
+            raise PriceDataError(f"{where}: {len(row)} cells, the header has {len(header)}")
+        cells = {c: row[j].strip() for c, j in where_is.items()}
         for column in PRICE_REQUIRED_COLUMNS:
             if not cells[column]:
                 raise PriceDataError(f"{where}: {column} is blank (every row needs one)")
@@ -198,10 +208,11 @@ def _checked_prices(table: Any, name: str) -> pd.DataFrame:
             except ValueError:
                 raise PriceDataError(f"{where}: as_of must be an ISO date such as 2024-07-23, "
                                      f"got {short_repr(as_of, 40)}") from None
+        numbers: dict[str, float] = {}
         for column in PRICE_NUMBER_COLUMNS:
             text = cells[column]
             if not text:
-                numbers[column].append(math.nan)
+                numbers[column] = math.nan
                 continue
             try:
                 value = float(text)
@@ -211,19 +222,16 @@ def _checked_prices(table: Any, name: str) -> pd.DataFrame:
             if not math.isfinite(value) or value <= 0:
                 raise PriceDataError(f"{where}: {column} must be a positive number (USD), got "
                                      f"{short_repr(text, 40)}")
-            numbers[column].append(value)
+            numbers[column] = value
         for low in (c for c in PRICE_NUMBER_COLUMNS if c.endswith("_low")):
             high = low[:-4] + "_high"
-            a, b = numbers[low][-1], numbers.get(high, [math.nan])[-1]
+            a, b = numbers[low], numbers.get(high, math.nan)
             if a > b:
                 raise PriceDataError(f"{where}: {low} ({a:g}) must be at most {high} ({b:g})")
-    out = table.copy()
-    for column in PRICE_COLUMNS:
-        if column in numbers:
-            out[column] = np.array(numbers[column], dtype=float)
-        else:
-            out[column] = out[column].where(out[column].str.strip() != "", np.nan)
-    return out
+        for column in PRICE_COLUMNS:
+            columns[column].append(numbers[column] if column in numbers
+                                   else (cells[column] or math.nan))
+    return columns
 
 
 def price_row(model: str) -> pd.Series:

@@ -441,10 +441,11 @@ def accuracy_interval(correct: Number, n: Number, confidence: float = 0.95) -> t
     conf = _scalar("confidence", confidence, _open_fraction)
     z = _z(conf)
     p = np.divide(c, total)
-    denom = 1 + z**2 / total
-    centre = (p + z**2 / (2 * total)) / denom
-    # (z / 2n)**2 rather than z**2 / (4 n**2): n**2 overflows from n = 1e154 on
-    half = z / denom * np.sqrt(p * (1 - p) / total + np.square(z / (2 * total)))
+    with np.errstate(over="ignore", under="ignore"):  # 2n beyond 1.8e308: z**2 / 2n is 0
+        denom = 1 + z**2 / total
+        centre = (p + z**2 / (2 * total)) / denom
+        # (z / 2n)**2 rather than z**2 / (4 n**2): n**2 overflows from n = 1e154 on
+        half = z / denom * np.sqrt(p * (1 - p) / total + np.square(z / (2 * total)))
     # The exact interval always contains p and reaches 0 (or 1) at 0 (or n) correct; pin those
     # so float rounding cannot leave p outside by 1e-17.
     low = np.where(c == 0, 0.0, np.clip(np.minimum(centre - half, p), 0.0, 1.0))
@@ -751,7 +752,7 @@ def simulate_eval(
     if cells > MAX_EVAL_CELLS:
         raise ValueError(
             f"n_examples x n_sets x (models + 1) must be at most {MAX_EVAL_CELLS:,} "
-            f"(MAX_EVAL_CELLS, about {MAX_EVAL_CELLS * 16 / 1e9:.1f} GB of scores), got "
+            f"(MAX_EVAL_CELLS), got "
             f"{n:,} x {sets or 1:,} x {acc_arr.size + 1} = {cells:,}: use fewer n_examples "
             "or n_sets")
 

@@ -67,8 +67,9 @@ MAX_DRAWS = 10_000_000
 #: 10 million draws over the default 12 months. Each scenario-month costs about 40 bytes of
 #: working memory, so the largest call needs about 5 GB.
 MAX_SCENARIO_MONTHS = 120_000_000
-#: Most simulated example scores in one eval simulation (examples x sets x models), about 1.6 GB.
-MAX_EVAL_CELLS = 100_000_000
+#: Most simulated example scores in one eval simulation (examples x sets x (models + 1)):
+#: about 0.3 GB of working memory, and a second of drawing.
+MAX_EVAL_CELLS = 20_000_000
 #: Most rows in a table built from a list of values (volumes, token counts, sizes).
 MAX_TABLE_ROWS = 100_000
 
@@ -246,9 +247,12 @@ def as_number(name: str, value: Any, *, allow_array: bool = True) -> Number:
     """
     if isinstance(value, (bool, np.bool_, str, bytes, bytearray, numbers.Number,
                           decimal.Decimal)) or value is None:
-        if isinstance(value, numbers.Number) and not isinstance(value, numbers.Real):
+        if isinstance(value, numbers.Number) and not isinstance(
+                value, (numbers.Real, decimal.Decimal)):
             raise _not_a_number(name, value, allow_array=allow_array)
         return _scalar_float(name, value, allow_array=allow_array)
+    if isinstance(value, (list, tuple)) and _holds_bool(value):
+        raise TypeError(f"{name} must hold numbers, not True/False, got {short_repr(value)}")
     if isinstance(value, (Mapping, set, frozenset)) or not _array_like(value):
         raise _not_a_number(name, value, allow_array=allow_array)
     try:
@@ -294,6 +298,17 @@ def as_number(name: str, value: Any, *, allow_array: bool = True) -> Number:
         bad = out[~np.isfinite(out)][0]
         raise ValueError(f"{name} must contain only finite numbers, got {_show(float(bad))}")
     return out
+
+
+def _holds_bool(items: list | tuple) -> bool:
+    """Whether a list (or a list of lists) holds True or False, which numpy would make 1 or 0."""
+    for item in items:
+        if isinstance(item, (bool, np.bool_)):
+            return True
+        if isinstance(item, (list, tuple)) and any(isinstance(x, (bool, np.bool_))
+                                                   for x in item):
+            return True
+    return False
 
 
 def _array_like(value: Any) -> bool:

@@ -51,6 +51,8 @@ class Num:
     inf_ok: bool = False
     #: An empty array is a valid input (an empty result); else it is refused by name.
     empty_ok: bool = True
+    #: Only one number or a 1-D list (a table's rows, scenarios): a 2-D array is refused.
+    flat: bool = False
 
     def contains(self, x: float) -> bool:
         if self.inf_ok and math.isinf(x):
@@ -346,13 +348,13 @@ def cases() -> dict[str, Case]:
         Case("volume_table",
              {"requests_per_day": [100, 1_000], "task": TASKS[0], "base_model": MODELS[0],
               "finetuned_model": MODELS[0], "training_usd": 75},
-             {"requests_per_day": Num(0.0, lo_open=True, array=True, empty_ok=False),
+             {"requests_per_day": Num(0.0, lo_open=True, array=True, empty_ok=False, flat=True),
               "task": Choice(TASKS), "base_model": Choice(MODELS),
               "finetuned_model": Choice(MODELS), "training_usd": NONNEG}),
         Case("tokens_rule_table",
              {"tokens_per_month": [1e7, 1e8], "task": TASKS[0],
               "pairs": [(MODELS[0], MODELS[0])], "training_usd": 75},
-             {"tokens_per_month": Num(0.0, lo_open=True, array=True, empty_ok=False),
+             {"tokens_per_month": Num(0.0, lo_open=True, array=True, empty_ok=False, flat=True),
               "task": Choice(TASKS), "pairs": Obj("pairs"),
               "training_usd": NONNEG}),
         Case("misuse_scenarios", {"requests_per_day": 1_000, "training_usd": 75},
@@ -381,7 +383,7 @@ def cases() -> dict[str, Case]:
               "within_months": Num(1.0, 12.0, whole=True, none=True)}),
         Case("sweep", {"scenario": None, "name": "hosted_cost_per_1k_req", "values": [15, 3]},
              {"scenario": Obj("scenario", none=True), "name": Obj("field_name"),
-              "values": Num(0.0, array=True, empty_ok=False)}),
+              "values": Num(0.0, array=True, empty_ok=False, flat=True)}),
         Case("ranges_around", {"scenario": None, "relative_spread": 0.5, "names": None},
              {"scenario": Obj("scenario", none=True), "relative_spread": FRAC,
               "names": Obj("field_names", none=True)}),
@@ -426,15 +428,16 @@ def cases() -> dict[str, Case]:
               "confidence": FRAC_OPEN, "power": FRAC_OPEN},
              cross_checked=frozenset({"baseline_accuracy", "delta"})),
         Case("simulate_eval",
-             {"n_examples": 100, "true_accuracy": [0.9, 0.945], "seed": 0, "n_sets": 3,
+             {"n_examples": 100, "true_accuracy": [0.9, 0.945], "seed": 0, "n_sets": None,
               "error_correlation": 0.0},
-             {"n_examples": INT(1), "true_accuracy": Num(0.0, 1.0, array=True, empty_ok=False),
+             {"n_examples": INT(1), "true_accuracy": Num(0.0, 1.0, array=True, empty_ok=False,
+                                                    flat=True),
               "seed": SEED, "n_sets": Num(1.0, whole=True, none=True),
               "error_correlation": FRAC}),
         Case("measured_delta_spread",
              {"held_out_examples": [100], "baseline_accuracy": 0.9, "finetuned_accuracy": 0.945,
               "n_sets": 50, "seed": 0, "error_correlation": 0.0},
-             {"held_out_examples": Num(1.0, whole=True, array=True, empty_ok=False),
+             {"held_out_examples": Num(1.0, whole=True, array=True, empty_ok=False, flat=True),
               "baseline_accuracy": FRAC, "finetuned_accuracy": FRAC,
               "n_sets": Num(1.0, whole=True), "seed": SEED,
               "error_correlation": FRAC}),
@@ -716,7 +719,7 @@ def text_is_sane(text: str) -> bool:
 
 
 def _numeric_leaves(value: Any, depth: int = 0):
-    """Every number inside a result (arrays, dataclasses, tuples, DataFrames)."""
+    """Every number inside a result (arrays, dataclasses, tuples, DataFrames), as float arrays."""
     import pandas as pd
 
     if depth > 3:
@@ -725,25 +728,25 @@ def _numeric_leaves(value: Any, depth: int = 0):
         return
     if isinstance(value, (int, np.integer)):
         if abs(int(value)).bit_length() < 1000:  # a huge exact count is fine, and no float
-            yield float(value)
+            yield np.array([float(value)])
     elif isinstance(value, (float, np.floating)):
-        yield float(value)
+        yield np.array([float(value)])
     elif isinstance(value, np.ndarray):
         if value.dtype.kind in "fiu":
-            yield from value.astype(float).ravel()
+            yield value.astype(float).ravel()
     elif isinstance(value, pd.DataFrame):
         for col in value.columns:
             if value[col].dtype.kind in "fiu":
                 # a nullable integer column's <NA> ("no payback month") is not a NaN
-                yield from value[col].dropna().to_numpy(dtype=float)
+                yield value[col].dropna().to_numpy(dtype=float)
     elif isinstance(value, pd.Series):
         if value.dtype.kind in "fiu":
-            yield from value.dropna().to_numpy(dtype=float)
+            yield value.dropna().to_numpy(dtype=float)
     elif isinstance(value, (tuple, list)):
-        for v in value:
+        for v in value[:1000]:
             yield from _numeric_leaves(v, depth + 1)
     elif isinstance(value, Mapping):
-        for v in value.values():
+        for v in list(value.values())[:1000]:
             yield from _numeric_leaves(v, depth + 1)
     elif dataclasses.is_dataclass(value):
         for f in dataclasses.fields(value):
@@ -807,7 +810,7 @@ def judge(case_name: str, param: str, value: Any, valid_value: bool, call: Calla
         if not text_is_sane(text):
             return Verdict("wrong", f"text with nan/inf: {text[:200]}")
     leaves = list(_numeric_leaves(result))
-    if any(math.isnan(x) for x in leaves):
+    if any(np.isnan(x).any() for x in leaves):
         return Verdict("wrong", f"NaN in result {short(result)}")
     if oracle is not None:
         try:
@@ -822,14 +825,19 @@ def judge(case_name: str, param: str, value: Any, valid_value: bool, call: Calla
             if got_f != math.inf:
                 return Verdict("wrong", f"expected never (inf), got {got_f!r}")
             return Verdict("ok")
-        if abs(exact) > Fraction(1.7976931348623157e308):
+        try:
+            float(exact)  # rounds to the nearest float, or overflows
+            beyond = False
+        except OverflowError:
+            beyond = True
+        if beyond:
             return Verdict("wrong", f"true result {float(min(exact, 10**308))!r}+ is too large, "
                                     f"got {got_f!r} (should say too large)")
         if math.isinf(got_f):
             return Verdict("wrong", f"true result {float(exact)!r} is finite, got {got_f!r}")
         if not close(got_f, exact, scale):
             return Verdict("wrong", f"expected {float(exact)!r}, got {got_f!r}")
-    elif not inf_allowed and any(math.isinf(x) for x in leaves):
+    elif not inf_allowed and any(np.isinf(x).any() for x in leaves):
         return Verdict("wrong", f"inf in result {short(result)}")
     return Verdict("ok")
 

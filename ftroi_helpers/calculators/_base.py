@@ -245,6 +245,8 @@ class Calculator(ScenarioFileMixin, widgets.VBox):
         self.image = widgets.HTML(layout=widgets.Layout(max_width="700px"))
         self.image.add_class("ftroi-figure")
         self.fig = self.ax = self._artists = None
+        #: The control values the figure shows (None before the first figure).
+        self._drawn_values: dict[str, Any] | None = None
         self._title_kw: dict[str, float] = {}
         self._figsize = figsize
         self.outcome: Outcome | None = None
@@ -313,13 +315,14 @@ class Calculator(ScenarioFileMixin, widgets.VBox):
             with warnings.catch_warnings():
                 warnings.simplefilter("error", RuntimeWarning)
                 outcome = self.compute(**self.values())
-            if _NONSENSE.search(outcome.sentence):
-                raise ArithmeticError(f"the result could not be computed: {outcome.sentence}")
         except (ValueError, TypeError) as exc:
             self._fail(str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - shown beside the controls, never raised
             self._fail(_internal(exc))
+            return
+        if _NONSENSE.search(outcome.sentence):  # a number too large to show became "inf"
+            self._fail("The result could not be computed: a number in it is too large to show")
             return
         self.outcome, self.error = outcome, None
         self.message.value = (
@@ -327,13 +330,24 @@ class Calculator(ScenarioFileMixin, widgets.VBox):
         )
         self.message.add_class("ftroi-ok")
         if self._draw is not None:
+            values = self.values()
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    self._render(outcome)
+                # Back to the values the figure already shows (after an error, say): show it
+                # again as it is, instead of drawing the same picture twice.
+                if self.fig is None or values != self._drawn_values:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        self._render(outcome)
+                    self._drawn_values = values
             except Exception as exc:  # noqa: BLE001 - shown beside the controls, never raised
                 self.fig = self.ax = self._artists = None  # start the figure afresh next time
-                self._fail(f"The figure could not be drawn: {_internal(exc)}")
+                self._drawn_values = None
+                if "NaN or Inf" in str(exc) or isinstance(exc, (OverflowError,
+                                                                FloatingPointError)):
+                    self._fail("The figure could not be drawn: these numbers are too large to "
+                               "chart (beyond 1e308 once scaled); try smaller values")
+                else:
+                    self._fail(f"The figure could not be drawn: {_internal(exc)}")
                 return
             self.image.layout.display = None
             self.image.remove_class("ftroi-stale")
@@ -394,7 +408,7 @@ def _internal(exc: BaseException) -> str:
     """One line for an unexpected failure (not a bad setting)."""
     if isinstance(exc, MemoryError):
         return "these settings need more memory than this machine has; try smaller values"
-    if isinstance(exc, (OverflowError, FloatingPointError, ArithmeticError, RuntimeWarning)):
+    if isinstance(exc, (OverflowError, FloatingPointError, RuntimeWarning)):
         return f"the numbers are too large to compute with ({' '.join(str(exc).split())[:200]})"
     text = " ".join(str(exc).split())[:200]
     return f"internal error ({type(exc).__name__}{': ' + text if text else ''}); please report it"

@@ -21,6 +21,8 @@ def _pct_to_fraction(name: str, value: float, *, allow_zero: bool = False) -> fl
         raise ValueError(f"{name} must be <= 100, got {value!r}")
     if x == 0 and not allow_zero:
         raise ValueError(f"{name} must be > 0, got {value!r}")
+    if x > 0 and x / 100 == 0:
+        raise ValueError(f"{name} is too small to compute with (at least 1e-300), got {value!r}")
     return x / 100
 
 
