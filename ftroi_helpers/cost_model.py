@@ -55,6 +55,7 @@ from .validation import (
     MAX_SCENARIO_MONTHS,
     Number,
     TooLargeError,
+    as_number,
     finite_result,
     require_fraction,
     require_int,
@@ -302,13 +303,19 @@ _FRACTIONS = {"hosted_price_decline_per_year", "finetune_price_decline_per_year"
 _WHOLE = {"retrain_every_months": 0, "launch_delay_months": 0, "replicas": 1,
           "model_switch_month": 0}
 _INTS = {*_WHOLE, "horizon_months"}
+#: Whole-number fields that name a month (or a cadence in months), compared with the horizon.
+_MONTHS_AHEAD = {"retrain_every_months", "launch_delay_months", "model_switch_month"}
 
 
 def _validate_whole(name: str, value: Any, minimum: int, scalar: bool) -> Number:
     """A whole-number field: an int for a single value, a float array of whole numbers."""
     if scalar or _ndim(value) == 0:
-        # a cadence beyond any horizon never comes round; the model only compares it with one
-        out: Number = float(min(require_int(name, value, minimum=minimum), 2**53))
+        whole = require_int(name, value, minimum=minimum)
+        if name in _MONTHS_AHEAD:
+            # a month beyond any horizon never comes round; the model only compares it with one
+            out: Number = float(min(whole, 2**53))
+        else:  # a count that multiplies a cost: beyond a float it is too large
+            out = float(as_number(name, whole))
     else:
         out = require_nonnegative(name, value)
         if not np.all(np.mod(out, 1) == 0):

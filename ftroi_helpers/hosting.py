@@ -14,6 +14,7 @@ from .validation import (
     require_int,
     require_nonnegative,
     require_positive,
+    require_scalar,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -316,15 +317,16 @@ def hosting_options(
     """
     import pandas as pd
 
-    volume = float(require_positive("requests_per_month", requests_per_month))
-    serverless = float(require_nonnegative("serverless_usd_per_1k_req",
-                                           serverless_usd_per_1k_req))
-    rate = float(require_positive("usd_per_gpu_hour", usd_per_gpu_hour))
-    capacity = float(require_positive("requests_per_second_capacity",
-                                      requests_per_second_capacity))
+    volume = require_scalar("requests_per_month", requests_per_month, require_positive)
+    serverless = require_scalar("serverless_usd_per_1k_req", serverless_usd_per_1k_req,
+                                require_nonnegative)
+    rate = require_scalar("usd_per_gpu_hour", usd_per_gpu_hour, require_positive)
+    capacity = require_scalar("requests_per_second_capacity", requests_per_second_capacity,
+                              require_positive)
     count = require_int("replicas", replicas, minimum=1)
-    shortcut = float(require_positive("shortcut_usd_per_1k_req", shortcut_usd_per_1k_req))
-    hours = float(require_positive("hours_per_month", hours_per_month))
+    shortcut = require_scalar("shortcut_usd_per_1k_req", shortcut_usd_per_1k_req,
+                              require_positive)
+    hours = require_scalar("hours_per_month", hours_per_month, require_positive)
     util = float(gpu_utilization(volume, capacity, count, hours))
     per_replica = float(hosting_cost_per_month(rate, hours))
     gpu_total = per_replica * count

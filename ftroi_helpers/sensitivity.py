@@ -692,6 +692,16 @@ def ranges_around(
     return out
 
 
+def _iterable_values(name: str, values: Any) -> Any:
+    """A generator or range as a list; numbers, lists and arrays pass through to as_number."""
+    if isinstance(values, (set, frozenset)) or (
+            isinstance(values, Iterable) and not isinstance(
+                values, (str, bytes, np.ndarray, list, tuple, Mapping))
+            and not hasattr(values, "__array__")):
+        return _listed(name, values)
+    return values
+
+
 def _listed(name: str, values: Any) -> list[Any]:
     """An iterable as a list, refusing one that is not iterable or is too long, by name."""
     if not isinstance(values, Iterable):
@@ -804,18 +814,23 @@ def two_way(
     s = _base(scenario)
     metric = require_choice("metric", metric, _METRICS)
     for label, name in (("x_name", x_name), ("y_name", y_name)):
-        if name not in _VARIABLE:
-            raise ValueError(
-                f"{label} must be a Scenario field other than horizon_months, got {name!r}")
+        if not isinstance(name, str) or name not in _VARIABLE:
+            raise (TypeError if not isinstance(name, str) else ValueError)(
+                f"{label} must be a Scenario field other than horizon_months, got "
+                f"{short_repr(name)}")
     if x_name == y_name:
         raise ValueError(f"x_name and y_name must differ, got {x_name!r} twice")
-    xs = np.atleast_1d(as_number(x_name, list(x_values)))
-    ys = np.atleast_1d(as_number(y_name, list(y_values)))
-    for name, arr in ((x_name, xs), (y_name, ys)):
+    xs = np.atleast_1d(as_number("x_values", _iterable_values("x_values", x_values)))
+    ys = np.atleast_1d(as_number("y_values", _iterable_values("y_values", y_values)))
+    for label, name, arr in (("x_values", x_name, xs), ("y_values", y_name, ys)):
         if arr.ndim != 1 or arr.size == 0:
-            raise ValueError(f"the values of {name} must be a non-empty list of numbers")
+            raise ValueError(f"{label} (the values of {name}) must be a non-empty list of "
+                             "numbers")
     grid_y, grid_x = np.meshgrid(ys, xs, indexing="ij")
-    curves = simulate(s, **{x_name: grid_x.ravel(), y_name: grid_y.ravel()})
+    try:
+        curves = simulate(s, **{x_name: grid_x.ravel(), y_name: grid_y.ravel()})
+    except (TypeError, ValueError) as exc:  # a value outside its field's domain
+        raise type(exc)(f"x_values or y_values: {exc}") from None
     values = _metric_values(curves, metric, s.horizon_months).reshape(grid_x.shape)
     index = pd.Index(ys.astype(int) if y_name in _INT_FIELDS else ys, name=y_name)
     columns = pd.Index(xs.astype(int) if x_name in _INT_FIELDS else xs, name=x_name)
@@ -1097,10 +1112,18 @@ def capstone_answer(
     """
     s = REALISTIC if scenario is None else _base(scenario)
     count = require_int("n_drivers", n_drivers, minimum=1)
+    deadline_months = require_int("deadline_months", deadline_months, minimum=1,
+                                  maximum=s.horizon_months,
+                                  limit_name="the scenario's horizon_months")
+    require_int("n_draws", n_draws, minimum=2, maximum=MAX_DRAWS, limit_name="MAX_DRAWS")
     widened = ranges_containing(s, ranges)
     mc = monte_carlo(s, widened, n_draws=n_draws, seed=seed, within_months=deadline_months,
                      distribution=distribution)
-    table = attribution(mc, "net_savings_usd")
+    try:
+        table = attribution(mc, "net_savings_usd")
+    except ValueError:
+        raise ValueError("ranges: no assumption varies across the draws, so nothing moves the "
+                         "answer (give at least one range with low < high)") from None
     within = (attribution(mc, "payback_within")
               if 0 < mc.p_payback_within < 1 else None)
     curves = simulate(s)

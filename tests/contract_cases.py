@@ -53,9 +53,11 @@ class Num:
     empty_ok: bool = True
     #: Only one number or a 1-D list (a table's rows, scenarios): a 2-D array is refused.
     flat: bool = False
+    #: Single values valid outside the interval (model_switch_month: 0 = no switch).
+    also: tuple = ()
 
     def contains(self, x: float) -> bool:
-        if self.inf_ok and math.isinf(x):
+        if self.inf_ok and math.isinf(x) or x in self.also:
             return True
         if not math.isfinite(x):
             return False
@@ -495,6 +497,33 @@ def cases() -> dict[str, Case]:
              {"guess": Num(inf_ok=True), "answer": Num(inf_ok=True)}),
         Case("predict", {"question": "How many requests?", "answer": 30769.2},
              {"question": Obj("text"), "answer": Num(inf_ok=True)}),
+        Case("hosting_options",
+             {"requests_per_month": 200_000, "serverless_usd_per_1k_req": 1.35,
+              "usd_per_gpu_hour": 1.006, "requests_per_second_capacity": 10, "replicas": 2,
+              "shortcut_usd_per_1k_req": 2.0, "hours_per_month": 730},
+             {"requests_per_month": POS, "serverless_usd_per_1k_req": NONNEG,
+              "usd_per_gpu_hour": POS, "requests_per_second_capacity": POS,
+              "replicas": INT(1), "shortcut_usd_per_1k_req": POS, "hours_per_month": POS},
+             cross_checked=frozenset({"requests_per_month", "requests_per_second_capacity",
+                                      "replicas", "hours_per_month"})),
+        Case("capstone_answer",
+             {"scenario": None, "ranges": {"hosted_cost_per_1k_req": (7.5, 22.5)},
+              "n_draws": 200, "seed": 0, "deadline_months": 3, "n_drivers": 3,
+              "distribution": "triangular"},
+             {"scenario": Obj("scenario", none=True), "ranges": Obj("ranges", none=True),
+              "n_draws": INT(2, limit=10_000_000), "seed": SEED,
+              "deadline_months": Num(1.0, 12.0, whole=True), "n_drivers": INT(1, huge_ok=True),
+              "distribution": Choice(("uniform", "triangular"))}),
+        Case("ranges_containing", {"scenario": None, "ranges": None},
+             {"scenario": Obj("scenario", none=True), "ranges": Obj("ranges", none=True)}),
+        Case("two_way",
+             {"scenario": None, "x_name": "hosted_cost_per_1k_req", "x_values": [15, 3],
+              "y_name": "data_prep_usd", "y_values": [250, 5_000], "metric": "payback_months"},
+             {"scenario": Obj("scenario", none=True), "x_name": Obj("field_name"),
+              "x_values": Num(0.0, array=True, empty_ok=False, flat=True),
+              "y_name": Obj("field_name"),
+              "y_values": Num(0.0, array=True, empty_ok=False, flat=True),
+              "metric": Choice(("payback_months", "net_savings_usd"))}),
     ]
     return {case.name: case for case in c}
 
@@ -521,6 +550,8 @@ NOT_FUZZED = {
     "build_report", "write_report", "render_html", "render_markdown", "decision_sentence",
     # exercise and prediction helpers whose answers are free text (never raise by design)
     "check_exercise", "expected_answer", "parse_guess", "encoding_for_model",
+    # take a result the package made (a Monte Carlo result, a capstone answer, an options table)
+    "attribution", "capstone_figure", "hosting_scenarios",
     # the quiz self-check (the course's grading, tests/test_quiz*.py)
     "check",
 }
@@ -560,13 +591,20 @@ def scenario_fields() -> dict[str, Any]:
 
 
 def scenario_domain(name: str, default: Any) -> Num:
-    """A Scenario field's domain, from its name and default (ints are whole numbers)."""
+    """A Scenario field's domain, from the cost model's own lists of fractions and whole
+    numbers (so a field added there is fuzzed with the right domain)."""
+    from ftroi_helpers import cost_model
+
     if name == "horizon_months":
         return Num(1.0, whole=True, limit=600)
-    if name.endswith("_decline_per_year"):
+    if name in cost_model._FRACTIONS:
         return Num(0.0, 1.0, hi_open=True)
-    if isinstance(default, int) and not isinstance(default, bool):
-        return Num(0.0, whole=True, huge_ok=True)  # e.g. retrain every 10**400 months: never
+    if name in cost_model._WHOLE:
+        lowest = float(cost_model._WHOLE[name])
+        months = name in cost_model._MONTHS_AHEAD  # a month beyond the horizon: never
+        if name == "model_switch_month":  # 0 = no switch; month 1 has nothing to switch from
+            return Num(2.0, whole=True, huge_ok=True, also=(0.0,))
+        return Num(lowest, whole=True, huge_ok=months)
     return NONNEG
 
 
@@ -735,10 +773,9 @@ def _numeric_leaves(value: Any, depth: int = 0):
         if value.dtype.kind in "fiu":
             yield value.astype(float).ravel()
     elif isinstance(value, pd.DataFrame):
-        for col in value.columns:
-            if value[col].dtype.kind in "fiu":
-                # a nullable integer column's <NA> ("no payback month") is not a NaN
-                yield value[col].dropna().to_numpy(dtype=float)
+        for _, column in value.select_dtypes("number").items():
+            # a nullable integer column's <NA> ("no payback month") is not a NaN
+            yield column.dropna().to_numpy(dtype=float)
     elif isinstance(value, pd.Series):
         if value.dtype.kind in "fiu":
             yield value.dropna().to_numpy(dtype=float)

@@ -44,16 +44,42 @@ DRAWN = {"functions": 0, "scenario": 0, "calculators": 0, "cli": 0}
 def fuzz(n: int):
     """Seeded settings: the same ``n`` cases every run, no example database on disk.
 
-    The property tests run without coverage tracing (pytest-cov's ``no_cover`` marker), which
-    would double their time; the branches they reach are pinned by test_contract_errors.py.
+    The property tests run with coverage tracing paused (it would double their time); the
+    branches they reach are pinned by test_contract_errors.py.
     """
     seeded = settings(max_examples=n, derandomize=True, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck))
 
     def decorate(test):
-        return pytest.mark.no_cover(seeded(test))
+        run = seeded(test)
+
+        def untraced():
+            with _coverage_paused():
+                run()
+
+        untraced.__name__, untraced.__doc__ = test.__name__, test.__doc__
+        untraced.hypothesis = run.hypothesis  # still a hypothesis test to pytest
+        return untraced
 
     return decorate
+
+
+@contextlib.contextmanager
+def _coverage_paused():
+    """Stop coverage's tracer (when one runs) for the duration; restart it after."""
+    try:
+        import coverage
+
+        cov = coverage.Coverage.current()
+    except ImportError:  # pragma: no cover - coverage is a test dependency
+        cov = None
+    if cov is not None:
+        cov.stop()
+    try:
+        yield
+    finally:
+        if cov is not None:
+            cov.start()
 
 
 # -- values --------------------------------------------------------------------------------------

