@@ -8,6 +8,7 @@ import numpy as np
 
 from .validation import (
     Number,
+    as_number,
     common_shape,
     finite_result,
     require_fraction,
@@ -324,6 +325,7 @@ def hosting_options(
     capacity = require_scalar("requests_per_second_capacity", requests_per_second_capacity,
                               require_positive)
     count = require_int("replicas", replicas, minimum=1)
+    as_number("replicas", count)  # a count beyond a float is too large, by its own name
     shortcut = require_scalar("shortcut_usd_per_1k_req", shortcut_usd_per_1k_req,
                               require_positive)
     hours = require_scalar("hours_per_month", hours_per_month, require_positive)
