@@ -668,7 +668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             internal = getattr(exc, "internal", False)
             text = _one_line(exc)
             if parser is not None and not internal:
-                text += _flags_named(text, parser, args, argv)
+                text += _flags_named(text, parser, args, argv) + _dash_hint(text, argv)
             kind = "internal error" if internal else "error"
             print(f"{PROG}: {kind}: {_short(text)}", file=sys.stderr)
             return EXIT_INTERNAL if internal else EXIT_BAD_INPUT
@@ -682,6 +682,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{': ' + _short(detail) if detail else ''} (please report this)",
                   file=sys.stderr)
             return EXIT_INTERNAL
+
+
+def _dash_hint(message: str, argv: Sequence[str]) -> str:
+    """For "unrecognized arguments: -inf" after a flag: how to give a value starting with '-'."""
+    prefix = "unrecognized arguments: "
+    if not message.startswith(prefix):
+        return ""
+    token = message[len(prefix):].split(" ")[0]
+    if not token.startswith("-") or token not in argv:
+        return ""
+    i = list(argv).index(token)
+    before = argv[i - 1] if i > 0 else ""
+    if not before.startswith("--"):
+        return ""
+    return f" (a value of {before} that starts with '-' is written {before}={token})"
 
 
 def _short(text: str, limit: int = 400) -> str:

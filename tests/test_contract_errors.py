@@ -568,3 +568,39 @@ def test_an_error_message_shows_the_label_the_learner_sees():
         calc.message.value
     calc.set(hosted_cost_per_1k_req=15)
     assert calc.error is None and calc.controls["hosted_cost_per_1k_req"].min == -3
+
+
+# -- the corners of the shared checks ------------------------------------------------------------
+def test_the_corners_of_the_shared_checks_still_name_the_parameter():
+    with pytest.raises(TypeError, match="^x must be a number"):
+        as_number("x", decimal.Decimal("sNaN"))            # a Decimal float() refuses
+    with pytest.raises(TooLargeError, match="^x is too large"):
+        as_number("x", decimal.Decimal("1e400"))           # beyond a float
+    with pytest.raises(TypeError, match="^x must be a number, got <object"):
+        as_number("x", np.array(object()))                  # a 0-d array of something else
+    ragged = np.empty(2, dtype=object)
+    ragged[:] = [[1, 2], [3]]
+    with pytest.raises(TypeError, match="of equal lengths"):
+        as_number("x", ragged)
+    with pytest.raises(TypeError, match="not True/False"):
+        as_number("x", [[True, 1.0]])
+    with pytest.raises(ValueError, match="^x must be one of 1, 2"):
+        require_choice("x", np.array([1, 2]), [1, 2])
+    with pytest.raises(TooLargeError, match=r"x\[1\]=1"):
+        finite_result(np.array([1.0, np.inf]), "y", {"x": np.ones(3)})
+
+    class Sized:
+        def __len__(self):
+            raise RuntimeError("no length")
+
+        def __repr__(self):
+            return "S" * 200
+
+    assert short_repr(Sized()).endswith("... (Sized)")
+
+
+def test_a_value_starting_with_a_dash_is_shown_how_to_write():
+    code, _, err = run("tco", "--csv", "-inf")
+    assert code == 2
+    assert err == ("ftroi: error: unrecognized arguments: -inf (a value of --csv that starts "
+                   "with '-' is written --csv=-inf)\n")
