@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .never import never_or_float
 from .tokens import DAYS_PER_MONTH
 from .validation import (
     Number,
     TooLargeError,
     as_number,
-    as_output,
     common_shape,
     finite_result,
     require_fraction,
@@ -48,11 +48,12 @@ def breakeven_requests(
     hosted_cost_per_1k_req: Number,
     self_hosted_cost_per_1k_req: Number,
     one_time_finetune_cost: Number,
-) -> Number:
+) -> float | None | np.ma.MaskedArray:
     """Requests whose per-request savings repay the one-time fine-tuning cost.
 
-    ``one_time_finetune_cost / (hosted - self_hosted) * 1000``, or ``math.inf`` where
-    self-hosting is not cheaper per request (the savings never repay anything).
+    ``one_time_finetune_cost / (hosted - self_hosted) * 1000``, or "never" where self-hosting
+    is not cheaper per request (the savings never repay anything): ``None`` for numbers, and
+    for arrays a MaskedArray masked where it never breaks even (see :mod:`ftroi_helpers.never`).
 
     Parameters
     ----------
@@ -62,8 +63,9 @@ def breakeven_requests(
 
     Returns
     -------
-    float or ndarray
-        Requests to break even; ``inf`` where self-hosting is not cheaper.
+    float, None or numpy.ma.MaskedArray
+        Requests to break even; ``None`` (numbers) or masked (arrays) where it never breaks
+        even because self-hosting is not cheaper. A free project that saves nothing: 0.
 
     Raises
     ------
@@ -76,10 +78,12 @@ def breakeven_requests(
 
     >>> round(breakeven_requests(15, 2, 400))
     30769
-    >>> breakeven_requests(2, 15, 400)
-    inf
-    >>> breakeven_requests(np.array([15, 10]), 2, 400).round()
-    array([30769., 50000.])
+    >>> breakeven_requests(2, 15, 400) is None
+    True
+    >>> breakeven_requests(np.array([15, 10, 1]), 2, 400).round()
+    masked_array(data=[30769.0, 50000.0, --],
+                 mask=[False, False,  True],
+           fill_value=inf)
     """
     hosted = require_nonnegative("hosted_cost_per_1k_req", hosted_cost_per_1k_req)
     self_hosted = require_nonnegative("self_hosted_cost_per_1k_req", self_hosted_cost_per_1k_req)
@@ -91,7 +95,7 @@ def breakeven_requests(
         if savings > 0:
             return finite_result(one_time / savings * 1000.0, "requests to break even", inputs)
         # A free project that saves nothing has nothing to repay: it breaks even at once.
-        return 0.0 if savings == 0 and one_time == 0 else math.inf
+        return 0.0 if savings == 0 and one_time == 0 else None
     shape = common_shape(**inputs)
     # Arrays: full-size buffers and plain (unmasked) vector operations, which run at memory
     # speed; a masked divide (``where=``) is several times slower (benchmarks/, row 1a).
@@ -106,13 +110,17 @@ def breakeven_requests(
         out = np.multiply(one_time, 1000.0, out=np.empty(shape))
         np.divide(out, savings, out=out)
     odd = ~np.isfinite(out)
+    never = np.zeros(shape, dtype=bool)
     if odd.any():
         cheaper = np.broadcast_to(np.greater(hosted, self_hosted), shape)
         free = np.broadcast_to((np.asarray(one_time) == 0) & np.equal(hosted, self_hosted), shape)
         out[odd & free] = 0.0
-        out[odd & ~free & ~cheaper] = np.inf
+        never = odd & ~free & ~cheaper
+        out[never] = np.inf
         finite_result(out, "requests to break even", inputs, allowed=~cheaper)
-    return as_output(out)
+    if out.ndim == 0:
+        return never_or_float(out, bool(never))
+    return np.ma.MaskedArray(out, mask=never, fill_value=np.inf)
 
 
 def explain_breakeven(
@@ -154,7 +162,7 @@ def explain_breakeven(
     requests = breakeven_requests(
         hosted_cost_per_1k_req, self_hosted_cost_per_1k_req, one_time_finetune_cost
     )
-    if math.isinf(requests):
+    if requests is None:
         return (
             "Self-hosting is not cheaper per request "
             f"({_dollars(self_hosted)} vs {_dollars(hosted)} per 1k) "
@@ -170,7 +178,7 @@ def breakeven_days(
     calls_per_day: Number,
     training_cost: Number,
     savings_fraction: Number,
-) -> Number:
+) -> float | None | np.ma.MaskedArray:
     """Days until the inference savings repay the training cost.
 
     Answers the source question "prompt cost P per call at V calls/day, training cost T,
@@ -186,8 +194,9 @@ def breakeven_days(
 
     Returns
     -------
-    float or ndarray
-        Days to break even; ``inf`` where nothing is saved; 0 where training is free.
+    float, None or numpy.ma.MaskedArray
+        Days to break even; 0 where training is free; where nothing is saved it never breaks
+        even: ``None`` for numbers, masked for arrays (see :mod:`ftroi_helpers.never`).
 
     Raises
     ------
@@ -201,8 +210,8 @@ def breakeven_days(
 
     >>> breakeven_days(0.002, 10_000, 300, 0.6)
     25.0
-    >>> breakeven_days(0.002, 10_000, 300, 0)
-    inf
+    >>> breakeven_days(0.002, 10_000, 300, 0) is None
+    True
     >>> breakeven_days(0.002, 10_000, 300, 1.2)
     Traceback (most recent call last):
     ...
@@ -231,7 +240,11 @@ def breakeven_days(
     # Free training pays back at once, even with no savings.
     days = np.where(np.broadcast_to(t, shape) == 0, 0.0, days)
     saves = np.broadcast_to(daily > 0, shape)
-    return finite_result(days, "days to break even", inputs, allowed=~saves)
+    days = finite_result(days, "days to break even", inputs, allowed=~saves)
+    never = np.isinf(days)
+    if np.ndim(days) == 0:
+        return never_or_float(days, bool(never))
+    return np.ma.MaskedArray(days, mask=never, fill_value=np.inf)
 
 
 def explain_breakeven_days(
@@ -271,7 +284,7 @@ def explain_breakeven_days(
                         ("savings_fraction", savings_fraction)):
         require_scalar(name, value)
     days = breakeven_days(prompt_cost_per_call, calls_per_day, training_cost, savings_fraction)
-    if math.isinf(days):
+    if days is None:
         return "Training never pays back: nothing is saved per call"
     p, v, s = (as_number(n, x) for n, x in (("prompt_cost_per_call", prompt_cost_per_call),
                                            ("calls_per_day", calls_per_day),
@@ -286,12 +299,14 @@ def explain_breakeven_days(
 
 
 # -- time to break even ------------------------------------------------------------------------
-def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> Number:
+def months_to_break_even(one_time_usd: Number,
+                         monthly_savings_usd: Number) -> float | None | np.ma.MaskedArray:
     """Months until a monthly saving repays a one-time cost (the crossover guide's breakeven formula).
 
     ``one_time_usd / monthly_savings_usd``: "Training cost / monthly savings = months to
-    breakeven". Where nothing is saved (``monthly_savings_usd <= 0``) the answer is ``inf``:
-    fine-tuning never gets ahead.
+    breakeven". Where nothing is saved (``monthly_savings_usd <= 0``) fine-tuning never gets
+    ahead: ``None`` for numbers, masked for arrays (see :mod:`ftroi_helpers.never`); a free
+    project that saves nothing breaks even at once (0).
 
     Parameters
     ----------
@@ -300,8 +315,9 @@ def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> N
 
     Returns
     -------
-    float or ndarray
-        Months to break even; ``inf`` where the monthly saving is zero or negative.
+    float, None or numpy.ma.MaskedArray
+        Months to break even; ``None`` (numbers) or masked (arrays) where it never breaks even
+        because the monthly saving is zero or negative.
 
     Raises
     ------
@@ -315,8 +331,12 @@ def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> N
 
     >>> round(months_to_break_even(75, 54), 2), round(months_to_break_even(75, 9), 2)
     (1.39, 8.33)
-    >>> months_to_break_even(75, -18)
-    inf
+    >>> months_to_break_even(75, -18) is None
+    True
+    >>> months_to_break_even(75, np.array([9.0, 0.0]))
+    masked_array(data=[8.333333333333334, --],
+                 mask=[False,  True],
+           fill_value=inf)
     """
     one_time = require_nonnegative("one_time_usd", one_time_usd)
     savings = as_number("monthly_savings_usd", monthly_savings_usd)
@@ -331,17 +351,25 @@ def months_to_break_even(one_time_usd: Number, monthly_savings_usd: Number) -> N
     # TCO model count a tie).
     free = np.broadcast_to((np.asarray(one_time) == 0) & (np.asarray(savings) == 0), shape)
     out = np.where(free, 0.0, out)
-    return finite_result(out, "months to break even", inputs, allowed=~saves)
+    out = finite_result(out, "months to break even", inputs, allowed=~saves)
+    never = np.isinf(out)
+    if np.ndim(out) == 0:
+        return never_or_float(out, bool(never))
+    return np.ma.MaskedArray(out, mask=never, fill_value=np.inf)
 
 
 @dataclass(frozen=True)
 class BreakevenTime:
-    """Break-even of the calculator demo's function in requests, and in time at a given volume."""
+    """Break-even of the calculator demo's function in requests, and in time at a given volume.
 
-    requests: float
+    ``requests``, ``months`` and ``days`` are None where it never breaks even (see
+    :mod:`ftroi_helpers.never`).
+    """
+
+    requests: float | None
     requests_per_month: float
-    months: float
-    days: float
+    months: float | None
+    days: float | None
 
     def summary(self) -> str:
         """One sentence with the three units.
@@ -356,7 +384,7 @@ class BreakevenTime:
         >>> breakeven_timeline(15, 2, 400, 200_000).summary()
         'Break even after ~30,769 requests: 4.6 days (0.15 months) at 200,000 requests a month'
         """
-        if math.isinf(self.requests):
+        if self.requests is None or self.months is None or self.days is None:
             return "Never: self-hosting is not cheaper per request"
         if self.requests == 0:
             return "Break even at once: there is no one-time cost to repay"
@@ -385,8 +413,8 @@ def breakeven_timeline(
     Returns
     -------
     BreakevenTime
-        ``requests``, ``months`` and ``days`` to break even (all ``inf`` when self-hosting is
-        not cheaper per request).
+        ``requests``, ``months`` and ``days`` to break even (all ``None``, "never", when
+        self-hosting is not cheaper per request).
 
     Raises
     ------
@@ -400,6 +428,8 @@ def breakeven_timeline(
     >>> t = breakeven_timeline(15, 2, 400, 200_000)
     >>> round(t.requests), round(t.days, 1), round(t.months, 3)
     (30769, 4.6, 0.154)
+    >>> breakeven_timeline(2, 15, 400).months is None
+    True
     >>> breakeven_timeline(15, 2, 400, 0)
     Traceback (most recent call last):
     ...
@@ -415,8 +445,8 @@ def breakeven_timeline(
     days = require_positive("days_per_month", days_per_month)
     requests = breakeven_requests(hosted_cost_per_1k_req, self_hosted_cost_per_1k_req,
                                   one_time_finetune_cost)
-    if math.isinf(requests):
-        return BreakevenTime(requests, volume, math.inf, math.inf)
+    if requests is None:
+        return BreakevenTime(None, volume, None, None)
     inputs = dict(zip(names, given, strict=True))
     months = finite_result(requests / volume, "months to break even", inputs)
     return BreakevenTime(requests, volume, months,

@@ -85,7 +85,7 @@ def _breakeven(args: argparse.Namespace) -> int:
         requests = breakeven_requests(args.hosted_cost_per_1k_req,
                                       args.self_hosted_cost_per_1k_req,
                                       args.one_time_finetune_cost)
-        if 0 < requests < float("inf"):  # (at once, or never: the sentence says so)
+        if requests is not None and requests > 0:  # (at once, or never: the sentence says so)
             if per_day == 0:
                 lines.append("At 0 requests/day that never happens")
             else:

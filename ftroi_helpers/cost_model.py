@@ -40,7 +40,6 @@ savings move linearly from their value just after the month's lump sums to their
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -48,6 +47,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from .hosting import G5_XLARGE_USD_PER_HOUR, hosting_cost_per_month
+from .never import never_to_inf, never_to_na
 from .tokens import request_cost
 from .training import training_cost_gpu
 from .validation import (
@@ -362,8 +362,9 @@ class Curves(NamedTuple):
     finetune_usd: np.ndarray
     prompting_cumulative_usd: np.ndarray
     finetune_cumulative_usd: np.ndarray
-    #: Fractional months until fine-tuning has paid back (``inf`` if not within the horizon).
-    payback_months: np.ndarray
+    #: Fractional months until fine-tuning has paid back: a MaskedArray, masked where it never
+    #: pays back within the horizon (see :mod:`ftroi_helpers.never`).
+    payback_months: np.ma.MaskedArray
     #: Month (1-based) in which payback happens (``0`` if not within the horizon).
     payback_month: np.ndarray
 
@@ -420,7 +421,8 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     -------
     Curves
         Monthly and cumulative costs shaped ``(scenarios, months)``, ``payback_months``
-        (``inf`` where there is no payback) and ``payback_month`` (``0`` where none).
+        (a MaskedArray, masked where it never pays back within the horizon) and
+        ``payback_month`` (``0`` where none).
 
     Raises
     ------
@@ -433,11 +435,13 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     --------
     Source 003's example pays back within the first month; at $3 per 1k hosted, later:
 
-    >>> c = simulate(Scenario(), hosted_cost_per_1k_req=np.array([15.0, 3.0]))
+    >>> c = simulate(Scenario(), hosted_cost_per_1k_req=np.array([15.0, 3.0, 1.0]))
     >>> c.payback_month
-    array([1, 2])
-    >>> c.payback_months.round(2)
-    array([0.15, 2.  ])
+    array([1, 2, 0])
+    >>> c.payback_months.round(2)  # masked where it never pays back
+    masked_array(data=[0.15, 2.0, --],
+                 mask=[False, False,  True],
+           fill_value=inf)
 
     Two months before launch push payback to month 3:
 
@@ -577,7 +581,8 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     end = lead[first, cols]
     within = np.divide(-start, end - start, out=np.zeros_like(start),
                        where=(start < 0) & (end >= 0))
-    payback = np.where(any_paid, first + within, np.inf)
+    payback = np.ma.MaskedArray(np.where(any_paid, first + within, np.inf), mask=~any_paid,
+                                fill_value=np.inf)
     month_idx = np.where(any_paid, first + 1, 0)
     return Curves(prompting.T, finetune.T, cum_prompt.T, cum_ft.T, payback, month_idx)
 
@@ -667,13 +672,12 @@ def tco(scenario: Scenario | None = None) -> TCOResult:
             "cumulative_savings_usd": c.prompting_cumulative_usd[0] - c.finetune_cumulative_usd[0],
         }
     )
-    frac = float(c.payback_months[0])
     month = int(c.payback_month[0])
     return TCOResult(
         scenario=s,
         table=table,
         payback_month=month if month > 0 else None,
-        payback_months=None if math.isinf(frac) else frac,
+        payback_months=None if month == 0 else float(c.payback_months.filled(np.inf)[0]),
     )
 
 
@@ -725,8 +729,8 @@ def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
         ``scenario``, ``one_time_usd``, ``prompting_usd_per_month`` and
         ``finetune_running_usd_per_month`` (once launched, before any price change: see
         :attr:`Scenario.finetune_usd_per_month`), ``retrain_every_months``, ``payback_month``
-        (1-based; ``<NA>`` = not within the horizon), ``payback_months`` (fractional; ``inf``
-        = not within the horizon) and ``savings_at_horizon_usd`` (cumulative, prompting minus
+        (1-based; ``<NA>`` = not within the horizon), ``payback_months`` (fractional; nullable
+        ``Float64``, ``<NA>`` = not within the horizon) and ``savings_at_horizon_usd`` (cumulative, prompting minus
         fine-tuning).
 
     Raises
@@ -759,12 +763,13 @@ def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
             "finetune_running_usd_per_month": s.finetune_usd_per_month,
             "retrain_every_months": s.retrain_every_months,
             "payback_month": result.payback_month,
-            "payback_months": (math.inf if result.payback_months is None
-                               else result.payback_months),
+            # inf only while the rows are built: the table shows never as <NA>
+            "payback_months": never_to_inf(result.payback_months),
             "savings_at_horizon_usd": float(result.table["cumulative_savings_usd"].iloc[-1]),
         })
     table = pd.DataFrame(rows)
     table["payback_month"] = table["payback_month"].astype("Int64")
+    table["payback_months"] = never_to_na(table["payback_months"].to_numpy(dtype=object))
     return table
 
 

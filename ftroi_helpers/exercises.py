@@ -32,7 +32,8 @@ __all__ = ["EXERCISES", "Exercise", "ExerciseResult", "check_exercise", "expecte
 class Exercise:
     """One exercise: how to compute its answer, its unit and how close counts as right."""
 
-    #: computes the expected answer (a number, ``math.inf`` for never, or a bool)
+    #: computes the expected answer (a number, None for never -- see
+    #: :mod:`ftroi_helpers.never` -- or a bool)
     answer: Callable[[], Any]
     unit: str = ""
     #: relative tolerance for a numeric answer (0.01 = within 1 %)
@@ -152,8 +153,8 @@ def check_exercise(exercise_id: str, answer: Any) -> ExerciseResult:
     ----------
     exercise_id : str
         The exercise, e.g. "E1.1".
-    answer : number, bool or ``...``
-        The learner's answer.
+    answer : number, bool, None or ``...``
+        The learner's answer; None (or ``math.inf``) for "never".
 
     Returns
     -------
@@ -187,17 +188,26 @@ def check_exercise(exercise_id: str, answer: Any) -> ExerciseResult:
         ok = answer == expected
         return ExerciseResult(exercise_id, "right" if ok else "not yet",
                               "Right." if ok else f"Not yet. {ex.hint}".strip())
+    if answer is None or expected is None:  # "never" (ftroi_helpers.never) on either side
+        expected_never = expected is None
+        ok = expected_never and (answer is None or answer == math.inf)
+        shown = "never" if expected_never else format_number(float(expected), ex.unit)
+        if ok:
+            return ExerciseResult(exercise_id, "right", f"Right: {shown}.")
+        if answer is None:
+            return ExerciseResult(exercise_id, "not yet", f"Not yet: it does happen. {ex.hint}"
+                                  .strip())
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         return ExerciseResult(exercise_id, "not yet",
                               f"answer with a number (in {ex.unit}), got {answer!r}.")
     value = float(answer)
     if math.isnan(value):
         return ExerciseResult(exercise_id, "not yet", "answer with a number, got nan.")
-    if math.isinf(expected) or math.isinf(value):
-        ok = math.isinf(expected) and math.isinf(value)
+    if expected is None or math.isinf(value):
+        ok = expected is None and math.isinf(value)
     else:
         ok = math.isclose(value, expected, rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
-    shown = format_number(float(expected), ex.unit)
+    shown = format_number(None if expected is None else float(expected), ex.unit)
     if ok:
         return ExerciseResult(exercise_id, "right", f"Right: {shown}.")
     return ExerciseResult(exercise_id, "not yet",

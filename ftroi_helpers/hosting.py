@@ -297,7 +297,7 @@ def hosting_options(
         One row per option: ``option``, ``billed``, the :class:`~ftroi_helpers.cost_model.Scenario`
         fields that express it (``self_hosted_cost_per_1k_req``, ``hosting_usd_per_month`` per
         replica, ``replicas``), ``total_usd_per_month`` at the volume,
-        ``effective_usd_per_1k_req``, ``utilization`` (GPUs only) and ``note``.
+        ``effective_usd_per_1k_req``, ``utilization`` (GPUs only: nullable ``Float64``, ``<NA>`` for the others) and ``note``.
 
     Raises
     ------
@@ -348,7 +348,7 @@ def hosting_options(
         {"option": "serverless, per token", "billed": "per token; nothing when idle",
          "self_hosted_cost_per_1k_req": serverless, "hosting_usd_per_month": 0.0,
          "replicas": 1, "total_usd_per_month": serverless * volume / 1000,
-         "effective_usd_per_1k_req": serverless, "utilization": float("nan"),
+         "effective_usd_per_1k_req": serverless, "utilization": None,
          "note": "the provider runs the GPUs; you pay for the tokens you use"},
         {"option": f"fixed GPU x {count}", "billed": "per GPU-hour, busy or idle",
          "self_hosted_cost_per_1k_req": 0.0, "hosting_usd_per_month": per_replica,
@@ -358,9 +358,10 @@ def hosting_options(
         {"option": f"per-1k shortcut (USD {shortcut:,.2f})", "billed": "a flat price per request",
          "self_hosted_cost_per_1k_req": shortcut, "hosting_usd_per_month": 0.0, "replicas": 1,
          "total_usd_per_month": shortcut * volume / 1000, "effective_usd_per_1k_req": shortcut,
-         "utilization": float("nan"), "note": shortcut_note},
+         "utilization": None, "note": shortcut_note},
     ]
-    return pd.DataFrame(rows)
+    # utilization applies to GPUs only: <NA> elsewhere (a nullable column, never a float NaN)
+    return pd.DataFrame(rows).astype({"utilization": "Float64"})
 
 def _rounded(usd: Any) -> Any:
     """USD rounded to 10 decimals ($1.006 x 730 h is $734.38, not 734.3799999), where rounding

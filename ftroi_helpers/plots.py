@@ -593,7 +593,7 @@ def breakeven_alt(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req: fl
             f"(solid line) starts at $0 and rises by {usd(hosted_cost_per_1k_req, 2)} per 1,000 "
             f"requests; fine-tuning (dashed line) starts at {usd(one_time_finetune_cost)} and "
             f"rises by {usd(self_hosted_cost_per_1k_req, 2)} per 1,000.")
-    if math.isfinite(be):
+    if be is not None:
         return text + f" Prompting crosses fine-tuning at {be:,.0f} requests: the break-even."
     return text + " The lines never cross: fine-tuning is not cheaper per request."
 
@@ -603,7 +603,7 @@ def breakeven_series(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req:
     """x (requests) and the two cumulative-cost lines for :func:`breakeven_figure`.
 
     Returns ``(requests, prompting_usd, finetune_usd, breakeven)``; the x range is twice the
-    break-even (or 100,000 requests when there is none).
+    break-even (or 100,000 requests when there is none: ``breakeven`` is then None, "never").
     """
     import numpy as np
 
@@ -618,7 +618,7 @@ def breakeven_series(hosted_cost_per_1k_req: float, self_hosted_cost_per_1k_req:
                             one_time_finetune_cost)
     if max_requests is not None:
         max_requests = require_scalar("max_requests", max_requests, require_positive)
-    top = max_requests if max_requests else (2 * be if 0 < be < math.inf else 100_000.0)
+    top = max_requests if max_requests else (2 * be if be is not None and be > 0 else 100_000.0)
     inputs = {"hosted_cost_per_1k_req": hosted_cost_per_1k_req,
               "self_hosted_cost_per_1k_req": self_hosted_cost_per_1k_req,
               "one_time_finetune_cost": one_time_finetune_cost, "max_requests": top}
@@ -651,12 +651,12 @@ def draw_breakeven(ax: Axes, hosted_cost_per_1k_req: float, self_hosted_cost_per
     return artists
 
 
-def update_breakeven(ax: Axes, artists: dict, x, prompting, finetune, be: float,
+def update_breakeven(ax: Axes, artists: dict, x, prompting, finetune, be: float | None,
                      one_time_finetune_cost: float, self_hosted_cost_per_1k_req: float) -> None:
-    """Move the existing lines and marker to new data (no new artists)."""
+    """Move the existing lines and marker to new data (no new artists); ``be`` None: never."""
     artists["prompting"].set_data(x, prompting)
     artists["finetune"].set_data(x, finetune)
-    if math.isfinite(be):
+    if be is not None:
         y = one_time_finetune_cost + be / 1000.0 * self_hosted_cost_per_1k_req
         artists["mark"].set_data([be], [y])
         artists["label"].xy = (be, y)

@@ -5,6 +5,9 @@ A lesson asks a question whose answer a helper computes, for example::
     predict("How many requests repay a USD 800 project at USD 15 vs USD 2 per 1,000?",
             breakeven_requests(15, 2, 800), unit="requests")
 
+An answer of None is "never" (as :func:`~ftroi_helpers.breakeven.breakeven_requests` returns it:
+see :mod:`ftroi_helpers.never`); the learner can guess "never" too.
+
 The learner types a guess into a labelled box; the **Reveal** button stays disabled until the box
 holds a number. Pressing it shows the computed answer and how close the guess was
 (:func:`closeness`), and locks the guess. Nothing in the cell's output holds the answer before
@@ -28,9 +31,12 @@ __all__ = ["Closeness", "closeness", "format_number", "parse_guess", "predict"]
 
 _NEVER_WORDS = {"never", "inf", "infinite", "infinity", "no", "none"}
 
+#: What :func:`parse_guess` returns for a guess of "never".
+NEVER = "never"
 
-def parse_guess(text: Any) -> float | None:
-    """A typed guess as a number, or None when it is not one yet.
+
+def parse_guess(text: Any) -> float | str | None:
+    """A typed guess as a number, ``"never"``, or None when it is not a guess yet.
 
     Accepts thousands separators, a leading ``$`` or ``USD``, a trailing ``%`` (kept as the
     number typed: "12 %" is 12) and the words "never" / "inf" for "no break-even".
@@ -42,8 +48,9 @@ def parse_guess(text: Any) -> float | None:
 
     Returns
     -------
-    float or None
-        The number, ``math.inf`` for "never", or None for an empty or unreadable entry.
+    float, str or None
+        The number, the string ``"never"`` for "never" (never ``inf``: see
+        :mod:`ftroi_helpers.never`), or None for an empty or unreadable entry.
 
     Examples
     --------
@@ -52,7 +59,7 @@ def parse_guess(text: Any) -> float | None:
     >>> parse_guess(" USD 1,234.5 ")
     1234.5
     >>> parse_guess("never")
-    inf
+    'never'
     >>> parse_guess("about thirty") is None
     True
     """
@@ -60,7 +67,7 @@ def parse_guess(text: Any) -> float | None:
         return None
     cleaned = text.strip().lower()
     if cleaned in _NEVER_WORDS:
-        return math.inf
+        return NEVER
     cleaned = re.sub(r"^(usd|\$)\s*", "", cleaned)
     cleaned = re.sub(r"\s*(%|usd|requests?|months?|days?|points?)$", "", cleaned)
     cleaned = cleaned.replace(",", "").replace("_", "").replace(" ", "")
@@ -70,14 +77,17 @@ def parse_guess(text: Any) -> float | None:
         value = float(cleaned)
     except ValueError:
         return None
+    if math.isinf(value):  # "1e400": too large to be a number anyone meant
+        return NEVER if value > 0 else None
     return value if not math.isnan(value) else None
 
 
-def format_number(value: float, unit: str = "", decimals: int | None = None) -> str:
+def format_number(value: float | None, unit: str = "", decimals: int | None = None) -> str:
     """A number the way the workbook prints it: thousands separators, money as ``$1,234``.
 
-    ``unit`` "USD" puts a dollar sign in front; any other unit follows the number. ``inf`` is
-    "never". With ``decimals`` None, numbers of 100 or more get none, smaller ones up to two.
+    ``unit`` "USD" puts a dollar sign in front; any other unit follows the number. None (or
+    ``"never"``, or ``inf``) is "never". With ``decimals`` None, numbers of 100 or more get
+    none, smaller ones up to two.
 
     >>> format_number(30769.23, "requests")
     '30,769 requests'
@@ -85,11 +95,11 @@ def format_number(value: float, unit: str = "", decimals: int | None = None) -> 
     '$1,234'
     >>> format_number(0.85, "months")
     '0.85 months'
-    >>> format_number(math.inf, "months")
+    >>> format_number(None, "months")
     'never'
     """
     value = _number_or_never("value", value)
-    if math.isinf(value):
+    if value is None:
         return "never"
     if decimals is None:
         decimals = 0 if abs(value) >= 100 else 2
@@ -111,9 +121,10 @@ class Closeness:
     #: "exact", "close" (within 10 %), "near" (within 25 %), "same order" (within a factor
     #: of 2), "off" or "wrong way" (never vs a number).
     verdict: str
-    #: guess / answer (1.0 = exact); inf/0 when one of them is "never"; when the answer is 0,
-    #: 1.0 for a guess of 0 and inf for any other guess.
-    ratio: float
+    #: guess / answer (1.0 = exact); None where it has no value: one of them is "never", or
+    #: the answer is 0 and the guess is not (for a guess of 0 it is 1.0), or the ratio is
+    #: too large for a float (a guess 1e308 times the answer: the verdict is "off").
+    ratio: float | None
     message: str
 
 
@@ -122,12 +133,14 @@ def closeness(guess: float, answer: float, unit: str = "", decimals: int | None 
     """Say how close ``guess`` came to ``answer``, in one sentence.
 
     Within 10 % counts as close, within 25 % as near, within a factor of two as the right
-    order of magnitude. "never" (``inf``) matches only "never".
+    order of magnitude. "never" matches only "never".
 
     Parameters
     ----------
-    guess, answer : float
-        The learner's guess and the computed answer, in the same unit (``inf`` = never).
+    guess, answer : float, None or "never"
+        The learner's guess (as :func:`parse_guess` reads it) and the computed answer, in the
+        same unit; None or ``"never"`` is "never" (see :mod:`ftroi_helpers.never`; ``inf`` is
+        read as never too).
     unit : str
         The unit for the sentence ("requests", "USD", "months").
     decimals : int, optional
@@ -143,32 +156,36 @@ def closeness(guess: float, answer: float, unit: str = "", decimals: int | None 
     'The answer is 30,769 requests. Your guess, 30,000 requests, is 2.5 % below it: close.'
     >>> closeness(60_000, 30_769.23, "requests").verdict
     'same order'
-    >>> closeness(3, math.inf, "months").message
+    >>> closeness(3, None, "months").message
     'The answer is never: it does not pay back. Your guess was 3 months.'
     """
     answer = _number_or_never("answer", answer)
     guess = _number_or_never("guess", guess)
     a_text = format_number(answer, unit, decimals)
     g_text = format_number(guess, unit, decimals)
-    if math.isinf(answer) or math.isinf(guess):
-        if math.isinf(answer) and math.isinf(guess):
+    if answer is None or guess is None:
+        if answer is None and guess is None:
             return Closeness("exact", 1.0, "The answer is never, as you said.")
-        if math.isinf(answer):
-            return Closeness("wrong way", math.inf,
+        if answer is None:
+            return Closeness("wrong way", None,
                              f"The answer is never: it does not pay back. Your guess was "
                              f"{g_text}.")
-        return Closeness("wrong way", 0.0,
+        return Closeness("wrong way", None,
                          f"The answer is {a_text}. You guessed never: it does pay back.")
     if answer == 0:
         verdict = "exact" if guess == 0 else "off"
         tail = "exactly right." if guess == 0 else f"your guess was {g_text}."
-        # guess / 0: exact for a guess of 0, infinitely far (relatively) for any other
-        return Closeness(verdict, 1.0 if guess == 0 else math.inf,
+        # guess / 0: exact for a guess of 0, no ratio for any other
+        return Closeness(verdict, 1.0 if guess == 0 else None,
                          f"The answer is {a_text}: {tail}")
     ratio = guess / answer
     head = f"The answer is {a_text}."
     if ratio <= 0:
-        return Closeness("off", ratio, f"{head} Your guess, {g_text}, has the wrong sign.")
+        return Closeness("off", None if math.isinf(ratio) else ratio,
+                         f"{head} Your guess, {g_text}, has the wrong sign.")
+    if math.isinf(ratio):  # beyond a float: far off, whatever the exact factor
+        return Closeness("off", None, f"{head} Your guess, {g_text}, is above it by a factor "
+                                      "too large to show: look again at how it is computed.")
     error = abs(ratio - 1)
     if error < 0.005:
         return Closeness("exact", ratio, f"{head} Your guess, {g_text}, is spot on.")
@@ -197,8 +214,9 @@ def predict(question: str, answer: float, *, unit: str = "", decimals: int | Non
     ----------
     question : str
         The question, shown above the box (plain text).
-    answer : float
-        The computed answer (``math.inf`` for "never"); shown only after a guess.
+    answer : float or None
+        The computed answer (None for "never", as the package's functions return it); shown
+        only after a guess.
     unit : str
         The answer's unit, shown in the box's label and in the feedback ("USD" prints ``$``).
     decimals : int, optional
@@ -269,14 +287,17 @@ def predict(question: str, answer: float, *, unit: str = "", decimals: int | Non
     return box
 
 
-def _number_or_never(name: str, value: Any) -> float:
-    """A real number, or ``inf`` for "never"; anything else is refused by ``name``."""
-    if isinstance(value, float) and math.isinf(value):
-        return float(value)
+def _number_or_never(name: str, value: Any) -> float | None:
+    """A real number, or None for "never" (given as None, ``pd.NA``, masked, "never" or +inf);
+    anything else is refused by ``name``."""
+    from .never import is_never
+
+    if is_never(value) or (isinstance(value, str) and value == NEVER):  # None, <NA>, masked, inf
+        return None
     try:
         return require_scalar(name, value)
     except (TypeError, ValueError) as exc:
-        if "finite" in str(exc):  # NaN
-            raise ValueError(f"{name} must be a number, or math.inf for never, got "
+        if "finite" in str(exc):  # NaN, -inf
+            raise ValueError(f"{name} must be a number, or None for never, got "
                              f"{short_repr(value)}") from None
         raise

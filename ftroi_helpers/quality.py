@@ -1015,7 +1015,12 @@ class QualityComparison:
         return d_cost / d_acc
 
     def table(self) -> pd.DataFrame:
-        """Both options side by side, per request and per month."""
+        """Both options side by side, per request and per month.
+
+        ``cost_per_correct_answer_usd`` is nullable ``Float64``: ``<NA>`` ("never", see
+        :mod:`ftroi_helpers.never`) for an option with an accuracy of 0, which never answers
+        correctly.
+        """
         import pandas as pd
 
         rows = []
@@ -1027,13 +1032,13 @@ class QualityComparison:
                 "option": option,
                 "accuracy_pct": 100 * acc,
                 "cost_per_request_usd": cost,
-                "cost_per_correct_answer_usd": (cost / acc) if acc > 0 else math.inf,
+                "cost_per_correct_answer_usd": (cost / acc) if acc > 0 else None,
                 "error_cost_per_request_usd": (1 - acc) * self.usd_per_error,
                 "expected_cost_per_request_usd": cost + (1 - acc) * self.usd_per_error,
                 "errors_per_month": (1 - acc) * self.requests_per_month,
                 "usd_per_month": self.requests_per_month * (cost + (1 - acc) * self.usd_per_error),
             })
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows).astype({"cost_per_correct_answer_usd": "Float64"})
 
     def summary(self) -> str:
         """One sentence: which option is cheaper per month once errors are priced in."""

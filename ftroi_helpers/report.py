@@ -26,7 +26,6 @@ import base64
 import datetime as dt
 import html
 import io
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -319,8 +318,11 @@ def build_report(source: Any) -> Report:
     )
 
 
-def _months(value: float) -> str:
-    return "never (not within the horizon)" if math.isinf(value) else f"{value:.1f} months"
+def _months(value: float | None) -> str:
+    """Months for the report; None / <NA> (ftroi_helpers.never) is "never"."""
+    from .never import is_never
+
+    return "never (not within the horizon)" if is_never(value) else f"{value:.1f} months"
 
 
 def _money(value: float) -> str:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .cost_model import _INTS, REALISTIC, Scenario, _validate_fields, simulate
+from .never import never_or_float, never_to_na
 from .validation import (
     MAX_DRAWS,
     MAX_SCENARIO_MONTHS,
@@ -288,8 +289,8 @@ def tornado(
         The ends to try, in the units of each :class:`~ftroi_helpers.cost_model.Scenario` field
         (default :data:`DEFAULT_RANGES`).
     metric : {"payback_months", "net_savings_usd"}
-        ``"payback_months"``: months until fine-tuning has paid back (fractional); ``inf`` when
-        it does not pay back within ``scenario.horizon_months``. ``"net_savings_usd"``:
+        ``"payback_months"``: months until fine-tuning has paid back (fractional); "never"
+        (``<NA>``) when it does not pay back within ``scenario.horizon_months``. ``"net_savings_usd"``:
         cumulative USD saved by fine-tuning at the end of the horizon (negative when it loses
         money; always finite).
 
@@ -298,10 +299,12 @@ def tornado(
     pandas.DataFrame
         Columns ``assumption`` (the field name), ``low``, ``high``, ``<metric>_at_low``,
         ``<metric>_at_high`` and the swing: ``swing_months`` (payback) or ``swing_usd`` (net
-        savings), the absolute difference between the two ends. For payback an end with no
-        payback within the horizon is reported as ``inf`` but counts as ``horizon_months`` for
-        the swing, so such a swing is a lower bound. ``table.attrs`` holds ``metric``,
-        ``base_value`` (the metric for the scenario itself) and ``horizon_months``.
+        savings), the absolute difference between the two ends. For payback the two ends are
+        nullable ``Float64`` columns: an end with no payback within the horizon is ``<NA>``
+        ("never", see :mod:`ftroi_helpers.never`) but counts as ``horizon_months`` for the
+        swing, so such a swing is a lower bound. ``table.attrs`` holds ``metric``,
+        ``base_value`` (the metric for the scenario itself; None for never) and
+        ``horizon_months``.
 
     Raises
     ------
@@ -320,10 +323,10 @@ def tornado(
     0.15
     >>> t["assumption"].tolist()[:2]
     ['data_prep_usd', 'eval_harness_usd']
-    >>> t.loc[t.assumption == "data_prep_usd", "payback_months_at_high"].round(2).item()
+    >>> float(t.loc[t.assumption == "data_prep_usd", "payback_months_at_high"].round(2).item())
     3.9
-    >>> tornado(ranges={"hosted_cost_per_1k_req": (1.0, 15.0)})["payback_months_at_low"].item()
-    inf
+    >>> tornado(ranges={"hosted_cost_per_1k_req": (1.0, 15.0)})["payback_months_at_low"].isna().item()
+    True
     """
     import pandas as pd
 
@@ -342,20 +345,22 @@ def tornado(
         arrays[name] = col
     curves = simulate(s, **arrays)
     if metric == "payback_months":
-        values = curves.payback_months
+        values = curves.payback_months.filled(np.inf)  # inf: never (shown as <NA> below)
         capped = np.minimum(values, s.horizon_months)
         swing_name = "swing_months"
+        shown = never_to_na
     else:
         values = curves.prompting_cumulative_usd[:, -1] - curves.finetune_cumulative_usd[:, -1]
         capped = values
         swing_name = "swing_usd"
-    base_value = float(values[-1])
+        shown = np.asarray
+    base_value = never_or_float(values[-1])
     table = pd.DataFrame({
         "assumption": names,
         "low": ends[:, 0],
         "high": ends[:, 1],
-        f"{metric}_at_low": values[:k],
-        f"{metric}_at_high": values[k:2 * k],
+        f"{metric}_at_low": shown(values[:k]),
+        f"{metric}_at_high": shown(values[k:2 * k]),
         swing_name: np.abs(capped[k:2 * k] - capped[:k]),
     })
     table = table.sort_values(swing_name, ascending=False, kind="stable").reset_index(drop=True)
@@ -367,8 +372,9 @@ def tornado(
 class MonteCarloResult:
     """Payback across many random draws of the assumptions (see :func:`monte_carlo`)."""
 
-    #: Fractional months to payback for each draw (``inf``: no payback within the horizon).
-    payback_months: np.ndarray
+    #: Fractional months to payback for each draw: a MaskedArray, masked where a draw never
+    #: pays back within the horizon (see :mod:`ftroi_helpers.never`).
+    payback_months: np.ma.MaskedArray
     #: Share of draws that pay back within ``within_months`` (0 to 1).
     p_payback_within: float
     #: The deadline, in months.
@@ -389,7 +395,7 @@ class MonteCarloResult:
     @property
     def p_payback_within_horizon(self) -> float:
         """Share of draws that pay back at all within the horizon."""
-        return float(np.mean(np.isfinite(self.payback_months)))
+        return float(np.mean(~np.ma.getmaskarray(self.payback_months)))
 
     @property
     def p_ahead_at_horizon(self) -> float:
@@ -407,12 +413,12 @@ class MonteCarloResult:
         >>> r.p_payback_by(3) <= r.p_payback_by(12)
         True
         """
-        return float(np.mean(self.payback_months <= months))
+        return float(np.mean(self.payback_months.filled(np.inf) <= months))
 
     @property
-    def median_payback_months(self) -> float:
-        """Median months to payback (``inf`` when most draws never pay back)."""
-        return float(np.median(self.payback_months))
+    def median_payback_months(self) -> float | None:
+        """Median months to payback (None, "never", when most draws never pay back)."""
+        return never_or_float(np.median(self.payback_months.filled(np.inf)))
 
     def summary(self) -> str:
         """One sentence, e.g. "Payback within 3 months in 87% of 10,000 draws"."""
@@ -499,7 +505,8 @@ def monte_carlo(
     Returns
     -------
     MonteCarloResult
-        ``payback_months`` per draw (``inf`` = none within the horizon), ``p_payback_within``,
+        ``payback_months`` per draw (masked where a draw never pays back within the horizon),
+        ``p_payback_within``,
         and ``.summary()``.
 
     Raises
@@ -546,10 +553,10 @@ def monte_carlo(
         for name, (low, high) in checked.items()
     }
     curves = simulate(s, **draws)
-    payback = np.broadcast_to(curves.payback_months, (n,)).copy()
+    payback = np.broadcast_to(curves.payback_months.filled(np.inf), (n,)).copy()
     net = np.broadcast_to(curves.net_savings_usd, (n,)).copy()
     return MonteCarloResult(
-        payback_months=payback,
+        payback_months=np.ma.MaskedArray(payback, mask=np.isinf(payback), fill_value=np.inf),
         p_payback_within=float(np.mean(payback <= within)),
         within_months=within,
         n_draws=n,
@@ -581,7 +588,8 @@ def sweep(
     -------
     pandas.DataFrame
         One row per value: ``name``, ``payback_month`` (1-based; ``<NA>`` when there is no
-        payback within the horizon), ``payback_months`` (fractional; ``inf`` for none) and
+        payback within the horizon), ``payback_months`` (fractional; nullable ``Float64``,
+        ``<NA>`` when it never pays back within the horizon) and
         ``net_savings_usd`` (cumulative savings at the end of the horizon).
 
     Raises
@@ -620,7 +628,7 @@ def sweep(
     return pd.DataFrame({
         name: arr.astype(int) if name in _INT_FIELDS else arr,
         "payback_month": month,
-        "payback_months": curves.payback_months,
+        "payback_months": never_to_na(curves.payback_months),
         "net_savings_usd": curves.prompting_cumulative_usd[:, -1]
         - curves.finetune_cumulative_usd[:, -1],
     })
@@ -757,7 +765,7 @@ def ranges_containing(
 
 def _metric_values(curves: Any, metric: str, horizon: int) -> np.ndarray:
     if metric == "payback_months":
-        return curves.payback_months
+        return curves.payback_months.filled(np.inf)  # inf: never (the table shows <NA>)
     return curves.net_savings_usd
 
 
@@ -790,7 +798,8 @@ def two_way(
     -------
     pandas.DataFrame
         Index: ``y_values`` (named ``y_name``); columns: ``x_values`` (named ``x_name``);
-        cells: the metric (``inf`` = no payback within the horizon).
+        cells: the metric; for payback nullable ``Float64`` cells, ``<NA>`` where it never
+        pays back within the horizon (see :mod:`ftroi_helpers.never`).
 
     Raises
     ------
@@ -834,7 +843,11 @@ def two_way(
     values = _metric_values(curves, metric, s.horizon_months).reshape(grid_x.shape)
     index = pd.Index(ys.astype(int) if y_name in _INT_FIELDS else ys, name=y_name)
     columns = pd.Index(xs.astype(int) if x_name in _INT_FIELDS else xs, name=x_name)
-    table = pd.DataFrame(values, index=index, columns=columns)
+    if metric == "payback_months":
+        table = pd.DataFrame(np.where(np.isinf(values), np.nan, values), index=index,
+                             columns=columns).astype("Float64")  # NaN becomes <NA>: never
+    else:
+        table = pd.DataFrame(values, index=index, columns=columns)
     table.attrs.update(metric=metric, horizon_months=s.horizon_months)
     return table
 
@@ -896,7 +909,7 @@ def attribution(
     if not draws:
         raise ValueError("result has no assumption that varies: nothing to attribute")
     if metric == "payback_within":
-        y = (result.payback_months <= result.within_months).astype(float)
+        y = (result.payback_months.filled(np.inf) <= result.within_months).astype(float)
     else:
         y = np.asarray(result.net_savings_usd, dtype=float)
     total = float(np.var(y))
@@ -941,8 +954,8 @@ class CapstoneAnswer:
     scenario: Scenario
     #: Month (1-based) of payback at the point values, or None within the horizon.
     payback_month: int | None
-    #: Fractional months to payback at the point values (``inf``: none).
-    payback_months: float
+    #: Fractional months to payback at the point values (None: never within the horizon).
+    payback_months: float | None
     #: USD ahead at the horizon at the point values (negative: behind).
     net_savings_usd: float
     #: The deadline in months (3: "within a quarter").
@@ -965,7 +978,7 @@ class CapstoneAnswer:
     @property
     def pays_back_within_deadline(self) -> bool:
         """Whether the point values pay back within the deadline."""
-        return self.payback_months <= self.deadline_months
+        return self.payback_months is not None and self.payback_months <= self.deadline_months
 
     @property
     def year_months(self) -> int:
@@ -1132,7 +1145,7 @@ def capstone_answer(
     return CapstoneAnswer(
         scenario=s,
         payback_month=month if month > 0 else None,
-        payback_months=float(curves.payback_months[0]),
+        payback_months=None if month == 0 else float(curves.payback_months.filled(np.inf)[0]),
         net_savings_usd=float(curves.net_savings_usd[0]),
         deadline_months=mc.within_months,
         p_within_deadline=mc.p_payback_within,

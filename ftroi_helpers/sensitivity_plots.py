@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .never import is_never, never_or_float, never_to_inf
 from .plots import (
     FINETUNE_STYLE,
     MARK_STYLE,
@@ -99,7 +100,7 @@ def tornado_figure(table: pd.DataFrame, labels: dict[str, str] | None = None,
 
     labels = ASSUMPTION_LABELS if labels is None else labels
     metric = table.attrs.get("metric", "payback_months")
-    base = float(table.attrs.get("base_value", 0.0))
+    base = never_to_inf(table.attrs.get("base_value", 0.0))  # inf: never, drawn at the cap
     horizon = int(table.attrs.get("horizon_months", 12))
     payback = metric == "payback_months"
     fig, ax = new_figure(8.0, 0.45 * len(table) + 1.6)
@@ -109,7 +110,8 @@ def tornado_figure(table: pd.DataFrame, labels: dict[str, str] | None = None,
     cap = float(horizon) if payback else math.inf
     base_drawn = min(base, cap)
     for end, style in (("low", _LOW_STYLE), ("high", _HIGH_STYLE)):
-        values = table[f"{metric}_at_{end}"].to_numpy(float)
+        # <NA> (never) drawn to the cap and labelled "never"
+        values = table[f"{metric}_at_{end}"].to_numpy(dtype=float, na_value=math.inf)
         drawn = np.minimum(values, cap)
         offset = 0.2 if end == "low" else -0.2
         ax.barh(y + offset, drawn - base_drawn, left=base_drawn, height=0.38, **style)
@@ -156,12 +158,12 @@ def tornado_alt(table: pd.DataFrame, labels: dict[str, str] | None = None, top: 
 
     labels = ASSUMPTION_LABELS if labels is None else labels
     metric = table.attrs.get("metric", "payback_months")
-    base = float(table.attrs.get("base_value", 0.0))
+    base = table.attrs.get("base_value", 0.0)
     payback = metric == "payback_months"
 
-    def value(v: float) -> str:
+    def value(v: float | None) -> str:
         if payback:
-            return "never" if math.isinf(v) else f"{v:.1f} months"
+            return "never" if is_never(v) else f"{v:.1f} months"
         return usd(v)
 
     what = "the payback (months)" if payback else "the net savings (USD)"
@@ -190,7 +192,7 @@ def monte_carlo_figure(result: MonteCarloResult) -> Figure:
     fig, ax = new_figure()
     horizon = result.horizon_months
     x = np.linspace(0.0, horizon, 241)
-    finite = np.sort(result.payback_months[np.isfinite(result.payback_months)])
+    finite = np.sort(np.ma.compressed(result.payback_months))  # the draws that pay back
     share = np.searchsorted(finite, x, side="right") / result.n_draws
     ax.plot(x, share * 100, color=OKABE_ITO["blue"], linewidth=2.2,
             label="draws paid back by then")
@@ -236,7 +238,7 @@ def capstone_figure(answer: CapstoneAnswer) -> Figure:
     fig, ax = new_figure(8.0, 4.2)
     horizon = mc.horizon_months
     x = np.linspace(0.0, horizon, 241)
-    finite = np.sort(mc.payback_months[np.isfinite(mc.payback_months)])
+    finite = np.sort(np.ma.compressed(mc.payback_months))  # the draws that pay back
     share = np.searchsorted(finite, x, side="right") / mc.n_draws
     ax.plot(x, share * 100, color=OKABE_ITO["blue"], linewidth=2.2,
             label="draws paid back by then")
@@ -269,7 +271,8 @@ def cost_curve_series(scenario: Scenario, curves: Curves, row: int = 0) -> dict[
     start), so the lines are exact within month 1. A retraining is paid at the start of its
     month, so it is a vertical step: that month boundary appears twice in ``month``, before
     and after the payment. Returns ``month``, ``prompting``, ``finetune`` (arrays),
-    ``payback_months`` (float, ``inf`` for none) and ``alt`` (a text alternative).
+    ``payback_months`` (float, or None when it never pays back within the horizon) and
+    ``alt`` (a text alternative).
 
     >>> from ftroi_helpers.cost_model import Scenario, simulate
     >>> s = Scenario(hosted_cost_per_1k_req=3.0)
@@ -281,7 +284,7 @@ def cost_curve_series(scenario: Scenario, curves: Curves, row: int = 0) -> dict[
     prompting = np.concatenate([[0.0], curves.prompting_cumulative_usd[row]])
     finetune = np.concatenate([[scenario.one_time_usd], curves.finetune_cumulative_usd[row]])
     lumps = retraining_lumps(scenario, curves.finetune_usd[row])
-    payback = float(curves.payback_months[row])
+    payback = never_or_float(curves.payback_months.filled(np.inf)[row])  # None: never
     x, p, f = cumulative_steps(months, prompting, finetune, lumps)
     return {"month": x, "prompting": p, "finetune": f, "payback_months": payback,
             "alt": cost_curve_alt(months, prompting, finetune, lumps, payback)}
@@ -299,7 +302,7 @@ def payback_sentence(scenario: Scenario, curves: Curves, row: int = 0) -> tuple[
     'Fine-tuning pays back in month 2 (after 2.0 months) and is $2,000 ahead after 12 months'
     """
     month = int(curves.payback_month[row])
-    frac = float(curves.payback_months[row])
+    frac = float(curves.payback_months.filled(np.inf)[row])  # (used only where it pays back)
     net = float(curves.prompting_cumulative_usd[row, -1] - curves.finetune_cumulative_usd[row, -1])
     horizon = scenario.horizon_months
     if month == 0:
@@ -357,7 +360,7 @@ def update_cost_curves(ax: Axes, artists: dict[str, Any], series: dict[str, Any]
     artists["prompting"].set_data(series["month"], series["prompting"])
     artists["finetune"].set_data(series["month"], series["finetune"])
     x = series["payback_months"]
-    if math.isfinite(x):
+    if x is not None and math.isfinite(x):
         y = float(np.interp(x, series["month"], series["prompting"]))
         artists["mark"].set_data([x], [y])
         artists["label"].xy = (x, y)

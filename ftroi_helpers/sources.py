@@ -28,6 +28,7 @@ import numpy as np
 
 from .breakeven import months_to_break_even
 from .cost_model import Scenario, compare_scenarios
+from .never import never_to_inf, never_to_na
 from .prices import GPT_4O, GPT_4O_MINI, TokenPrices, token_price_models, token_prices
 from .tokens import (
     DAYS_PER_MONTH,
@@ -163,7 +164,8 @@ def inference_savings_table(
     pandas.DataFrame
         One row per task: token counts, ``prompting_usd_per_month`` (the whole prompted bill),
         ``source_002_usd_per_month`` (as printed, for gpt-4o-mini), the naive and true savings
-        (USD per month) and months to break even.
+        (USD per month) and months to break even (nullable ``Float64``, ``<NA>`` = never:
+        see :mod:`ftroi_helpers.never`).
 
     Raises
     ------
@@ -204,10 +206,11 @@ def inference_savings_table(
             "source_002_usd_per_month": ex.source_usd_per_month,
             "naive_savings_usd_per_month": naive,
             "true_savings_usd_per_month": true,
-            "naive_breakeven_months": months_to_break_even(training_usd, naive),
-            "true_breakeven_months": months_to_break_even(training_usd, true),
+            # inf only while the rows are built: the table shows never as <NA>
+            "naive_breakeven_months": never_to_inf(months_to_break_even(training_usd, naive)),
+            "true_breakeven_months": never_to_inf(months_to_break_even(training_usd, true)),
         })
-    return pd.DataFrame(rows)
+    return _never_columns(pd.DataFrame(rows))
 
 
 def breakeven_range_table(
@@ -234,7 +237,7 @@ def breakeven_range_table(
     -------
     pandas.DataFrame
         Rows ``naive`` and ``true``: ``savings_usd_per_month``, ``breakeven_months_low`` and
-        ``breakeven_months_high``.
+        ``breakeven_months_high`` (nullable ``Float64``, ``<NA>`` = never).
 
     Raises
     ------
@@ -267,10 +270,11 @@ def breakeven_range_table(
             "method": method,
             "requests_per_day": volume,
             "savings_usd_per_month": saving,
-            "breakeven_months_low": months_to_break_even(training_usd_low, saving),
-            "breakeven_months_high": months_to_break_even(training_usd_high, saving),
+            "breakeven_months_low": never_to_inf(months_to_break_even(training_usd_low, saving)),
+            "breakeven_months_high": never_to_inf(months_to_break_even(training_usd_high,
+                                                                       saving)),
         })
-    return pd.DataFrame(rows)
+    return _never_columns(pd.DataFrame(rows))
 
 
 def volume_table(
@@ -297,7 +301,8 @@ def volume_table(
     pandas.DataFrame
         ``requests_per_day``, ``tokens_per_month`` (prompted input + output),
         ``naive_savings_usd_per_month``, ``true_savings_usd_per_month``,
-        ``naive_breakeven_months``, ``true_breakeven_months``.
+        ``naive_breakeven_months``, ``true_breakeven_months`` (nullable ``Float64``, ``<NA>``
+        = never).
 
     Raises
     ------
@@ -328,8 +333,8 @@ def volume_table(
                                            DAYS_PER_MONTH),
         "naive_savings_usd_per_month": naive,
         "true_savings_usd_per_month": true,
-        "naive_breakeven_months": months_to_break_even(training_usd, naive),
-        "true_breakeven_months": months_to_break_even(training_usd, true),
+        "naive_breakeven_months": never_to_na(months_to_break_even(training_usd, naive)),
+        "true_breakeven_months": never_to_na(months_to_break_even(training_usd, true)),
     })
 
 
@@ -357,7 +362,7 @@ def tokens_rule_table(
     -------
     pandas.DataFrame
         ``tokens_per_month``, ``requests_per_day`` and one ``breakeven_months: A -> ft B``
-        column per pair (``inf`` = never).
+        column per pair: nullable ``Float64``, ``<NA>`` = never (see :mod:`ftroi_helpers.never`).
 
     Raises
     ------
@@ -387,8 +392,16 @@ def tokens_rule_table(
         saving = _savings(requests_per_day, ex, token_prices(base_model),
                           token_prices(ft_model), naive=False)
         label = f"breakeven_months: {_short(base_model)} -> ft {_short(ft_model)}"
-        table[label] = months_to_break_even(training_usd, saving)
+        table[label] = never_to_na(months_to_break_even(training_usd, saving))
     return pd.DataFrame(table)
+
+
+def _never_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """Months-to-break-even columns as nullable Float64, ``pd.NA`` for never (ftroi_helpers.never)."""
+    for column in table.columns:
+        if "breakeven_months" in str(column):
+            table[column] = never_to_na(table[column].to_numpy(dtype=object))
+    return table
 
 
 def _pairs(pairs: Any) -> list[tuple[str, str]]:
@@ -532,7 +545,7 @@ def misuse_table(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_day"
 
     >>> t = misuse_table()
     >>> t["payback_months"].round(2).tolist()
-    [1.05, 5.95, 19.86, 4.86, inf, inf]
+    [1.05, 5.95, 19.86, 4.86, <NA>, <NA>]
     """
     steps = misuse_scenarios(requests_per_day, training_usd)
     table = compare_scenarios({label: s for label, (_, s) in steps.items()})

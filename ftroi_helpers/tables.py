@@ -11,7 +11,8 @@ displays as
   sees).
 
 How a column is formatted is read from its name, the workbook's naming convention (units in
-names): ``..._usd...`` is money, ``..._months`` months (``inf`` is "never"), ``..._pct`` or
+names): ``..._usd...`` is money, ``..._months`` months (None, ``<NA>`` or a masked value --
+"never" in :mod:`ftroi_helpers.never` -- is shown as "never"), ``..._pct`` or
 ``..._percent`` a percentage, ``requests``/``tokens``/``examples``/``draws`` counts. A mapping
 ``formats={"column": "money"}`` overrides the guess. The header reads as words with the unit in
 brackets: ``true_savings_usd_per_month`` becomes "true savings (USD/month)".
@@ -105,8 +106,9 @@ def format_value(value: Any, kind: str, decimals: int | None = None) -> str:
 
     >>> format_value(1234.5, "money", 0)
     '$1,234'
-    >>> format_value(float("inf"), "months")
-    'never'
+    >>> import pandas as pd
+    >>> format_value(None, "months"), format_value(pd.NA, "months")
+    ('never', 'never')
     >>> format_value(0.105042, "months")
     '0.11'
     >>> format_value(2125.0, "count")
@@ -114,7 +116,11 @@ def format_value(value: Any, kind: str, decimals: int | None = None) -> str:
     >>> format_value(0.4321, "fraction")
     '43.2 %'
     """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_never(value):
+        # "never" (ftroi_helpers.never) where a number could be one; a gap elsewhere (e.g. the
+        # utilization of an option that has no GPU)
+        return "never" if kind in {"months", "count", "number"} else "–"
+    if isinstance(value, float) and math.isnan(value):
         return "–"
     if kind == "yes/no":
         return "yes" if bool(value) else "no"
@@ -145,6 +151,22 @@ def format_value(value: Any, kind: str, decimals: int | None = None) -> str:
     if x == 0 or abs(x) >= 100:
         return f"{x:,.0f}"
     return f"{x:,.3g}"
+
+
+def _is_never(value: Any) -> bool:
+    """None, pd.NA or a masked value: "never" (see :mod:`ftroi_helpers.never`)."""
+    if value is None:
+        return True
+    import numpy as np
+
+    if value is np.ma.masked:
+        return True
+    try:
+        import pandas as pd
+
+        return value is pd.NA
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return False
 
 
 _UNIT_WORDS = [
@@ -262,7 +284,7 @@ def show_table(df: Any, caption: str = "", *, formats: Mapping[str, str] | None 
     Examples
     --------
     >>> import pandas as pd
-    >>> t = show_table(pd.DataFrame({"payback_months": [0.105042, float("inf")],
+    >>> t = show_table(pd.DataFrame({"payback_months": pd.array([0.105042, None], "Float64"),
     ...                        "savings_usd_per_month": [2125.0, -80.5]}), "Two scenarios")
     >>> print(t)
     Two scenarios

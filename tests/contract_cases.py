@@ -127,9 +127,16 @@ def INT(minimum: int = 0, limit: float = math.inf, **kw: Any) -> Num:  # noqa: N
     return Num(float(minimum), whole=True, limit=limit, **kw)
 
 
+#: A number, or "never": None (ftroi_helpers.never), and +inf read as never too; -inf is refused.
+NUM_OR_NEVER = Num(none=True, also=(math.inf,))
+
+
 # -- oracles (exact arithmetic) -----------------------------------------------------------------
 class Never:
-    """The oracle's "never": the function must return inf."""
+    """The oracle's "never": the function must return None (a number) or mask it (an array).
+
+    Issue 11: a function never returns inf or NaN to stand for "never" (ftroi_helpers.never).
+    """
 
 
 NEVER = Never()
@@ -490,13 +497,13 @@ def cases() -> dict[str, Case]:
         Case("count_tokens", {"text": "How much is fine-tuning worth?", "model": "gpt-4o-mini"},
              {"text": Obj("text")}),
         Case("format_number", {"value": 30769.2, "unit": "requests", "decimals": 0},
-             {"value": Num(inf_ok=True), "decimals": Num(0.0, 20.0, whole=True, none=True)},
+             {"value": NUM_OR_NEVER, "decimals": Num(0.0, 20.0, whole=True, none=True)},
              text_output=True),
         Case("closeness", {"guess": 30000, "answer": 30769.2, "unit": "requests",
                            "decimals": None},
-             {"guess": Num(inf_ok=True), "answer": Num(inf_ok=True)}),
+             {"guess": NUM_OR_NEVER, "answer": NUM_OR_NEVER}),
         Case("predict", {"question": "How many requests?", "answer": 30769.2},
-             {"question": Obj("text"), "answer": Num(inf_ok=True)}),
+             {"question": Obj("text"), "answer": NUM_OR_NEVER}),
         Case("hosting_options",
              {"requests_per_month": 200_000, "serverless_usd_per_1k_req": 1.35,
               "usd_per_gpu_hour": 1.006, "requests_per_second_capacity": 10, "replicas": 2,
@@ -560,7 +567,8 @@ NOT_FUZZED = {
 # -- discovery -----------------------------------------------------------------------------------
 #: Not fuzzed here: the command line and calculators have their own sections of the suite; the
 #: quiz modules belong to the course's grading (their own tests, tests/test_quiz*.py).
-_SKIP_MODULES = {"cli", "calculators", "quizcheck", "quiz", "validation", "__main__"}
+# validation and never hold the checks and the "never" conventions the functions use
+_SKIP_MODULES = {"cli", "calculators", "quizcheck", "quiz", "validation", "never", "__main__"}
 
 
 def public_functions() -> dict[str, Callable[..., Any]]:
@@ -769,16 +777,19 @@ def _numeric_leaves(value: Any, depth: int = 0):
             yield np.array([float(value)])
     elif isinstance(value, (float, np.floating)):
         yield np.array([float(value)])
+    elif isinstance(value, np.ma.MaskedArray):
+        if value.dtype.kind in "fiu":
+            # the unmasked data must be finite; under the mask ("never") anything goes
+            yield np.ma.getdata(value)[~np.ma.getmaskarray(value)].astype(float).ravel()
     elif isinstance(value, np.ndarray):
         if value.dtype.kind in "fiu":
             yield value.astype(float).ravel()
     elif isinstance(value, pd.DataFrame):
         for _, column in value.select_dtypes("number").items():
-            # a nullable integer column's <NA> ("no payback month") is not a NaN
-            yield column.dropna().to_numpy(dtype=float)
+            yield _column_numbers(column)
     elif isinstance(value, pd.Series):
         if value.dtype.kind in "fiu":
-            yield value.dropna().to_numpy(dtype=float)
+            yield _column_numbers(value)
     elif isinstance(value, (tuple, list)):
         for v in value[:1000]:
             yield from _numeric_leaves(v, depth + 1)
@@ -787,7 +798,29 @@ def _numeric_leaves(value: Any, depth: int = 0):
             yield from _numeric_leaves(v, depth + 1)
     elif dataclasses.is_dataclass(value):
         for f in dataclasses.fields(value):
-            yield from _numeric_leaves(getattr(value, f.name), depth + 1)
+            bound = getattr(value, f.name)
+            if f.name.startswith("upper_") and bound == math.inf:
+                # the open top of a band (">10,000 examples"): a range bound, not an answer
+                continue
+            yield from _numeric_leaves(bound, depth + 1)
+
+
+def _column_numbers(column: Any) -> np.ndarray:
+    """A pandas column's numbers: pd.NA ("never", "no payback month") is allowed, a float NaN
+    is not (it is kept, so the caller flags it)."""
+    array = column.array
+    if hasattr(array, "_mask") and hasattr(array, "_data"):  # nullable Float64 / Int64
+        return np.asarray(array._data, dtype=float)[~np.asarray(array._mask)]
+    return column.to_numpy(dtype=float)
+
+
+def _never_mask(value: Any) -> np.ndarray | None:
+    """Where an array result says "never" (its mask), or None for a result that is no array."""
+    if isinstance(value, np.ma.MaskedArray):
+        return np.ma.getmaskarray(value)
+    if isinstance(value, np.ndarray) and value.ndim:
+        return np.zeros(value.shape, dtype=bool)
+    return None
 
 
 def _texts(value: Any) -> list[str]:
@@ -803,10 +836,14 @@ def _texts(value: Any) -> list[str]:
 
 def judge(case_name: str, param: str, value: Any, valid_value: bool, call: Callable[[], Any],
           *, oracle: Callable[[], tuple[Any, Any]] | None = None,
-          cross_checked: frozenset = frozenset(), inf_allowed: bool = True) -> Verdict:
+          cross_checked: frozenset = frozenset(),
+          array_oracle: Callable[[], list[tuple[Any, Any]]] | None = None) -> Verdict:
     """Call, and judge the outcome against the contract.
 
     ``valid_value``: whether ``value`` is in ``param``'s domain (the other arguments are valid).
+    ``oracle``: the exact answer of a call with single numbers; ``array_oracle``: the exact
+    answer of each element of an array call (in C order of the broadcast shape). No result may
+    hold inf or NaN anywhere (issue 11: "never" is None, a mask or pd.NA).
     """
     import warnings
 
@@ -849,19 +886,39 @@ def judge(case_name: str, param: str, value: Any, valid_value: bool, call: Calla
     leaves = list(_numeric_leaves(result))
     if any(np.isnan(x).any() for x in leaves):
         return Verdict("wrong", f"NaN in result {short(result)}")
+    if any(np.isinf(x).any() for x in leaves):
+        return Verdict("wrong", f"inf in result {short(result)}")
+    if isinstance(result, np.ma.MaskedArray) and result.fill_value != np.inf:
+        return Verdict("wrong", f"masked result whose fill_value is not inf: {short(result)}")
+    if array_oracle is not None and _never_mask(result) is not None:
+        try:
+            exacts = array_oracle()
+        except ZeroDivisionError:
+            exacts = None
+        if exacts is not None:
+            want = np.array([isinstance(e, Never) for e, _ in exacts])
+            got_mask = _never_mask(result).ravel()
+            if got_mask.shape != want.shape or not np.array_equal(got_mask, want):
+                return Verdict("wrong", f"mask {got_mask.tolist()[:20]} but never at "
+                                        f"{want.tolist()[:20]}: {short(result)}")
+            if want.any() and not isinstance(result, np.ma.MaskedArray):
+                return Verdict("wrong", f"never answered without a mask: {short(result)}")
     if oracle is not None:
         try:
             exact, scale = oracle()
         except ZeroDivisionError:
             return Verdict("ok")
+        if isinstance(exact, Never):
+            if result is None or result is np.ma.masked or (
+                    isinstance(result, np.ma.MaskedArray) and np.ma.getmaskarray(result).all()):
+                return Verdict("ok")
+            return Verdict("wrong", f"expected never (None), got {short(result)}")
+        if result is None:
+            return Verdict("wrong", f"expected {float(exact)!r}, got None (never)")
         got = np.asarray(result, dtype=float)
         if got.size != 1:
             return Verdict("ok")
         got_f = float(got.ravel()[0])
-        if isinstance(exact, Never):
-            if got_f != math.inf:
-                return Verdict("wrong", f"expected never (inf), got {got_f!r}")
-            return Verdict("ok")
         try:
             float(exact)  # rounds to the nearest float, or overflows
             beyond = False
@@ -874,8 +931,6 @@ def judge(case_name: str, param: str, value: Any, valid_value: bool, call: Calla
             return Verdict("wrong", f"true result {float(exact)!r} is finite, got {got_f!r}")
         if not close(got_f, exact, scale):
             return Verdict("wrong", f"expected {float(exact)!r}, got {got_f!r}")
-    elif not inf_allowed and any(np.isinf(x).any() for x in leaves):
-        return Verdict("wrong", f"inf in result {short(result)}")
     return Verdict("ok")
 
 

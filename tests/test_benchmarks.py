@@ -104,22 +104,24 @@ def test_breakeven_on_arrays_matches_one_scenario_at_a_time():
     self_hosted = np.concatenate([rng.uniform(0, 30, 500), [0.0, 2.0, 2.0, 5.0]])
     one_time = np.concatenate([rng.uniform(0, 5000, 500), [0.0, 400.0, 0.0, 0.0]])
     many = breakeven_requests(hosted, self_hosted, one_time)
-    one = np.array([breakeven_requests(h, s, o)
-                    for h, s, o in zip(hosted, self_hosted, one_time, strict=True)])
-    assert np.array_equal(np.isinf(many), np.isinf(one))
+    one = np.array([np.inf if r is None else r for r in
+                    (breakeven_requests(h, s, o)
+                     for h, s, o in zip(hosted, self_hosted, one_time, strict=True))])
+    never = np.ma.getmaskarray(many)
+    assert np.array_equal(never, np.isinf(one))
     # never where self-hosting is dearer, or no cheaper with something to repay (issue 11: a
     # free project that saves nothing breaks even at once)
-    assert np.array_equal(np.isinf(many), (hosted < self_hosted)
+    assert np.array_equal(never, (hosted < self_hosted)
                           | ((hosted == self_hosted) & (one_time > 0)))
     finite = np.isfinite(one)
-    np.testing.assert_allclose(many[finite], one[finite], rtol=1e-12)
+    np.testing.assert_allclose(many.compressed(), one[finite], rtol=1e-12)
 
 
 def test_breakeven_broadcasts_a_single_saving_against_many_one_time_costs():
     # source 003: $15 vs $2 per 1k requests; $400 one-time -> ~30,769 requests
     out = breakeven_requests(15, 2, np.array([400.0, 0.0]))
     assert round(out[0]) == 30769 and out[1] == 0.0
-    assert breakeven_requests(2, 2, np.array([400.0, 0.0])).tolist() == [np.inf, 0.0]
+    assert breakeven_requests(2, 2, np.array([400.0, 0.0])).tolist() == [None, 0.0]
 
 
 def test_simulate_on_many_scenarios_matches_one_scenario_at_a_time():

@@ -15,6 +15,7 @@ from ftroi_helpers.breakeven import (
     explain_breakeven,
     explain_breakeven_days,
 )
+from ftroi_helpers.never import never_to_inf
 
 # Seeded and database-free, so every run checks the same examples and writes nothing.
 SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=150)
@@ -40,13 +41,14 @@ def test_source_003_example_breaks_even_after_30769_requests():
     assert round(breakeven_requests(15, 2, 400)) == 30_769
 
 
-def test_breakeven_is_infinite_when_self_hosting_is_not_cheaper():
-    assert breakeven_requests(2, 15, 400) == math.inf
-    assert breakeven_requests(15, 15, 400) == math.inf
+def test_breakeven_is_never_none_when_self_hosting_is_not_cheaper():
+    # issue 11: "never" is None, not inf
+    assert breakeven_requests(2, 15, 400) is None
+    assert breakeven_requests(15, 15, 400) is None
 
 
-def test_breakeven_is_infinite_when_dearer_even_if_nothing_was_spent():
-    assert breakeven_requests(2, 15, 0) == math.inf
+def test_breakeven_is_never_when_dearer_even_if_nothing_was_spent():
+    assert breakeven_requests(2, 15, 0) is None
 
 
 def test_a_free_project_that_saves_nothing_breaks_even_at_once_as_everywhere_else():
@@ -71,10 +73,18 @@ def test_breakeven_returns_a_python_float_for_scalars():
     assert type(breakeven_requests(np.float64(15), np.int64(2), np.array(400))) is float
 
 
-def test_breakeven_arrays_give_inf_exactly_where_self_hosting_is_not_cheaper():
+def test_breakeven_arrays_are_masked_exactly_where_self_hosting_is_not_cheaper():
     out = breakeven_requests(np.array([15.0, 10.0, 2.0, 1.0]), 2, 400)
-    assert out[:2] == pytest.approx([400 / 13 * 1000, 400 / 8 * 1000])
-    assert np.isinf(out[2:]).all()
+    assert isinstance(out, np.ma.MaskedArray)
+    assert out.compressed() == pytest.approx([400 / 13 * 1000, 400 / 8 * 1000])
+    assert np.ma.getmaskarray(out).tolist() == [False, False, True, True]
+    assert not np.isinf(out).any() and not np.isnan(out).any()
+    assert out.fill_value == np.inf and np.isinf(out.data[2:]).all()
+
+
+def test_breakeven_arrays_are_masked_arrays_even_when_nothing_is_never():
+    out = breakeven_requests(np.array([15.0, 10.0]), 2, 400)
+    assert isinstance(out, np.ma.MaskedArray) and not np.ma.getmaskarray(out).any()
 
 
 def test_breakeven_arrays_broadcast_to_a_grid():
@@ -85,8 +95,8 @@ def test_breakeven_arrays_broadcast_to_a_grid():
 
 def test_scalar_costs_with_an_array_of_one_time_costs_give_an_array():
     out = breakeven_requests(15, 2, np.array([0.0, 400.0, 1300.0]))
-    assert out == pytest.approx([0.0, 400 / 13 * 1000, 100_000.0])
-    assert breakeven_requests(2, 2, np.array([0.0, 400.0])).tolist() == [0.0, math.inf]
+    assert out.tolist() == pytest.approx([0.0, 400 / 13 * 1000, 100_000.0])
+    assert breakeven_requests(2, 2, np.array([0.0, 400.0])).tolist() == [0.0, None]
 
 
 @SETTINGS
@@ -94,17 +104,18 @@ def test_scalar_costs_with_an_array_of_one_time_costs_give_an_array():
 def test_breakeven_arrays_equal_the_scalar_results(rows):
     hosted, self_hosted, one_time = (np.array(col) for col in zip(*rows, strict=True))
     out = breakeven_requests(hosted, self_hosted, one_time)
-    expected = [breakeven_requests(*row) for row in rows]
+    expected = [never_to_inf(breakeven_requests(*row)) for row in rows]
+    assert np.ma.getmaskarray(out).tolist() == [e == math.inf for e in expected]
     # Relative to 1e-12; absolutely to 1e-300 requests, where rounding in the last bits of a
     # denormal result (multiply-then-divide against divide-then-multiply) is all that differs.
-    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(out.filled(np.inf), expected, rtol=1e-12, atol=1e-300)
 
 
 @SETTINGS
 @given(money, money, positive_money, st.floats(min_value=0.01, max_value=100))
 def test_breakeven_falls_as_per_request_savings_rise(hosted, self_hosted, one_time, extra):
-    base = breakeven_requests(hosted, self_hosted, one_time)
-    cheaper = breakeven_requests(hosted + extra, self_hosted, one_time)
+    base = never_to_inf(breakeven_requests(hosted, self_hosted, one_time))
+    cheaper = never_to_inf(breakeven_requests(hosted + extra, self_hosted, one_time))
     assert cheaper <= base
     if math.isfinite(base):
         assert cheaper < base
@@ -113,8 +124,8 @@ def test_breakeven_falls_as_per_request_savings_rise(hosted, self_hosted, one_ti
 @SETTINGS
 @given(money, money, money, st.floats(min_value=0.01, max_value=1e5))
 def test_breakeven_rises_with_the_one_time_cost(hosted, self_hosted, one_time, extra):
-    base = breakeven_requests(hosted, self_hosted, one_time)
-    dearer = breakeven_requests(hosted, self_hosted, one_time + extra)
+    base = never_to_inf(breakeven_requests(hosted, self_hosted, one_time))
+    dearer = never_to_inf(breakeven_requests(hosted, self_hosted, one_time + extra))
     assert dearer >= base
     if hosted > self_hosted:
         assert dearer > base
@@ -124,7 +135,8 @@ def test_breakeven_rises_with_the_one_time_cost(hosted, self_hosted, one_time, e
 @given(money, money, positive_money)
 def test_breakeven_requests_repay_the_one_time_cost_exactly(hosted, self_hosted, one_time):
     requests = breakeven_requests(hosted, self_hosted, one_time)
-    if math.isfinite(requests):
+    assert (requests is None) == (hosted <= self_hosted)
+    if requests is not None:
         saved = requests / 1000 * (hosted - self_hosted)
         assert saved == pytest.approx(one_time, rel=1e-9)
 
@@ -193,10 +205,10 @@ def test_days_for_source_002s_classification_saving_at_its_own_figures():
     assert breakeven_days(per_call, 10_000, 75, 1.0) == pytest.approx(75 / 1.8)
 
 
-def test_days_are_infinite_when_nothing_is_saved():
-    assert breakeven_days(0.002, 10_000, 300, 0) == math.inf
-    assert breakeven_days(0.002, 0, 300, 0.6) == math.inf
-    assert breakeven_days(0, 10_000, 300, 0.6) == math.inf
+def test_days_are_never_when_nothing_is_saved():
+    assert breakeven_days(0.002, 10_000, 300, 0) is None
+    assert breakeven_days(0.002, 0, 300, 0.6) is None
+    assert breakeven_days(0, 10_000, 300, 0.6) is None
 
 
 def test_zero_training_cost_pays_back_at_once_even_with_no_savings():
@@ -206,13 +218,14 @@ def test_zero_training_cost_pays_back_at_once_even_with_no_savings():
 
 def test_days_broadcast_over_arrays():
     out = breakeven_days(0.002, np.array([10_000, 5_000, 0]), 300, 0.6)
-    assert out[:2] == pytest.approx([25.0, 50.0])
-    assert np.isinf(out[2])
+    assert out[:2].tolist() == pytest.approx([25.0, 50.0])
+    assert np.ma.getmaskarray(out).tolist() == [False, False, True]
+    assert not np.isinf(out).any()
 
 
 def test_days_array_of_training_costs_gives_zero_where_free():
     out = breakeven_days(0.002, 10_000, np.array([0.0, 300.0]), 0.0)
-    assert out[0] == 0.0 and np.isinf(out[1])
+    assert out[0] == 0.0 and out[1] is np.ma.masked
 
 
 @SETTINGS
@@ -220,8 +233,8 @@ def test_days_array_of_training_costs_gives_zero_where_free():
                 min_size=1, max_size=8))
 def test_days_arrays_equal_the_scalar_results(rows):
     cols = [np.array(c) for c in zip(*rows, strict=True)]
-    np.testing.assert_allclose(breakeven_days(*cols), [breakeven_days(*r) for r in rows],
-                               rtol=1e-12)
+    np.testing.assert_allclose(breakeven_days(*cols).filled(np.inf),
+                               [never_to_inf(breakeven_days(*r)) for r in rows], rtol=1e-12)
 
 
 @SETTINGS

@@ -6,8 +6,9 @@ extreme inputs -- NaN, +-inf, negatives, zero, strings, None, bools, complex num
 slider's range -- and checks the contract:
 
 * a valid input gives a finite number (the right one, where an exact oracle exists: see
-  ``tests/contract_cases.py``), ``inf`` only where the true answer is "never", or a
-  "too large" error naming the inputs; never a NaN, never a nonsense sentence;
+  ``tests/contract_cases.py``), "never" as None / a masked element / pd.NA exactly where the
+  true answer is "never" (ftroi_helpers.never), or a "too large" error naming the inputs;
+  never an inf or a NaN anywhere in a result, never a nonsense sentence;
 * an invalid input raises ValueError or TypeError whose message names the caller's parameter
   and is short;
 * nothing else escapes: no other exception, no warning;
@@ -199,12 +200,18 @@ def test_every_public_function_gives_the_right_number_or_names_the_parameter(cal
     domain = case.domains[param]
     ok = valid(domain, value, GOOD[case.name, param])
     kwargs = {**case.valid, param: value}
-    oracle = None
+    oracle = array_oracle = None
     if case.oracle is not None and ok and np.ndim(value) == 0:
         def oracle():
             return case.oracle(*kwargs.values())
+    elif case.oracle is not None and ok:
+        def array_oracle():
+            # the exact answer of every element, to check where a masked result says never
+            columns = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in kwargs.values()))
+            return [case.oracle(*row) for row in zip(*(c.ravel() for c in columns),
+                                                     strict=True)]
     verdict = cc.judge(case.name, param, value, ok, lambda: case.func(**kwargs), oracle=oracle,
-                       cross_checked=case.cross_checked)
+                       cross_checked=case.cross_checked, array_oracle=array_oracle)
     if ok and "too large" in verdict.detail:
         assert _extreme(kwargs.values()), f"{case.name}({param}={cc.short(value)}): {verdict}"
     assert verdict.fine, f"{case.name}({param}={cc.short(value)}): {verdict}"
@@ -255,8 +262,7 @@ def test_every_scenario_field_gives_a_finite_tco_or_names_the_field(call):
     else:
         ok = valid(domain, value, [])
         verdict = cc.judge("Scenario", name, value, ok,
-                           lambda: ftroi_helpers.tco(ftroi_helpers.Scenario(**{name: value})),
-                           inf_allowed=False)
+                           lambda: ftroi_helpers.tco(ftroi_helpers.Scenario(**{name: value})))
     if ok and "too large" in verdict.detail:
         assert _extreme([value]), f"{name}={cc.short(value)}: {verdict}"
     assert verdict.fine, f"{name}={cc.short(value)} ({'array' if as_array else 'scalar'}): " \

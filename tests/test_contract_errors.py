@@ -232,7 +232,7 @@ def test_a_free_project_has_the_same_answer_everywhere():
     assert f.breakeven_days(0.002, 10_000, 0, 0) == 0.0
     assert f.breakeven_requests(2, 2, 0) == 0.0
     assert f.months_to_break_even(np.array([0.0, 0.0, 5.0]), np.array([0.0, -1.0, 0.0])
-                                  ).tolist() == [0.0, np.inf, np.inf]
+                                  ).tolist() == [0.0, None, None]
     assert f.explain_breakeven(2, 2, 0) == \
         "Break even at once: there is no one-time cost to repay"
 
@@ -324,9 +324,12 @@ def test_formatters_refuse_what_they_cannot_print():
         breakeven_series(15, 2, 400, max_requests=-1)
     with pytest.raises(TooLargeError, match="the chart's cumulative cost"):
         breakeven_series(1e300, 2, 400, max_requests=1e300)
-    with pytest.raises(ValueError, match=r"^value must be a number, or math.inf for never"):
+    with pytest.raises(ValueError, match=r"^value must be a number, or None for never"):
         format_number(math.nan)
-    assert closeness(5, 0).ratio == math.inf and closeness(0, 0).ratio == 1.0
+    with pytest.raises(ValueError, match=r"^value must be a number, or None for never"):
+        format_number(-math.inf)
+    assert closeness(5, 0).ratio is None and closeness(0, 0).ratio == 1.0
+    assert format_number(None) == format_number(math.inf) == "never"
 
 
 def test_hosting_keeps_a_tiny_bill_and_names_every_part_of_the_capacity():

@@ -167,11 +167,12 @@ def test_tornado_columns_and_attrs_describe_the_payback_metric():
     assert table.attrs["base_value"] == pytest.approx(direct_payback(Scenario()))
 
 
-def test_tornado_reports_inf_for_no_payback_but_caps_the_swing_at_the_horizon():
-    # At $1 per 1k hosted, self-hosting at $2 per 1k never pays back.
+def test_tornado_reports_na_for_no_payback_but_caps_the_swing_at_the_horizon():
+    # At $1 per 1k hosted, self-hosting at $2 per 1k never pays back: <NA>, not inf (issue 11)
     table = tornado(Scenario(horizon_months=6), {"hosted_cost_per_1k_req": (1.0, 15.0)})
     row = table.iloc[0]
-    assert row["payback_months_at_low"] == math.inf
+    assert row["payback_months_at_low"] is pd.NA
+    assert str(table["payback_months_at_low"].dtype) == "Float64"
     assert row["swing_months"] == pytest.approx(6 - row["payback_months_at_high"])
 
 
@@ -273,7 +274,7 @@ def test_monte_carlo_is_reproducible_with_a_fixed_seed(seed, n_draws, distributi
 def test_probability_of_payback_is_a_share_between_0_and_1(seed, within):
     r = monte_carlo(n_draws=200, seed=seed, within_months=within)
     assert 0.0 <= r.p_payback_within <= r.p_payback_within_horizon <= 1.0
-    assert r.p_payback_within == np.mean(r.payback_months <= within)
+    assert r.p_payback_within == np.mean(r.payback_months.filled(np.inf) <= within)
 
 
 def test_different_seeds_give_different_draws():
@@ -325,7 +326,8 @@ def test_degenerate_ranges_give_the_deterministic_payback(scenario):
     for distribution in ("uniform", "triangular"):
         r = monte_carlo(scenario, ranges, n_draws=50, seed=0, distribution=distribution)
         expected = direct_payback(scenario)
-        assert np.all(r.payback_months == pytest.approx(expected))
+        assert np.all(r.payback_months.filled(np.inf) == pytest.approx(expected))
+        assert np.ma.getmaskarray(r.payback_months).all() == (expected == math.inf)
         assert r.p_payback_within == (1.0 if expected <= 3 else 0.0)
 
 
@@ -359,7 +361,7 @@ def test_monte_carlo_result_fields_and_summary():
     assert r.payback_months.shape == (10_000,)
     pct = round(r.p_payback_within * 100)
     assert r.summary() == f"Payback within 6 months in {pct}% of 10,000 draws"
-    assert r.median_payback_months == np.median(r.payback_months)
+    assert r.median_payback_months == np.median(r.payback_months.filled(np.inf))
     with pytest.raises(AttributeError):
         r.seed = 3  # frozen
 
@@ -410,7 +412,7 @@ def test_sweep_rows_equal_direct_tco_runs():
 def test_sweep_marks_no_payback_as_missing_month_and_infinite_months():
     table = sweep(None, "hosted_cost_per_1k_req", [15, 2])
     assert table["payback_month"].isna().tolist() == [False, True]
-    assert table["payback_months"].iloc[1] == math.inf
+    assert table["payback_months"].iloc[1] is pd.NA  # never (issue 11), not inf
     assert table["net_savings_usd"].iloc[1] == pytest.approx(-Scenario().one_time_usd)
 
 
@@ -651,7 +653,8 @@ def test_two_way_cells_equal_direct_runs_of_each_pair():
     for y in t.index:
         for x in t.columns:
             s = replace(SHARED_REALISTIC, model_switch_month=int(x), data_prep_usd=float(y))
-            assert t.loc[y, x] == pytest.approx(direct_payback(s))
+            cell = t.loc[y, x]
+            assert (math.inf if cell is pd.NA else cell) == pytest.approx(direct_payback(s))
 
 
 def test_two_way_net_savings_and_its_errors():
@@ -699,7 +702,8 @@ def test_attribution_rejects_what_it_cannot_attribute():
 def test_monte_carlo_reports_payback_by_any_month_and_ahead_at_the_horizon():
     mc = monte_carlo(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=3_000, seed=2)
     direct = simulate(SHARED_REALISTIC, **mc.draws)
-    assert mc.p_payback_by(12) == pytest.approx(np.mean(direct.payback_months <= 12))
+    assert mc.p_payback_by(12) == pytest.approx(np.mean(direct.payback_months.filled(np.inf)
+                                                        <= 12))
     assert mc.p_ahead_at_horizon == pytest.approx(np.mean(direct.net_savings_usd >= 0))
     assert mc.p_payback_by(3) == mc.p_payback_within
 

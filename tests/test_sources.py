@@ -8,9 +8,8 @@ price table, never copied from sources.py's output.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -74,15 +73,16 @@ def test_months_to_break_even_is_training_over_monthly_savings():
 
 
 @pytest.mark.parametrize("savings", [0, -18])
-def test_months_to_break_even_is_infinite_when_nothing_is_saved(savings):
-    assert math.isinf(months_to_break_even(75, savings))
+def test_months_to_break_even_is_never_none_when_nothing_is_saved(savings):
+    assert months_to_break_even(75, savings) is None
 
 
 def test_months_to_break_even_broadcasts_over_arrays():
     out = months_to_break_even(np.array([15.0, 75.0]), np.array([[0.54], [-1.0]]))
     assert out.shape == (2, 2)
     assert out[0].tolist() == pytest.approx([15 / 0.54, 75 / 0.54])
-    assert np.isinf(out[1]).all()
+    assert np.ma.getmaskarray(out).tolist() == [[False, False], [True, True]]
+    assert not np.isinf(out).any()
 
 
 def test_months_to_break_even_rejects_a_negative_one_time_cost():
@@ -121,7 +121,7 @@ def test_breakeven_timeline_agrees_with_the_tco_payback():
 
 def test_breakeven_timeline_says_never_when_self_hosting_is_not_cheaper():
     t = breakeven_timeline(15, 16, 400)
-    assert math.isinf(t.days)
+    assert t.requests is None and t.days is None and t.months is None
     assert t.summary().startswith("Never")
 
 
@@ -326,10 +326,10 @@ def test_compare_scenarios_reports_each_scenarios_tco_payback():
     assert t.loc["a", "one_time_usd"] == Scenario().one_time_usd
 
 
-def test_compare_scenarios_marks_no_payback_as_infinite():
+def test_compare_scenarios_marks_no_payback_as_na():
     never = Scenario(hosted_cost_per_1k_req=1)
     t = compare_scenarios({"never": never})
-    assert math.isinf(t.loc[0, "payback_months"])
+    assert t.loc[0, "payback_months"] is pd.NA  # issue 11: never is <NA>, not inf
     assert t.loc[0, "savings_at_horizon_usd"] == pytest.approx(
         tco(never).table["cumulative_savings_usd"].iloc[-1])
 
@@ -360,7 +360,7 @@ def test_regression_testing_costs_delay_payback_further():
 def test_monthly_retraining_means_the_walk_never_pays_back():
     t = misuse_table()
     assert t.loc[4, "retrain_every_months"] == 1
-    assert math.isinf(t.loc[4, "payback_months"])
+    assert t.loc[4, "payback_months"] is pd.NA
 
 
 def test_against_a_prompted_gpt_4o_mini_the_fine_tune_loses_money():

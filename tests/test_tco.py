@@ -318,8 +318,10 @@ def test_simulate_returns_arrays_shaped_scenarios_by_months():
                 c.finetune_cumulative_usd):
         assert arr.shape == (3, 6)
     assert c.payback_month.tolist() == [1, 2, 0]
-    assert c.payback_months[:2] == pytest.approx([400 / 2_600, 2.0])
-    assert math.isinf(c.payback_months[2])
+    assert c.payback_months[:2].tolist() == pytest.approx([400 / 2_600, 2.0])
+    # issue 11: never is masked, not inf
+    assert np.ma.getmaskarray(c.payback_months).tolist() == [False, False, True]
+    assert not np.isinf(c.payback_months).any()
 
 
 def test_simulate_without_arrays_is_one_scenario():
@@ -414,7 +416,7 @@ def test_simulate_rows_equal_tco_of_each_scenario(batch):
                                    rtol=1e-12)
         assert c.payback_month[i] == (result.payback_month or 0)
         if result.payback_months is None:
-            assert math.isinf(c.payback_months[i])
+            assert c.payback_months[i] is np.ma.masked
         else:
             assert c.payback_months[i] == pytest.approx(result.payback_months)
 

@@ -275,7 +275,8 @@ def utilization_outcome(usd_per_gpu_hour: float, requests_per_second_capacity: f
         "self_hosted_cost_per_1k_req": per_1k,
         "hosting_usd_per_month": bill,
         "hosted_cost_per_1k_req": hosted,
-        "breakeven_requests_per_month": match,
+        # None: no volume matches a free hosted API (ftroi_helpers.never)
+        "breakeven_requests_per_month": match if math.isfinite(match) else None,
         "capacity_requests_per_month": capacity_per_month,
         "curve": (utils * capacity_per_month, np.asarray(curve)),
         "point": (float(requests_per_month), per_1k),

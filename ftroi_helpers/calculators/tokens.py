@@ -36,13 +36,15 @@ def money(value: float) -> str:
     return usd(value, 2 if abs(value) < 100 else 0)
 
 
-def months_text(months: float) -> str:
+def months_text(months: float | None) -> str:
     """'8.3 months', '833 months (69 years)', '25.0 days' (under a month, 30-day months) or 'never'.
 
-    >>> months_text(8.333), months_text(833.3), months_text(0.8333), months_text(float("inf"))
+    ``None`` (or ``inf``) is "never" (see :mod:`ftroi_helpers.never`).
+
+    >>> months_text(8.333), months_text(833.3), months_text(0.8333), months_text(None)
     ('8.3 months', '833 months (69 years)', '25.0 days', 'never')
     """
-    if math.isinf(months):
+    if months is None or math.isinf(months):
         return "never"
     if months < 1:
         return f"{months * DAYS_PER_MONTH:,.1f} days"
@@ -91,8 +93,8 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     Returns
     -------
     Outcome
-        The sentence, and ``data`` with the monthly costs, savings, break-even months and the
-        cumulative-cost series for the figure.
+        The sentence, and ``data`` with the monthly costs, savings, break-even months (None
+        for never) and the cumulative-cost series for the figure.
 
     Raises
     ------
@@ -144,8 +146,8 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
         finetuned_input_tokens, output_tokens, tuned.ft_usd_per_1m_input,
         tuned.ft_usd_per_1m_output, batch_discount=pct / 100))
     true = prompting_usd_per_month - finetune_usd_per_month
-    months = float(months_to_break_even(training, true))
-    naive_months = float(months_to_break_even(training, naive))
+    months = months_to_break_even(training, true)  # None: never
+    naive_months = months_to_break_even(training, naive)
 
     lead = f"At {volume:,.0f} requests a day fine-tuning "
     if true > 0:
@@ -159,12 +161,12 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
         lead += f" (the crossover guide's shortcut says {money(naive)})"
     else:
         lead += f" (the crossover guide's shortcut claims {shortcut})"
-    if math.isinf(months):
+    if months is None:
         tail = f"so {usd(training)} of training never pays back"
     else:
         tail = f"so {usd(training)} of training pays back in {months_text(months)}"
     sentence = f"{lead}, {tail} (shortcut: {months_text(naive_months)})."
-    if math.isinf(months):
+    if months is None:
         title = "Fine-tuning never pays back: it saves nothing per request"
     else:
         title = f"Fine-tuning pays back in {months_text(months)}"
@@ -210,8 +212,8 @@ def _redraw(ax, artists: dict, outcome: Outcome) -> None:
     artists["prompting"].set_label(f"keep prompting {base}")
     artists["finetune"].set_data(s["months"], s["finetune"])
     artists["finetune"].set_label(f"fine-tuned {tuned} (training + inference)")
-    months = d["breakeven_months"]
-    if months <= FIGURE_MONTHS:
+    months = d["breakeven_months"]  # None: never
+    if months is not None and months <= FIGURE_MONTHS:
         y = d["prompting_usd_per_month"] * months
         artists["mark"].set_data([months], [y])
         artists["mark"].set_label(f"break-even: month {months:,.1f}")
