@@ -332,7 +332,14 @@ def hosting_options(
     util = float(gpu_utilization(volume, capacity, count, hours))
     per_replica = float(hosting_cost_per_month(rate, hours))
     gpu_total = per_replica * count
-    gpu_per_1k = gpu_total / volume * 1000
+    with np.errstate(over="ignore"):
+        gpu_per_1k = gpu_total / volume * 1000
+        totals = np.array([serverless * volume / 1000, gpu_total, gpu_per_1k,
+                           shortcut * volume / 1000])
+    # a total beyond a float would read as "never" in the table: say it is too large
+    finite_result(totals, "a monthly total (USD)", {
+        "requests_per_month": volume, "serverless_usd_per_1k_req": serverless,
+        "usd_per_gpu_hour": rate, "replicas": count, "shortcut_usd_per_1k_req": shortcut})
     match = float(gpu_breakeven_requests_per_month(rate, shortcut, count, hours))
     capacity_per_month = capacity * 3600 * hours * count
     gpus = f"{count} GPU{'' if count == 1 else 's'}"

@@ -699,7 +699,8 @@ def bad_values(domain: Any) -> list[Any]:
                 if not (domain.none and v is None)
                 and not (domain.huge_ok and isinstance(v, int) and not isinstance(v, bool)
                          and v > 0)
-                and not (domain.inf_ok and isinstance(v, float) and math.isinf(v))]
+                and not (domain.inf_ok and isinstance(v, float) and math.isinf(v))
+                and not (isinstance(v, float) and v in domain.also)]
         if domain.array and not domain.empty_ok:
             vals.append([])
         if not domain.array:
