@@ -33,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "quizzes"))
 
 import class_support as cs  # noqa: E402
 import hub_support as hs  # noqa: E402
@@ -50,9 +51,14 @@ def save(section: str, result: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=30)
-    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="jobs for grade_class (default: its own, cores + 1)")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
+    if args.jobs is None:
+        from ftroi_course.grade_class import default_jobs
+
+        args.jobs = default_jobs()
     reason = hs.missing_reason()
     if reason:
         print(f"cannot run: {reason}", file=sys.stderr)
