@@ -77,9 +77,8 @@ def parse_guess(text: Any) -> float | str | None:
         value = float(cleaned)
     except ValueError:
         return None
-    if math.isinf(value):  # "1e400": too large to be a number anyone meant
-        return NEVER if value > 0 else None
-    return value if not math.isnan(value) else None
+    # "1e400" is beyond a float: not a guess anyone meant (never is typed as a word)
+    return value if math.isfinite(value) else None
 
 
 def format_number(value: float | None, unit: str = "", decimals: int | None = None) -> str:

@@ -18,7 +18,7 @@ def test_a_typed_guess_reads_as_the_number_a_learner_meant(typed, value):
     assert parse_guess(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "about thirty", "nan", None, 3])
+@pytest.mark.parametrize("typed", ["", "   ", "about thirty", "nan", None, 3, "1e400", "-inf"])
 def test_an_unreadable_guess_is_no_guess_at_all(typed):
     assert parse_guess(typed) is None
 
