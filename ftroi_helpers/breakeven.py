@@ -278,6 +278,8 @@ def explain_breakeven_days(
     'Training pays back after 25.0 days (saving $12.00 a day)'
     >>> explain_breakeven_days(0.002, 10_000, 300, 0)
     'Training never pays back: nothing is saved per call'
+    >>> explain_breakeven_days(0.002, 10_000, 0, 0)
+    'Training pays back at once: there is no training cost to repay'
     """
     for name, value in (("prompt_cost_per_call", prompt_cost_per_call),
                         ("calls_per_day", calls_per_day), ("training_cost", training_cost),
@@ -295,6 +297,8 @@ def explain_breakeven_days(
             "the daily saving prompt_cost_per_call x calls_per_day x savings_fraction is too "
             f"large to compute (above 1.8e+308) for prompt_cost_per_call={short_repr(p)}, "
             f"calls_per_day={short_repr(v)}, savings_fraction={short_repr(s)}")
+    if days == 0:
+        return "Training pays back at once: there is no training cost to repay"
     return f"Training pays back after {days:,.1f} days (saving {_dollars(daily)} a day)"
 
 

@@ -104,6 +104,14 @@ def test_breakeven_timeline_and_the_sentences_say_never_in_words():
     assert "never" in f.explain_breakeven_days(0.002, 10_000, 300, 0)
 
 
+def test_a_free_project_pays_back_at_once_in_every_sentence():
+    # the same semantics as the numbers: free and saving nothing -> 0, said as "at once"
+    assert f.breakeven_days(0.002, 10_000, 0, 0) == 0 == f.breakeven_requests(5, 5, 0)
+    for text in (f.explain_breakeven_days(0.002, 10_000, 0, 0),
+                 f.explain_breakeven_days(0.002, 10_000, 0, 0.5), f.explain_breakeven(5, 5, 0)):
+        assert "at once" in text and "never" not in text.lower() and "0.0" not in text, text
+
+
 # -- the cost model and its sensitivity analyses ---------------------------------------------------
 def test_simulate_masks_payback_where_it_never_pays_back():
     hosted = np.array([15.0, 1.0, 3.0, 2.0])   # self-hosted costs USD 2 per 1k: 1 and 2 never
