@@ -927,12 +927,15 @@ def attribution(
         means = sums[used] / counts[used]
         explained = float(np.sum(counts[used] * (means - y.mean()) ** 2) / y.size)
         middle = (x.min() + x.max()) / 2
-        low, high = x < middle, x >= middle
+        low = x < middle
+        if not low.any():  # min and max adjacent floats: the midpoint rounds down to min
+            low = x == x.min()
+        high = ~low  # both halves hold draws: x varies, so min < max
         rows.append({
             "assumption": name,
             "first_order_share": explained / total if total > 0 else 0.0,
-            "metric_when_low": float(y[low].mean()) if low.any() else float("nan"),
-            "metric_when_high": float(y[high].mean()) if high.any() else float("nan"),
+            "metric_when_low": float(y[low].mean()),
+            "metric_when_high": float(y[high].mean()),
         })
     table = (pd.DataFrame(rows).sort_values("first_order_share", ascending=False, kind="stable")
              .reset_index(drop=True))

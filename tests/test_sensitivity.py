@@ -749,3 +749,13 @@ def test_a_model_switch_range_that_takes_in_never_draws_no_switch_in_month_1():
         drawn = set(np.unique(r.draws["model_switch_month"]))
         assert 1.0 not in drawn and {0.0, 2.0, 6.0} <= drawn
     assert capstone(Scenario()).error is None
+
+
+def test_attribution_halves_are_never_empty_even_for_adjacent_floats():
+    # min and max one float apart: their midpoint rounds to min, so "x < middle" is empty.
+    lo = 10.0
+    hi = float(np.nextafter(lo, 20.0))
+    mc = monte_carlo(Scenario(), {"hosted_cost_per_1k_req": (lo, hi)}, n_draws=200, seed=3)
+    t = attribution(mc)
+    low, high = t["metric_when_low"].iloc[0], t["metric_when_high"].iloc[0]
+    assert np.isfinite(low) and np.isfinite(high)
