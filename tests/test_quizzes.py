@@ -495,7 +495,7 @@ def _spawned_children() -> list[str]:
     return out
 
 
-def _grade_class(tmp: Path, mode: str, classes: dict[str, list[str]]) -> Course:
+def _new_course(tmp: Path, mode: str) -> Course:
     path = tmp / "quizzes"
     path.mkdir()
     shutil.copy(COURSE / "nbgrader_config.py", path / "nbgrader_config.py")
@@ -505,53 +505,74 @@ def _grade_class(tmp: Path, mode: str, classes: dict[str, list[str]]) -> Course:
     with (path / "nbgrader_config.py").open("a", encoding="utf-8") as fh:
         fh.write(f"\nc.ExecutePreprocessor.timeout = {TEST_TIMEOUT_S}  # test copy only\n"
                  f"c.FtroiQuiz.mode = {mode!r}  # test copy only\n")
-    c = Course(path, mode)
+    return Course(path, mode)
+
+
+def _generate(c: Course, classes: dict[str, list[str]]) -> None:
+    """nbgrader generate_assignment for every quiz (subprocesses only: safe in a thread)."""
     for quiz in classes:
         proc = _nbgrader(c, "generate_assignment", quiz, "--force")
         assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def _hand_in(c: Course, classes: dict[str, list[str]], listener: Listener) -> None:
+    """Every student's notebook, as the LMS or the exchange would deliver it.
+
+    In the test process (it runs solution cells with a patched environment): not in a thread.
+    """
+    path = c.path
+    for quiz in classes:
         c.source[quiz] = read_nb(path / "source" / quiz / f"{quiz}.ipynb")
         c.release[quiz] = read_nb(path / "release" / quiz / f"{quiz}.ipynb")
         c.expected.update({(quiz, s): v for s, v in _expected(c, quiz, classes[quiz]).items()})
+    for quiz, students in classes.items():
+        subs = _submissions(c, quiz, students, listener.port)
+        if quiz == FULL:  # an LMS download: files named <student>_<file>, and one zip
+            archive = path / "downloaded" / quiz / "archive"
+            archive.mkdir(parents=True)
+            for student, nb in subs.items():
+                name = "Untitled.ipynb" if student == "renamed" else f"{quiz}.ipynb"
+                if student == "duplicated":
+                    with zipfile.ZipFile(archive / f"{student}.zip", "w") as zf:
+                        zf.writestr(name, _text(nb))
+                else:
+                    (archive / f"{student}_{name}").write_text(_text(nb), encoding="utf-8")
+            assert _nbgrader(c, "zip_collect", quiz).returncode == 0
+        else:
+            for student, nb in subs.items():
+                folder = path / "submitted" / student / quiz
+                folder.mkdir(parents=True)
+                (folder / f"{quiz}.ipynb").write_text(_text(nb), encoding="utf-8")
 
-    listener = Listener()
+
+GRADING_OUTPUT = ("autograded/", "feedback/", "gradebook.db", "ftroi_course/__pycache__",
+                  ".nbgrader.log")
+
+
+def _grade(c: Course, classes: dict[str, list[str]], listener: Listener, feedback: bool) -> None:
+    """Autograde (and give feedback) with the real commands (subprocesses: safe in a thread)."""
+    c.hashes_before = _tree_hashes(c.path, GRADING_OUTPUT)
     try:
-        for quiz, students in classes.items():
-            subs = _submissions(c, quiz, students, listener.port)
-            if quiz == FULL:  # an LMS download: files named <student>_<file>, and one zip
-                archive = path / "downloaded" / quiz / "archive"
-                archive.mkdir(parents=True)
-                for student, nb in subs.items():
-                    name = "Untitled.ipynb" if student == "renamed" else f"{quiz}.ipynb"
-                    if student == "duplicated":
-                        with zipfile.ZipFile(archive / f"{student}.zip", "w") as zf:
-                            zf.writestr(name, _text(nb))
-                    else:
-                        (archive / f"{student}_{name}").write_text(_text(nb), encoding="utf-8")
-                assert _nbgrader(c, "zip_collect", quiz).returncode == 0
-            else:
-                for student, nb in subs.items():
-                    folder = path / "submitted" / student / quiz
-                    folder.mkdir(parents=True)
-                    (folder / f"{quiz}.ipynb").write_text(_text(nb), encoding="utf-8")
-        skip = ("autograded/", "feedback/", "gradebook.db", "ftroi_course/__pycache__",
-                ".nbgrader.log")
-        c.hashes_before = _tree_hashes(path, skip)
         for quiz in classes:
             _nbgrader(c, "autograde", quiz)  # one command grades the whole class
-            _nbgrader(c, "generate_feedback", quiz)
-        c.hashes_after = _tree_hashes(path, skip)
+            if feedback:
+                _nbgrader(c, "generate_feedback", quiz)
+        c.hashes_after = _tree_hashes(c.path, GRADING_OUTPUT)
     finally:
         time.sleep(0.5)
         listener.close()
         c.listener_hits = listener.hits
     assert _nbgrader(c, "export").returncode == 0
-    with (path / "grades.csv").open(newline="") as fh:
+
+
+def _read_grades(c: Course, classes: dict[str, list[str]]) -> None:
+    with (c.path / "grades.csv").open(newline="") as fh:
         c.csv_scores = {(r["assignment"], r["student_id"]): float(r["score"])
                         for r in csv.DictReader(fh)}
 
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(f"sqlite:///{path / 'gradebook.db'}", "ftroi") as gb:
+    with Gradebook(f"sqlite:///{c.path / 'gradebook.db'}", "ftroi") as gb:
         for quiz, students in classes.items():
             for student in students:
                 for cell in graded_cells(c.source[quiz]) + written_cells(c.source[quiz]):
@@ -561,24 +582,59 @@ def _grade_class(tmp: Path, mode: str, classes: dict[str, list[str]]) -> Course:
                         continue
                     c.item_scores[(quiz, student, gid(cell))] = grade_.score
                     c.needs_manual[(quiz, student, gid(cell))] = grade_.needs_manual_grade
-    print(f"\n{mode} class, seconds:", c.seconds)
-    return c
+
+
+def _in_parallel(*calls) -> None:
+    """Run independent nbgrader pipelines (each its own course folder and gradebook) at once,
+    re-raising the first failure. Each keeps about 0.75 of a core busy (benchmarks/README.md),
+    so two of them share the 2 cores of CI without slowing each other much."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        for future in [pool.submit(fn, *args) for fn, *args in calls]:
+            future.result()
 
 
 @pytest.fixture(scope="module")
-def exam(tmp_path_factory) -> Course:
+def classes_graded(tmp_path_factory) -> dict[str, Course]:
+    """Both classes, exam and practice, each through the real nbgrader commands.
+
+    The exam class: every quiz's key both ways, and q1 with the basic and hostile students.
+    The practice class: every quiz's perfect student, q1 with a few basic and hostile ones.
+    The two courses are independent (own folder, gradebook and listener), so their nbgrader
+    commands run side by side; whatever runs in the test process itself runs one at a time.
+    """
     _require_sandbox()
-    classes = {quiz: ["perfect", "wrong"] for quiz in QUIZZES}  # each quiz's key, both ways
-    classes[FULL] = BASIC + HOSTILE
-    return _grade_class(tmp_path_factory.mktemp("exam"), "exam", classes)
+    exam_classes = {quiz: ["perfect", "wrong"] for quiz in QUIZZES}
+    exam_classes[FULL] = BASIC + HOSTILE
+    practice_classes = {quiz: ["perfect"] for quiz in QUIZZES}
+    practice_classes[FULL] = PRACTICE_CLASS
+    plan = {"exam": exam_classes, "practice": practice_classes}
+    courses = {mode: _new_course(tmp_path_factory.mktemp(mode), mode) for mode in plan}
+    _in_parallel(*[(_generate, courses[m], plan[m]) for m in plan])
+    listeners = {mode: Listener() for mode in plan}
+    try:
+        for mode in plan:
+            _hand_in(courses[mode], plan[mode], listeners[mode])
+        # Feedback only for the exam class: the practice class's tests read scores only.
+        _in_parallel(*[(_grade, courses[m], plan[m], listeners[m], m == "exam") for m in plan])
+    finally:
+        for listener in listeners.values():
+            listener.close()
+    for mode in plan:
+        _read_grades(courses[mode], plan[mode])
+        print(f"\n{mode} class, seconds:", courses[mode].seconds)
+    return courses
 
 
 @pytest.fixture(scope="module")
-def practice(tmp_path_factory) -> Course:
-    _require_sandbox()
-    classes = {quiz: ["perfect"] for quiz in QUIZZES}
-    classes[FULL] = PRACTICE_CLASS
-    return _grade_class(tmp_path_factory.mktemp("practice"), "practice", classes)
+def exam(classes_graded) -> Course:
+    return classes_graded["exam"]
+
+
+@pytest.fixture(scope="module")
+def practice(classes_graded) -> Course:
+    return classes_graded["practice"]
 
 
 def _autograded(c: Course, quiz: str, student: str):
