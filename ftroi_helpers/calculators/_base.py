@@ -435,7 +435,7 @@ def _typed_box(slider: widgets.ValueWidget) -> widgets.ValueWidget:
                continuous_update=False)
     box.add_class("ftroi-typed")
     slider.readout = False
-    slider.layout = widgets.Layout(width="580px")
+    slider.layout = widgets.Layout(width="700px")
     busy = [False]
 
     def from_slider(_change: Any) -> None:
