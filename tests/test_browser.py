@@ -618,7 +618,8 @@ def test_render_check_reports_a_broken_widget_an_error_a_warning_maths_and_a_squ
         nbformat.v4.new_code_cell("import warnings\nwarnings.warn('ftroi negative control')"),
         nbformat.v4.new_markdown_cell("Hosted costs $15 per 1,000 requests, self-hosted $2."),
         nbformat.v4.new_code_cell(calculator_cell("A description so long that it takes the "
-                                                  "whole row of the control (USD per month)")),
+                                                  "whole row of the control, all of it, every "
+                                                  "pixel (USD per month)")),
         nbformat.v4.new_code_cell(NO_ALT_IMAGE),                                    # no alt
         nbformat.v4.new_code_cell(UNFOCUSABLE_WIDE_TABLE),                          # no tabindex
         nbformat.v4.new_code_cell("1 / 0"),
