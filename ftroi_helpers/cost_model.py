@@ -84,7 +84,7 @@ __all__ = [
 class Scenario:
     """Assumptions for one prompting-versus-fine-tuning comparison. Money in USD.
 
-    The defaults are source 003's example: 200,000 requests a month on a hosted model at $15
+    The defaults are the calculator demo's example: 200,000 requests a month on a hosted model at $15
     per 1,000 requests, a self-hosted fine-tuned small model at $2 per 1,000, and a $400 one-time
     project (split here into data, training and evaluation; the split is ours, the total is the
     source's). No hosting fee, engineering time, launch delay, second replica, monitoring,
@@ -223,7 +223,7 @@ class Scenario:
 
         Examples
         --------
-        Source 002's simple classification on gpt-4o-mini at 10K requests/day:
+        The crossover guide's simple classification on gpt-4o-mini at 10K requests/day:
 
         >>> s = Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20)
         >>> s.requests_per_month, round(s.hosted_cost_per_1k_req, 4), round(s.self_hosted_cost_per_1k_req, 4)
@@ -413,7 +413,7 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     Parameters
     ----------
     scenario : Scenario, optional
-        The fixed assumptions and the horizon (default ``Scenario()``, source 003's example).
+        The fixed assumptions and the horizon (default ``Scenario()``, the calculator demo's example).
     **arrays : float or 1-D array
         Scenario fields to vary, in the field's units (USD, requests per month, months...).
 
@@ -433,7 +433,7 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
 
     Examples
     --------
-    Source 003's example pays back within the first month; at $3 per 1k hosted, later:
+    The calculator demo's example pays back within the first month; at $3 per 1k hosted, later:
 
     >>> c = simulate(Scenario(), hosted_cost_per_1k_req=np.array([15.0, 3.0, 1.0]))
     >>> c.payback_month
@@ -636,7 +636,7 @@ def tco(scenario: Scenario | None = None) -> TCOResult:
     Parameters
     ----------
     scenario : Scenario, optional
-        The assumptions (default ``Scenario()``, source 003's example).
+        The assumptions (default ``Scenario()``, the calculator demo's example).
 
     Returns
     -------
@@ -740,7 +740,7 @@ def compare_scenarios(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
 
     Examples
     --------
-    >>> t = compare_scenarios({"source 003": Scenario(),
+    >>> t = compare_scenarios({"the calculator demo": Scenario(),
     ...                        "$3 per 1k hosted": Scenario(hosted_cost_per_1k_req=3)})
     >>> t["payback_months"].round(2).tolist()
     [0.15, 2.0]
@@ -890,7 +890,7 @@ REALISTIC_ASSUMPTIONS: dict[str, str] = {
                         "training itself' -- at least",
     "hosting_usd_per_month": "one AWS g5.xlarge (one A10G) for 730 hours, prices.csv",
     "replicas": "2: a second replica so one failure does not take the service down",
-    "monitoring_usd_per_month": "the workbook's; source 001 names the cost, not a figure",
+    "monitoring_usd_per_month": "the workbook's; the economics article names the cost, not a figure",
     "engineering_usd_per_month": "the workbook's: about 5 engineer-hours a month of on-call, "
                                  "upgrades and fixes",
     "launch_delay_months": "the crossover guide: 'days to weeks' to a first result, rounded up to a month",

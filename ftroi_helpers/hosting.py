@@ -160,7 +160,7 @@ def gpu_utilization(
 
     Examples
     --------
-    Source 003's 200k requests/month on a GPU that serves 10 requests/s is under 1 % busy:
+    The calculator demo's 200k requests/month on a GPU that serves 10 requests/s is under 1 % busy:
 
     >>> round(gpu_utilization(200_000, 10) * 100, 2)
     0.76
@@ -224,7 +224,7 @@ def gpu_breakeven_requests_per_month(
 
     Examples
     --------
-    An AWS g5.xlarge (one A10G, $1.006/hour) against source 003's $15 per 1k hosted:
+    An AWS g5.xlarge (one A10G, $1.006/hour) against the calculator demo's $15 per 1k hosted:
 
     >>> round(gpu_breakeven_requests_per_month(1.006, 15))
     48959

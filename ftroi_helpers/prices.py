@@ -5,7 +5,7 @@ Every row says where its numbers come from, in ``provenance``:
 * ``"provider page"`` (:data:`PROVIDER_PAGE`): the provider's own price page, ``source`` (its
   URL), as listed on ``as_of`` (an ISO date);
 * ``"workbook source: crossover guide (unverified)"`` (:data:`SOURCE_002_PROVENANCE`): a figure
-  quoted by the workbook's crossover guide (source 002, see ``lessons/sources.md``) and not
+  quoted by the crossover guide (one of the workbook's four sources, see ``lessons/sources.md``) and not
   checked against a price page; ``as_of`` is ``"undated"`` and no provider URL sits on it.
 
 Prices move -- the crossover guide notes hosted prices have fallen 50-80 % a year -- so any lesson that
@@ -50,7 +50,7 @@ GPT_4O = "gpt-4o-2024-08-06"
 
 #: ``provenance`` of a row read from the provider's own price page on its ``as_of`` date.
 PROVIDER_PAGE = "provider page"
-#: ``provenance`` of a row quoted from the workbook's crossover guide (source 002).
+#: ``provenance`` of a row quoted from the crossover guide (one of the workbook's four sources).
 SOURCE_002_PROVENANCE = "workbook source: crossover guide (unverified)"
 
 PRICE_COLUMNS = (

@@ -22,7 +22,7 @@ What a question *asks* (its numbers, the options offered, the tolerance) is in t
 
 Examples
 --------
-With no student id, the practice variant: source 003's calculator with new numbers.
+With no student id, the practice variant: the calculator demo's calculator with new numbers.
 
 >>> import os
 >>> os.environ.pop("FTROI_STUDENT_ID", None); os.environ.pop("JUPYTERHUB_USER", None)

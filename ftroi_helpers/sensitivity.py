@@ -7,7 +7,7 @@ questions of :func:`ftroi_helpers.cost_model.simulate`:
   (everything else at the scenario's value) and sort the assumptions by how far they move the
   payback. The top rows are the assumptions worth checking before you commit.
 * :func:`monte_carlo` -- draw every assumption at once from its range, thousands of times, and
-  report how often fine-tuning pays back within a deadline (source 003 asks "within a quarter").
+  report how often fine-tuning pays back within a deadline (the calculator demo asks "within a quarter").
 
 Both run the whole batch through one vectorised :func:`~ftroi_helpers.cost_model.simulate` call (no
 Python loop per draw), so 100,000 draws take about 0.05 s on a 2-core machine. Draws are seeded
@@ -66,44 +66,44 @@ __all__ = [
 ]
 
 #: Low and high end of each assumption that matters, in the units of the :class:`Scenario` field,
-#: for source 003's framing, where the GPU's cost is inside the per-request price
+#: for the calculator demo's framing, where the GPU's cost is inside the per-request price
 #: (``self_hosted_cost_per_1k_req``) and there is no fixed hosting fee. For a GPU billed by the
 #: hour use :data:`GPU_BILLED_RANGES` instead.
 #:
 #: ``requests_per_month`` (100,000 - 300,000)
-#:     Source 003's 200,000 a month, +/- 50 %; both ends stay inside source 002's
+#:     The calculator demo's 200,000 a month, +/- 50 %; both ends stay inside the crossover guide's
 #:     "1,000-10,000 requests/day: evaluate both" band (30,000-300,000 a month).
 #: ``hosted_cost_per_1k_req`` (USD 7.50 - 22.50)
-#:     Source 003's $15 per 1,000 requests, +/- 50 %. A hosted request's price scales with its
+#:     The calculator demo's $15 per 1,000 requests, +/- 50 %. A hosted request's price scales with its
 #:     tokens, so this covers prompts half as long or half as long again. (The price *trend* is a
 #:     separate assumption, ``hosted_price_decline_per_year``.) The workbook's range: no source
 #:     gives one.
 #: ``self_hosted_cost_per_1k_req`` (USD 1 - 4)
-#:     Source 003's $2 spreads a GPU's bill over the requests it serves, at a utilization the
+#:     The calculator demo's $2 spreads a GPU's bill over the requests it serves, at a utilization the
 #:     source never states. High end, the idle-GPU case: a dedicated A10G at $1.006/hour
 #:     (prices.csv, g5.xlarge) is billed all 730 hours of a month, busy or idle; spread over only
 #:     200,000 requests that is $3.67 per 1,000, rounded up to $4. Low end: twice the utilization
 #:     that $2 implies, $1.
 #: ``data_prep_usd`` (USD 250 - 10,000)
-#:     Low: the data share of source 003's $400 project (the split is the workbook's). High:
-#:     source 002's "$50-10,000+ (data + training)" upfront cost; source 003 calls the dataset
+#:     Low: the data share of the calculator demo's $400 project (the split is the workbook's). High:
+#:     the crossover guide's "$50-10,000+ (data + training)" upfront cost; the calculator demo calls the dataset
 #:     "usually the biggest cost".
 #: ``training_usd`` (USD 4 - 40)
-#:     Source 002's Llama 3.1 8B row (printed "full"; on an A10G it can only be LoRA or QLoRA):
+#:     The crossover guide's Llama 3.1 8B row (printed "full"; on an A10G it can only be LoRA or QLoRA):
 #:     4-20 GPU hours at $1-2 an hour. The source prints
 #:     "$8-40"; its own low end is 4 h x $1 = $4.
 #: ``eval_harness_usd`` (USD 40 - 2,000)
-#:     Source 001: an evaluation pipeline "can cost as much as the training itself", so at least
+#:     The economics article: an evaluation pipeline "can cost as much as the training itself", so at least
 #:     the top training cost, $40. High: a few engineer-days of test sets, baselines and
-#:     regression checks (the workbook's assumption; source 001 calls evaluation "the hidden line
+#:     regression checks (the workbook's assumption; the economics article calls evaluation "the hidden line
 #:     item" without a figure).
 #: ``monitoring_usd_per_month`` (USD 0 - 500)
-#:     Source 001 lists monitoring output quality as a recurring cost "easy to ignore" but gives no
+#:     The economics article lists monitoring output quality as a recurring cost "easy to ignore" but gives no
 #:     figure; 0 to a few engineer-hours a month is the workbook's assumption.
 #: ``retrain_every_months`` (3 - 6)
-#:     Source 002: "Plan for 2-4 retraining cycles per year", i.e. every 3 to 6 months.
+#:     The crossover guide: "Plan for 2-4 retraining cycles per year", i.e. every 3 to 6 months.
 #: ``hosted_price_decline_per_year`` (0.5 - 0.8)
-#:     Source 002: hosted prices "have dropped 50-80% annually".
+#:     The crossover guide: hosted prices "have dropped 50-80% annually".
 #:
 #: Left out: ``hosting_usd_per_month`` (in this framing the GPU is already in the per-request
 #: price; varying both would count it twice -- see :data:`GPU_BILLED_RANGES`),
@@ -124,7 +124,7 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
 #: Ranges for a GPU billed by the hour (lesson 06's realistic scenario): the serving cost is the
 #: fixed ``hosting_usd_per_month`` and a request adds nothing, so ``self_hosted_cost_per_1k_req``
 #: is not varied. ``hosting_usd_per_month`` (USD 730 - 1,460): one A10G kept up around the clock
-#: (730 hours a month) at source 002's $1-2 per hour. Every other range is as in
+#: (730 hours a month) at the crossover guide's $1-2 per hour. Every other range is as in
 #: :data:`DEFAULT_RANGES`.
 GPU_BILLED_RANGES: dict[str, tuple[float, float]] = {
     **{k: v for k, v in DEFAULT_RANGES.items() if k != "self_hosted_cost_per_1k_req"},
@@ -140,18 +140,18 @@ GPU_BILLED_RANGES: dict[str, tuple[float, float]] = {
 #: (3 - 6)
 #:     As in :data:`DEFAULT_RANGES`.
 #: ``hosting_usd_per_month`` (USD 730 - 1,460 per replica)
-#:     One A10G at source 002's USD 1-2 an hour (unverified), 730 hours a month; the g5.xlarge's
+#:     One A10G at the crossover guide's USD 1-2 an hour (unverified), 730 hours a month; the g5.xlarge's
 #:     USD 1.006 (prices.csv) is near the low end.
 #: ``replicas`` (1 - 3)
 #:     One (no redundancy) to three (survives two failures).
 #: ``engineering_usd_per_month`` (USD 0 - 2,000)
 #:     No extra time (the team already runs GPUs) to 20 engineer-hours a month; the workbook's.
 #: ``launch_delay_months`` (0 - 2)
-#:     Source 002: "days to weeks" to a first result; up to two months to production.
+#:     The crossover guide: "days to weeks" to a first result; up to two months to production.
 #: ``hosting_price_decline_per_year`` (0 - 0.4)
 #:     GPU-hour prices fall, but more slowly than token prices; the workbook's.
 #: ``model_switch_month`` (6 - 12) and ``model_switch_price_cut`` (0.5 - 0.8)
-#:     Source 002: hosted prices "have dropped 50-80% annually". In the model that fall comes as
+#:     The crossover guide: hosted prices "have dropped 50-80% annually". In the model that fall comes as
 #:     one switch to a cheaper model some time in the second half of the year.
 REALISTIC_RANGES: dict[str, tuple[float, float]] = {
     "requests_per_month": (100_000.0, 300_000.0),
@@ -284,7 +284,7 @@ def tornado(
     Parameters
     ----------
     scenario : Scenario, optional
-        The assumptions held fixed (default: ``Scenario()``, source 003's example).
+        The assumptions held fixed (default: ``Scenario()``, the calculator demo's example).
     ranges : dict of field name -> (low, high), optional
         The ends to try, in the units of each :class:`~ftroi_helpers.cost_model.Scenario` field
         (default :data:`DEFAULT_RANGES`).
@@ -314,8 +314,8 @@ def tornado(
 
     Examples
     --------
-    Source 003's example (hosted $15 vs self-hosted $2 per 1k requests, $400 one-time) pays
-    back in 0.15 months; the cost of the data moves it most (source 002's $10,000 end: 3.9
+    The calculator demo's example (hosted $15 vs self-hosted $2 per 1k requests, $400 one-time) pays
+    back in 0.15 months; the cost of the data moves it most (the crossover guide's $10,000 end: 3.9
     months), then the evaluation harness:
 
     >>> t = tornado()
@@ -487,7 +487,7 @@ def monte_carlo(
     Parameters
     ----------
     scenario : Scenario, optional
-        Fixed assumptions and the horizon (default ``Scenario()``, source 003's example).
+        Fixed assumptions and the horizon (default ``Scenario()``, the calculator demo's example).
     ranges : dict of field name -> (low, high), optional
         What to vary, in each field's units (default :data:`DEFAULT_RANGES`). Integer fields
         (``retrain_every_months``) are drawn as whole numbers.
@@ -499,7 +499,7 @@ def monte_carlo(
         ``"uniform"``: every value in the range equally likely. ``"triangular"``: most likely
         at the scenario's value (clipped into the range), tapering to the ends.
     within_months : int, optional
-        The deadline in months (default 3: source 003 asks about "a quarter"); at most the
+        The deadline in months (default 3: the calculator demo asks about "a quarter"); at most the
         scenario's ``horizon_months``.
 
     Returns
@@ -517,7 +517,7 @@ def monte_carlo(
 
     Examples
     --------
-    Source 003's example pays back within a quarter in about half the draws of the default
+    The calculator demo's example pays back within a quarter in about half the draws of the default
     ranges (against month 1 at its own point values):
 
     >>> r = monte_carlo(n_draws=10_000, seed=0)
@@ -578,7 +578,7 @@ def sweep(
     Parameters
     ----------
     scenario : Scenario or None
-        Every other assumption (None: ``Scenario()``, source 003's example).
+        Every other assumption (None: ``Scenario()``, the calculator demo's example).
     name : str
         The :class:`~ftroi_helpers.cost_model.Scenario` field to vary (not ``horizon_months``).
     values : iterable of numbers
@@ -599,7 +599,7 @@ def sweep(
 
     Examples
     --------
-    Source 003's example pays back later as the hosted price falls towards its $2 self-hosted
+    The calculator demo's example pays back later as the hosted price falls towards its $2 self-hosted
     price, and never at $2:
 
     >>> sweep(None, "hosted_cost_per_1k_req", [15, 3, 2])["payback_month"].tolist()
@@ -947,7 +947,7 @@ def attribution(
 
 @dataclass(frozen=True, eq=False)
 class CapstoneAnswer:
-    """Source 003's capstone question answered from one scenario and its ranges.
+    """The calculator demo's capstone question answered from one scenario and its ranges.
 
     Lesson 06's text, its figures and the capstone calculator all report these same numbers
     (see :func:`capstone_answer`).

@@ -3,13 +3,13 @@
 Every table here rebuilds one example from the source material with the workbook's maths, so a
 lesson can show where the sources agree with their own numbers and where they do not:
 
-* :func:`inference_savings_table` -- source 002's inference-savings table, with the shortcut it
+* :func:`inference_savings_table` -- the crossover guide's inference-savings table, with the shortcut it
   used (``naive``) and the saving at each model's own prices (``true``);
-* :func:`breakeven_range_table` -- source 002's "at 100 requests/day, breakeven extends to 6-18
+* :func:`breakeven_range_table` -- the crossover guide's "at 100 requests/day, breakeven extends to 6-18
   months", tested against its own figures;
-* :func:`volume_table` and :func:`tokens_rule_table` -- source 002's requests/day bands and
-  source 001's 10-100M tokens/month rule, tested against the calculator;
-* :func:`misuse_scenarios` and :func:`misuse_table` -- source 001's "Where teams misuse
+* :func:`volume_table` and :func:`tokens_rule_table` -- the crossover guide's requests/day bands and
+  the economics article's 10-100M tokens/month rule, tested against the calculator;
+* :func:`misuse_scenarios` and :func:`misuse_table` -- the economics article's "Where teams misuse
   fine-tuning economics" as a walk from the per-token comparison to a total cost of ownership.
 
 The general maths these use lives in the module of its idea: :mod:`~ftroi_helpers.breakeven`
@@ -65,18 +65,18 @@ __all__ = [
     "volume_table",
 ]
 
-#: Source 003's volume: "200k requests/month currently on a hosted model".
+#: The calculator demo's volume: "200k requests/month currently on a hosted model".
 SOURCE_003_REQUESTS_PER_MONTH = 200_000
 
-#: Source 002's inference table is computed "at 10K req/day".
+#: The crossover guide's inference table is computed "at 10K req/day".
 SOURCE_002_REQUESTS_PER_DAY = 10_000
 
-#: Source 002's typical gpt-4o-mini training run: "$15-75 (500-2K examples)".
+#: The crossover guide's typical gpt-4o-mini training run: "$15-75 (500-2K examples)".
 SOURCE_002_MINI_TRAINING_USD = (15.0, 75.0)
 
 
 class InferenceExample(NamedTuple):
-    """One row of source 002's inference-cost table, as printed."""
+    """One row of the crossover guide's inference-cost table, as printed."""
 
     task: str
     prompted_input_tokens: int
@@ -88,7 +88,7 @@ class InferenceExample(NamedTuple):
     source_breakeven: str
 
 
-#: Source 002, "Inference Cost Comparison" (all four rows: gpt-4o-mini, 10K requests/day).
+#: The crossover guide, "Inference Cost Comparison" (all four rows: gpt-4o-mini, 10K requests/day).
 SOURCE_002_INFERENCE: tuple[InferenceExample, ...] = (
     InferenceExample("Simple classification", 800, 200, 50, 54.0, "1-2 months"),
     InferenceExample("Entity extraction", 1200, 400, 200, 72.0, "1 month"),
@@ -97,7 +97,7 @@ SOURCE_002_INFERENCE: tuple[InferenceExample, ...] = (
 )
 
 
-# -- source 002's inference table ----------------------------------------------------------------
+# -- the crossover guide's inference table ----------------------------------------------------------------
 def _savings(requests_per_day: Number, ex: InferenceExample, base: TokenPrices,
              tuned: TokenPrices, naive: bool) -> Number:
     return monthly_inference_savings(
@@ -145,7 +145,7 @@ def inference_savings_table(
     finetuned_model: str = GPT_4O_MINI,
     training_usd: float = SOURCE_002_MINI_TRAINING_USD[1],
 ) -> pd.DataFrame:
-    """Source 002's inference-savings table, recomputed two ways.
+    """The crossover guide's inference-savings table, recomputed two ways.
 
     ``naive_savings_usd_per_month`` is the shortcut behind the printed figures (saved input
     tokens times the fine-tuned input price); ``true_savings_usd_per_month`` prices the prompted
@@ -154,10 +154,10 @@ def inference_savings_table(
 
     Parameters
     ----------
-    requests_per_day : requests per day (>= 0); source 002 uses 10,000
+    requests_per_day : requests per day (>= 0); the crossover guide uses 10,000
     base_model : model prompted with few-shot examples (a row of :func:`token_price_models`)
     finetuned_model : model fine-tuned and served without examples
-    training_usd : one-time training cost, USD (>= 0); source 002's gpt-4o-mini run is $15-75
+    training_usd : one-time training cost, USD (>= 0); the crossover guide's gpt-4o-mini run is $15-75
 
     Returns
     -------
@@ -223,7 +223,7 @@ def breakeven_range_table(
 ) -> pd.DataFrame:
     """Months to break even at one volume, for a range of training costs, two ways.
 
-    Tests source 002's "At 100 requests/day, breakeven extends to 6-18 months" against its own
+    Tests the crossover guide's "At 100 requests/day, breakeven extends to 6-18 months" against its own
     figures: the saving from its shortcut (``naive``) and at each model's own prices (``true``).
 
     Parameters
@@ -287,7 +287,7 @@ def volume_table(
 ) -> pd.DataFrame:
     """Monthly savings and months to break even across daily volumes, for one task.
 
-    The calculator's answer for each volume, to set beside source 002's requests/day bands.
+    The calculator's answer for each volume, to set beside the crossover guide's requests/day bands.
 
     Parameters
     ----------
@@ -346,7 +346,7 @@ def tokens_rule_table(
 ) -> pd.DataFrame:
     """Months to break even at given tokens per month, for several (prompted, fine-tuned) pairs.
 
-    Tests source 001's rule ("Below 10M tokens/month: prompting is cheaper. 10-100M
+    Tests the economics article's rule ("Below 10M tokens/month: prompting is cheaper. 10-100M
     tokens/month: fine-tuning may break even. Above 100M tokens/month: fine-tuning usually
     wins.") against the calculator. Tokens are counted as the prompted workload processes them
     (input with the few-shot examples, plus output), which fixes the requests per day.
@@ -436,7 +436,7 @@ def _short(model: str) -> str:
     return model
 
 
-# -- source 001's misuses, as a walk to a total cost of ownership ---------------------------------
+# -- the economics article's misuses, as a walk to a total cost of ownership ---------------------------------
 #: Illustrative assumptions for :func:`misuse_table` (ours, not a source's), USD.
 MISUSE_ASSUMPTIONS = {
     "requests_per_day": 1_000,
@@ -449,12 +449,12 @@ MISUSE_ASSUMPTIONS = {
 def misuse_scenarios(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_day"],
                      training_usd: float = SOURCE_002_MINI_TRAINING_USD[1]
                      ) -> dict[str, tuple[str, Scenario]]:
-    """Source 001's five misuses as a walk from a per-token comparison to a full TCO.
+    """The economics article's five misuses as a walk from a per-token comparison to a full TCO.
 
-    The walk starts from source 002's classification task (800 -> 200 input tokens, 50 output),
+    The walk starts from the crossover guide's classification task (800 -> 200 input tokens, 50 output),
     prompting gpt-4o and fine-tuning gpt-4o-mini, counting only the training run. Each step adds
     what one misuse leaves out, keeping the steps before it. The data-preparation and evaluation
-    harness costs are source 003's split of its $400 project; the request volume, RAG context
+    harness costs are the calculator demo's split of its $400 project; the request volume, RAG context
     and regression-testing cost are illustrative (:data:`MISUSE_ASSUMPTIONS`).
 
     Parameters

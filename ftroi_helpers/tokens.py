@@ -31,7 +31,7 @@ __all__ = [
 
 TOKENS_PER_MILLION = 1_000_000
 
-#: Days in a month, as source 002 counts them.
+#: Days in a month, as the crossover guide counts them.
 DAYS_PER_MONTH = 30
 
 
@@ -77,7 +77,7 @@ def request_cost(
 
     Examples
     --------
-    gpt-4o-mini at $0.15 / $0.60 per 1M tokens, 800 tokens in and 50 out (source 002's
+    gpt-4o-mini at $0.15 / $0.60 per 1M tokens, 800 tokens in and 50 out (the crossover guide's
     classification prompt with five examples):
 
     >>> round(request_cost(800, 50, 0.15, 0.60), 8)
@@ -153,7 +153,7 @@ def monthly_tokens(
 
     Examples
     --------
-    Source 002's classification request (800 in + 50 out) at 10K requests/day:
+    The crossover guide's classification request (800 in + 50 out) at 10K requests/day:
 
     >>> monthly_tokens(10_000, 850)
     255000000.0
@@ -187,7 +187,7 @@ def monthly_inference_savings(
     (``finetuned_input_tokens``) and is billed at the fine-tuned model's prices. The result is
     negative when fine-tuning costs more per request.
 
-    ``naive=True`` reproduces the shortcut behind source 002's inference table: saved input tokens
+    ``naive=True`` reproduces the shortcut behind the crossover guide's inference table: saved input tokens
     times the fine-tuned input price. It ignores that the fine-tuned model is dearer per token,
     and so gets the sign of the answer wrong for gpt-4o-mini.
 
@@ -203,7 +203,7 @@ def monthly_inference_savings(
     ft_usd_per_1m_input, ft_usd_per_1m_output : float or array, the fine-tuned model's USD per
         1M input / output tokens (>= 0)
     days_per_month : float or array, days per month (> 0; default 30)
-    naive : bool, reproduce source 002's shortcut instead (default False)
+    naive : bool, reproduce the crossover guide's shortcut instead (default False)
 
     Returns
     -------
@@ -217,7 +217,7 @@ def monthly_inference_savings(
 
     Examples
     --------
-    Source 002, simple classification on gpt-4o-mini at 10K requests/day: 800 -> 200 input
+    The crossover guide, simple classification on gpt-4o-mini at 10K requests/day: 800 -> 200 input
     tokens, 50 output. The table says $54/month:
 
     >>> round(monthly_inference_savings(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20,
@@ -309,7 +309,7 @@ def monthly_prompting_cost(requests_per_day: Number, input_tokens: Number, outpu
 
     Examples
     --------
-    Source 002's classification prompt (800 in, 50 out) at 10K requests/day on gpt-4o-mini:
+    The crossover guide's classification prompt (800 in, 50 out) at 10K requests/day on gpt-4o-mini:
 
     >>> round(monthly_prompting_cost(10_000, 800, 50), 2)
     45.0

@@ -35,7 +35,7 @@ def training_cost_tokens(
     Examples
     --------
     1,000 examples of 1,000 tokens, 3 epochs, gpt-4o-mini at $3.00 per 1M training tokens
-    (source 002):
+    (the crossover guide):
 
     >>> training_cost_tokens(1_000_000, 3, 3.00)
     9.0
@@ -74,7 +74,7 @@ def training_cost_gpu(gpu_hours: Number, usd_per_gpu_hour: Number, gpus: Number 
 
     Examples
     --------
-    Source 002: Llama 3.1 8B, 4-20 hours on an A10G at $1-2/hour, i.e. $4-40 (the source
+    The crossover guide: Llama 3.1 8B, 4-20 hours on an A10G at $1-2/hour, i.e. $4-40 (the source
     prints "$8-40"; its own low end is 4 h x $1 = $4). The source calls it a full fine-tune,
     but that does not fit in an A10G's 24 GB; the hours fit LoRA or QLoRA:
 

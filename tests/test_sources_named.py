@@ -118,3 +118,13 @@ def test_the_6_to_18_months_claim_is_checked_once():
     assert len(boxes) == 1, boxes
     asked = [qid for qid, q in questions().items() if "6-18 months" in json.dumps(q)]
     assert len(asked) <= 1, asked
+
+
+def test_no_package_text_calls_a_source_by_number():
+    # help() shows docstrings and tables show string constants to learners: none may say
+    # "source 002". (Identifiers such as SOURCE_002_PROVENANCE are code, not text.)
+    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()[:80]}"
+             for p in sorted((ROOT / "ftroi_helpers").rglob("*.py"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if SOURCE_NUMBER.search(line)]
+    assert not found, found
