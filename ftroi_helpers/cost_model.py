@@ -84,10 +84,10 @@ __all__ = [
 class Scenario:
     """Assumptions for one prompting-versus-fine-tuning comparison. Money in USD.
 
-    The defaults are the calculator demo's example: 200,000 requests a month on a hosted model at $15
-    per 1,000 requests, a self-hosted fine-tuned small model at $2 per 1,000, and a $400 one-time
-    project (split here into data, training and evaluation; the split is ours, the total is the
-    source's). No hosting fee, engineering time, launch delay, second replica, monitoring,
+    The defaults are the calculator demo's example: 200,000 requests a month on a hosted model at
+    $15 per 1,000 requests, a self-hosted fine-tuned small model at $2 per 1,000, and a $400
+    one-time project (split here into data, training and evaluation; the split is ours, the total is
+    the source's). No hosting fee, engineering time, launch delay, second replica, monitoring,
     retraining or price change until you add them.
 
     >>> s = Scenario()
@@ -413,7 +413,8 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     Parameters
     ----------
     scenario : Scenario, optional
-        The fixed assumptions and the horizon (default ``Scenario()``, the calculator demo's example).
+        The fixed assumptions and the horizon (default ``Scenario()``, the calculator demo's
+        example).
     **arrays : float or 1-D array
         Scenario fields to vary, in the field's units (USD, requests per month, months...).
 

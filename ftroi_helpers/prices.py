@@ -5,8 +5,8 @@ Every row says where its numbers come from, in ``provenance``:
 * ``"provider page"`` (:data:`PROVIDER_PAGE`): the provider's own price page, ``source`` (its
   URL), as listed on ``as_of`` (an ISO date);
 * ``"workbook source: crossover guide (unverified)"`` (:data:`SOURCE_002_PROVENANCE`): a figure
-  quoted by the crossover guide (one of the workbook's four sources, see ``lessons/sources.md``) and not
-  checked against a price page; ``as_of`` is ``"undated"`` and no provider URL sits on it.
+  quoted by the crossover guide (one of the workbook's four sources, see ``lessons/sources.md``) and
+  not checked against a price page; ``as_of`` is ``"undated"`` and no provider URL sits on it.
 
 Prices move -- the crossover guide notes hosted prices have fallen 50-80 % a year -- so any lesson that
 uses one shows its date beside it. Ranges quoted by a source keep both ends

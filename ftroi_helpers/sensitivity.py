@@ -7,7 +7,8 @@ questions of :func:`ftroi_helpers.cost_model.simulate`:
   (everything else at the scenario's value) and sort the assumptions by how far they move the
   payback. The top rows are the assumptions worth checking before you commit.
 * :func:`monte_carlo` -- draw every assumption at once from its range, thousands of times, and
-  report how often fine-tuning pays back within a deadline (the calculator demo asks "within a quarter").
+  report how often fine-tuning pays back within a deadline (the calculator demo asks "within a
+  quarter").
 
 Both run the whole batch through one vectorised :func:`~ftroi_helpers.cost_model.simulate` call (no
 Python loop per draw), so 100,000 draws take about 0.05 s on a 2-core machine. Draws are seeded
@@ -74,32 +75,32 @@ __all__ = [
 #:     The calculator demo's 200,000 a month, +/- 50 %; both ends stay inside the crossover guide's
 #:     "1,000-10,000 requests/day: evaluate both" band (30,000-300,000 a month).
 #: ``hosted_cost_per_1k_req`` (USD 7.50 - 22.50)
-#:     The calculator demo's $15 per 1,000 requests, +/- 50 %. A hosted request's price scales with its
-#:     tokens, so this covers prompts half as long or half as long again. (The price *trend* is a
-#:     separate assumption, ``hosted_price_decline_per_year``.) The workbook's range: no source
+#:     The calculator demo's $15 per 1,000 requests, +/- 50 %. A hosted request's price scales with
+#:     its tokens, so this covers prompts half as long or half as long again. (The price *trend* is
+#:     a separate assumption, ``hosted_price_decline_per_year``.) The workbook's range: no source
 #:     gives one.
 #: ``self_hosted_cost_per_1k_req`` (USD 1 - 4)
-#:     The calculator demo's $2 spreads a GPU's bill over the requests it serves, at a utilization the
-#:     source never states. High end, the idle-GPU case: a dedicated A10G at $1.006/hour
+#:     The calculator demo's $2 spreads a GPU's bill over the requests it serves, at a utilization
+#:     the source never states. High end, the idle-GPU case: a dedicated A10G at $1.006/hour
 #:     (prices.csv, g5.xlarge) is billed all 730 hours of a month, busy or idle; spread over only
 #:     200,000 requests that is $3.67 per 1,000, rounded up to $4. Low end: twice the utilization
 #:     that $2 implies, $1.
 #: ``data_prep_usd`` (USD 250 - 10,000)
-#:     Low: the data share of the calculator demo's $400 project (the split is the workbook's). High:
-#:     the crossover guide's "$50-10,000+ (data + training)" upfront cost; the calculator demo calls the dataset
-#:     "usually the biggest cost".
+#:     Low: the data share of the calculator demo's $400 project (the split is the workbook's).
+#:     High: the crossover guide's "$50-10,000+ (data + training)" upfront cost; the calculator demo
+#:     calls the dataset "usually the biggest cost".
 #: ``training_usd`` (USD 4 - 40)
-#:     The crossover guide's Llama 3.1 8B row (printed "full"; on an A10G it can only be LoRA or QLoRA):
-#:     4-20 GPU hours at $1-2 an hour. The source prints
-#:     "$8-40"; its own low end is 4 h x $1 = $4.
+#:     The crossover guide's Llama 3.1 8B row (printed "full"; on an A10G it can only be LoRA or
+#:     QLoRA): 4-20 GPU hours at $1-2 an hour. The source prints "$8-40"; its own low end is 4 h x
+#:     $1 = $4.
 #: ``eval_harness_usd`` (USD 40 - 2,000)
-#:     The economics article: an evaluation pipeline "can cost as much as the training itself", so at least
-#:     the top training cost, $40. High: a few engineer-days of test sets, baselines and
-#:     regression checks (the workbook's assumption; the economics article calls evaluation "the hidden line
-#:     item" without a figure).
+#:     The economics article: an evaluation pipeline "can cost as much as the training itself", so
+#:     at least the top training cost, $40. High: a few engineer-days of test sets, baselines and
+#:     regression checks (the workbook's assumption; the economics article calls evaluation "the
+#:     hidden line item" without a figure).
 #: ``monitoring_usd_per_month`` (USD 0 - 500)
-#:     The economics article lists monitoring output quality as a recurring cost "easy to ignore" but gives no
-#:     figure; 0 to a few engineer-hours a month is the workbook's assumption.
+#:     The economics article lists monitoring output quality as a recurring cost "easy to ignore"
+#:     but gives no figure; 0 to a few engineer-hours a month is the workbook's assumption.
 #: ``retrain_every_months`` (3 - 6)
 #:     The crossover guide: "Plan for 2-4 retraining cycles per year", i.e. every 3 to 6 months.
 #: ``hosted_price_decline_per_year`` (0.5 - 0.8)
@@ -140,8 +141,8 @@ GPU_BILLED_RANGES: dict[str, tuple[float, float]] = {
 #: (3 - 6)
 #:     As in :data:`DEFAULT_RANGES`.
 #: ``hosting_usd_per_month`` (USD 730 - 1,460 per replica)
-#:     One A10G at the crossover guide's USD 1-2 an hour (unverified), 730 hours a month; the g5.xlarge's
-#:     USD 1.006 (prices.csv) is near the low end.
+#:     One A10G at the crossover guide's USD 1-2 an hour (unverified), 730 hours a month; the
+#:     g5.xlarge's USD 1.006 (prices.csv) is near the low end.
 #: ``replicas`` (1 - 3)
 #:     One (no redundancy) to three (survives two failures).
 #: ``engineering_usd_per_month`` (USD 0 - 2,000)
@@ -151,8 +152,8 @@ GPU_BILLED_RANGES: dict[str, tuple[float, float]] = {
 #: ``hosting_price_decline_per_year`` (0 - 0.4)
 #:     GPU-hour prices fall, but more slowly than token prices; the workbook's.
 #: ``model_switch_month`` (6 - 12) and ``model_switch_price_cut`` (0.5 - 0.8)
-#:     The crossover guide: hosted prices "have dropped 50-80% annually". In the model that fall comes as
-#:     one switch to a cheaper model some time in the second half of the year.
+#:     The crossover guide: hosted prices "have dropped 50-80% annually". In the model that fall
+#:     comes as one switch to a cheaper model some time in the second half of the year.
 REALISTIC_RANGES: dict[str, tuple[float, float]] = {
     "requests_per_month": (100_000.0, 300_000.0),
     "hosted_cost_per_1k_req": (7.5, 22.5),
@@ -599,8 +600,8 @@ def sweep(
 
     Examples
     --------
-    The calculator demo's example pays back later as the hosted price falls towards its $2 self-hosted
-    price, and never at $2:
+    The calculator demo's example pays back later as the hosted price falls towards its $2
+    self-hosted price, and never at $2:
 
     >>> sweep(None, "hosted_cost_per_1k_req", [15, 3, 2])["payback_month"].tolist()
     [1, 2, <NA>]

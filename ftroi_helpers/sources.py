@@ -3,10 +3,10 @@
 Every table here rebuilds one example from the source material with the workbook's maths, so a
 lesson can show where the sources agree with their own numbers and where they do not:
 
-* :func:`inference_savings_table` -- the crossover guide's inference-savings table, with the shortcut it
-  used (``naive``) and the saving at each model's own prices (``true``);
-* :func:`breakeven_range_table` -- the crossover guide's "at 100 requests/day, breakeven extends to 6-18
-  months", tested against its own figures;
+* :func:`inference_savings_table` -- the crossover guide's inference-savings table, with the
+  shortcut it used (``naive``) and the saving at each model's own prices (``true``);
+* :func:`breakeven_range_table` -- the crossover guide's "at 100 requests/day, breakeven extends to
+  6-18 months", tested against its own figures;
 * :func:`volume_table` and :func:`tokens_rule_table` -- the crossover guide's requests/day bands and
   the economics article's 10-100M tokens/month rule, tested against the calculator;
 * :func:`misuse_scenarios` and :func:`misuse_table` -- the economics article's "Where teams misuse
@@ -97,7 +97,7 @@ SOURCE_002_INFERENCE: tuple[InferenceExample, ...] = (
 )
 
 
-# -- the crossover guide's inference table ----------------------------------------------------------------
+# -- the crossover guide's inference table ---------------------------------------------------------
 def _savings(requests_per_day: Number, ex: InferenceExample, base: TokenPrices,
              tuned: TokenPrices, naive: bool) -> Number:
     return monthly_inference_savings(
@@ -157,7 +157,8 @@ def inference_savings_table(
     requests_per_day : requests per day (>= 0); the crossover guide uses 10,000
     base_model : model prompted with few-shot examples (a row of :func:`token_price_models`)
     finetuned_model : model fine-tuned and served without examples
-    training_usd : one-time training cost, USD (>= 0); the crossover guide's gpt-4o-mini run is $15-75
+    training_usd : one-time training cost, USD (>= 0); the crossover guide's gpt-4o-mini run is
+    $15-75
 
     Returns
     -------
@@ -223,8 +224,8 @@ def breakeven_range_table(
 ) -> pd.DataFrame:
     """Months to break even at one volume, for a range of training costs, two ways.
 
-    Tests the crossover guide's "At 100 requests/day, breakeven extends to 6-18 months" against its own
-    figures: the saving from its shortcut (``naive``) and at each model's own prices (``true``).
+    Tests the crossover guide's "At 100 requests/day, breakeven extends to 6-18 months" against its
+    own figures: the saving from its shortcut (``naive``) and at each model's own prices (``true``).
 
     Parameters
     ----------
@@ -436,7 +437,7 @@ def _short(model: str) -> str:
     return model
 
 
-# -- the economics article's misuses, as a walk to a total cost of ownership ---------------------------------
+# -- the economics article's misuses, as a walk to a total cost of ownership -----------------------
 #: Illustrative assumptions for :func:`misuse_table` (ours, not a source's), USD.
 MISUSE_ASSUMPTIONS = {
     "requests_per_day": 1_000,
@@ -451,11 +452,11 @@ def misuse_scenarios(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_
                      ) -> dict[str, tuple[str, Scenario]]:
     """The economics article's five misuses as a walk from a per-token comparison to a full TCO.
 
-    The walk starts from the crossover guide's classification task (800 -> 200 input tokens, 50 output),
-    prompting gpt-4o and fine-tuning gpt-4o-mini, counting only the training run. Each step adds
-    what one misuse leaves out, keeping the steps before it. The data-preparation and evaluation
-    harness costs are the calculator demo's split of its $400 project; the request volume, RAG context
-    and regression-testing cost are illustrative (:data:`MISUSE_ASSUMPTIONS`).
+    The walk starts from the crossover guide's classification task (800 -> 200 input tokens, 50
+    output), prompting gpt-4o and fine-tuning gpt-4o-mini, counting only the training run. Each step
+    adds what one misuse leaves out, keeping the steps before it. The data-preparation and
+    evaluation harness costs are the calculator demo's split of its $400 project; the request
+    volume, RAG context and regression-testing cost are illustrative (:data:`MISUSE_ASSUMPTIONS`).
 
     Parameters
     ----------

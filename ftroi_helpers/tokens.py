@@ -187,9 +187,9 @@ def monthly_inference_savings(
     (``finetuned_input_tokens``) and is billed at the fine-tuned model's prices. The result is
     negative when fine-tuning costs more per request.
 
-    ``naive=True`` reproduces the shortcut behind the crossover guide's inference table: saved input tokens
-    times the fine-tuned input price. It ignores that the fine-tuned model is dearer per token,
-    and so gets the sign of the answer wrong for gpt-4o-mini.
+    ``naive=True`` reproduces the shortcut behind the crossover guide's inference table: saved input
+    tokens times the fine-tuned input price. It ignores that the fine-tuned model is dearer per
+    token, and so gets the sign of the answer wrong for gpt-4o-mini.
 
     Parameters
     ----------
