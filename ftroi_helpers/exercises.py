@@ -80,6 +80,67 @@ def _examples_to_detect(baseline: float, gain: float) -> int:
     return min_examples_to_detect(baseline, gain)
 
 
+def _gpu_requests_per_month_at(usd_per_1k_req: float) -> float:
+    """Lesson 03: the volume at which one always-on g5.xlarge costs this much per 1,000 requests."""
+    from . import price_row
+    from .hosting import gpu_breakeven_requests_per_month
+
+    return gpu_breakeven_requests_per_month(price_row("g5.xlarge")["hosting_usd_per_hour"],
+                                            hosted_cost_per_1k_req=usd_per_1k_req)
+
+
+def _demo_payback_month(**changes: Any) -> int | None:
+    """Lesson 03: the payback month of the calculator demo's example with some fields changed."""
+    from .cost_model import Scenario, tco
+
+    return tco(Scenario(**changes)).payback_month
+
+
+def _prices_held_still() -> Any:
+    """Lesson 05's ``still``: the realistic scenario with no model switch and no GPU decline."""
+    from .cost_model import REALISTIC, replace
+
+    return replace(REALISTIC, model_switch_month=0, hosting_price_decline_per_year=0.0)
+
+
+def _ahead_after_horizon_usd(scenario: Any) -> float:
+    from .cost_model import tco
+
+    return float(tco(scenario).table["cumulative_savings_usd"].iloc[-1])
+
+
+def _lead_lost_to_quarterly_retraining_usd() -> float:
+    from .cost_model import replace
+
+    still = _prices_held_still()
+    return (_ahead_after_horizon_usd(replace(still, retrain_every_months=0))
+            - _ahead_after_horizon_usd(replace(still, retrain_every_months=3)))
+
+
+def _ahead_with_switch_usd(month: int, price_cut: float) -> float:
+    from .cost_model import replace
+
+    return _ahead_after_horizon_usd(replace(_prices_held_still(), model_switch_month=month,
+                                            model_switch_price_cut=price_cut))
+
+
+def _realistic_payback_month(**changes: Any) -> int | None:
+    """Lesson 06: the payback month of the realistic scenario with some fields changed."""
+    from .cost_model import REALISTIC, replace, tco
+
+    return tco(replace(REALISTIC, **changes)).payback_month
+
+
+def _realistic_p_within_quarter_percent(**changes: Any) -> float:
+    """Lesson 06: P(payback within 3 months) in %, from 10,000 draws with seed 0."""
+    from .cost_model import REALISTIC, replace
+    from .sensitivity import REALISTIC_RANGES, capstone_answer
+
+    answer = capstone_answer(replace(REALISTIC, **changes), REALISTIC_RANGES, n_draws=10_000,
+                             seed=0)
+    return 100 * answer.p_within_deadline
+
+
 #: Every exercise in the workbook, by id ("E<lesson>.<n>").
 EXERCISES: dict[str, Exercise] = {
     "E0.1": Exercise(lambda: _breakeven_requests(400), "requests", rel_tol=0.001,
@@ -98,12 +159,32 @@ EXERCISES: dict[str, Exercise] = {
                               - _gpt4o_mini_classification_usd_per_month(True)), "USD",
                      rel_tol=0.03,
                      hint="Prompted bill minus fine-tuned bill, each at its own model's prices."),
+    "E3.1": Exercise(lambda: _gpu_requests_per_month_at(1.0), "requests a month", rel_tol=0.01,
+                     hint="The GPU's monthly bill is fixed: call gpu_breakeven_requests_per_month "
+                          "with hosted_cost_per_1k_req=1."),
+    "E3.2": Exercise(lambda: _demo_payback_month(engineering_usd_per_month=2_500), "months",
+                     rel_tol=0.0, abs_tol=0.5,
+                     hint="Each month now saves USD 2,600 minus USD 2,500; how many such months "
+                          "repay USD 400?"),
     "E4.1": Exercise(lambda: _held_out(2_000), "examples", rel_tol=0.0, abs_tol=0.5,
                      hint="20 % of 2,000 labelled examples."),
     "E4.2": Exercise(lambda: _examples_to_detect(0.90, 0.06), "examples per model",
                      rel_tol=0.05,
                      hint="Call min_examples_to_detect with the baseline and the gain as "
                           "fractions."),
+    "E5.1": Exercise(_lead_lost_to_quarterly_retraining_usd, "USD", rel_tol=0.01,
+                     hint="Ahead after 12 months never retraining, minus ahead after 12 months "
+                          "retraining every 3 months (prices held still)."),
+    "E5.2": Exercise(lambda: _ahead_with_switch_usd(9, 0.65), "USD", rel_tol=0.01,
+                     hint="Set model_switch_month=9 and model_switch_price_cut=0.65 on the "
+                          "prices-held-still scenario; a loss is negative."),
+    "E6.1": Exercise(lambda: _realistic_payback_month(launch_delay_months=0), "months",
+                     rel_tol=0.0, abs_tol=0.5,
+                     hint="replace(REALISTIC, launch_delay_months=0), then tco(...).payback_month."),
+    "E6.2": Exercise(lambda: _realistic_p_within_quarter_percent(launch_delay_months=0), "%",
+                     rel_tol=0.0, abs_tol=0.5,
+                     hint="capstone_answer with the same ranges, 10,000 draws and seed 0; "
+                          "p_within_deadline is a fraction: give it in %."),
 }
 
 

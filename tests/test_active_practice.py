@@ -103,6 +103,38 @@ def test_exercise_answers_come_from_the_package_and_match_the_issue_figures():
     assert expected_answer("E4.1") == 400                          # 20 % of 2,000
 
 
+def test_lessons_03_05_06_exercise_answers_match_a_recomputation_by_hand():
+    from ftroi_helpers import price_row
+    from ftroi_helpers.cost_model import REALISTIC
+
+    # E3.1: one g5.xlarge always on (730 hours a month) costs USD 1 per 1,000 requests when
+    # its monthly bill is spread over bill / USD 1 x 1,000 requests
+    usd_per_month = price_row("g5.xlarge")["hosting_usd_per_hour"] * 730
+    assert expected_answer("E3.1") == pytest.approx(usd_per_month / 1 * 1000, rel=1e-3)
+    # E3.2: the demo saves USD 15 - 2 = 13 per 1,000 x 200k = USD 2,600 a month; USD 2,500 of
+    # engineering leaves USD 100 a month to repay USD 400: month 4
+    assert expected_answer("E3.2") == math.ceil(400 / (200 * (15 - 2) - 2_500))
+    # E5.1: launch in month 2, retrain every 3 months after it (months 5, 8, 11), each a
+    # training run and an evaluation
+    assert expected_answer("E5.1") == pytest.approx(3 * (REALISTIC.training_usd
+                                                         + REALISTIC.eval_harness_usd))
+    assert expected_answer("E5.2") < 0                    # a 65 % cut in month 9: behind
+    assert 0 < expected_answer("E6.2") < 100              # a probability in %
+
+
+def test_a_prediction_box_whose_answer_is_never_takes_the_word_never():
+    # lesson 03: "type never if it never pays back" (four g5.xlarge replicas)
+    box = predict("Months to payback (type never if it never pays back)?", None, unit="months")
+    box.guess_box.value = "never"
+    assert not box.reveal_button.disabled
+    box.reveal()
+    assert box.closeness.verdict == "exact" and "never" in box.feedback.value
+    box = predict("Months to payback?", None, unit="months")
+    box.guess_box.value = "3"
+    box.reveal()
+    assert box.closeness.verdict == "wrong way"
+
+
 def test_an_exercise_answer_of_the_wrong_type_is_feedback_not_an_exception():
     assert check_exercise("E1.1", "61538").status == "not yet"
     assert check_exercise("E1.1", True).status == "not yet"
