@@ -22,7 +22,6 @@ load: the load average is recorded at the start and the end.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
@@ -39,7 +38,6 @@ sys.path.insert(0, str(ROOT / "quizzes"))
 import class_support as cs  # noqa: E402
 from pg_support import ThrowawayPostgres  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "class_results.json"
 TARGET = 1.7
 
 
@@ -55,12 +53,6 @@ def timed(course: Path, url: str, *argv: str) -> tuple[float, float, str]:
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return wall, children_cpu() - cpu, proc.stdout
-
-
-def save(section: str, result: dict) -> None:
-    data = json.loads(OUT.read_text()) if OUT.exists() else {}
-    data[section] = result
-    OUT.write_text(json.dumps(data, indent=1) + "\n")
 
 
 def main() -> int:
@@ -133,7 +125,7 @@ def main() -> int:
           f"); identical scores: {identical}; scores as expected: {got == expected}; "
           f"load average at end: {load_end[0]:.2f}")
     if not args.no_save:
-        save("grade_class", result)
+        cs.save_class_result("grade_class", result)
     return 0 if identical and got == expected else 1
 
 

@@ -39,14 +39,6 @@ import class_support as cs  # noqa: E402
 import hub_support as hs  # noqa: E402
 from pg_support import ThrowawayPostgres  # noqa: E402
 
-OUT = ROOT / "benchmarks" / "class_results.json"
-
-
-def save(section: str, result: dict) -> None:
-    data = json.loads(OUT.read_text()) if OUT.exists() else {}
-    data[section] = result
-    OUT.write_text(json.dumps(data, indent=1) + "\n")
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -167,7 +159,7 @@ def main() -> int:
     print(f"lost submissions: {len(lost)}; collect {seconds['collect']:.1f} s, grade "
           f"{seconds['grade']:.1f} s for {args.students} students")
     if not args.no_save:
-        save("hub_load", result)
+        cs.save_class_result("hub_load", result)
     return 0 if not lost and not wrong and len(accepted) == args.students else 1
 
 

@@ -245,3 +245,25 @@ def gradebook_scores(db_url: str, quiz: str, students) -> dict[str, dict[str, fl
                 continue
             out[student] = {g.name: float(g.score) for g in submission.grades}
     return out
+
+
+# -- the class benchmarks' results file --------------------------------------------------------
+
+CLASS_RESULTS = ROOT / "benchmarks" / "class_results.json"
+
+
+def save_class_result(section: str, result: dict, path: Path = CLASS_RESULTS) -> None:
+    """Write one benchmark's ``result`` under ``section`` of ``path``, keeping the others.
+
+    benchmarks/grade_class.py writes "grade_class", benchmarks/hub_load.py "hub_load".
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "r.json"
+    >>> save_class_result("a", {"x": 1}, out); save_class_result("b", {"y": 2}, out)
+    >>> sorted(json.loads(out.read_text()))
+    ['a', 'b']
+    """
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data[section] = result
+    path.write_text(json.dumps(data, indent=1) + "\n")
+
