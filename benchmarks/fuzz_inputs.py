@@ -225,23 +225,20 @@ def _calc_build(factory: Any, control: str, value: Any) -> cc.Verdict:
     return cc.Verdict("ok")
 
 
-CLI_COMMANDS = {
-    "breakeven": (["--hosted", "15", "--self-hosted", "2", "--one-time", "400"],
-                  ["--hosted", "--self-hosted", "--one-time", "--requests-per-day"]),
-    "days": (["--prompt-cost", "0.002", "--calls-per-day", "10000", "--training-cost", "300",
-              "--savings", "0.6"],
-             ["--prompt-cost", "--calls-per-day", "--training-cost", "--savings"]),
-    "tokens": (["--requests-per-day", "10000", "--prompted-input-tokens", "800",
-                "--finetuned-input-tokens", "200", "--output-tokens", "50"],
-               ["--requests-per-day", "--prompted-input-tokens", "--finetuned-input-tokens",
-                "--output-tokens", "--days-per-month", "--model", "--ft-model",
-                "--base-usd-per-1m-input"]),
-    "tco": (["--horizon-months", "3"],
-            ["--requests-per-month", "--hosted-cost-per-1k-req", "--data-prep-usd",
-             "--retrain-every-months", "--horizon-months", "--hosted-price-decline-per-year",
-             "--scenario", "--csv"]),
-    "prices": ([], ["--model"]),
+#: The flags each command's valid call (cc.CLI_VALID_ARGV) has a bad value put into.
+CLI_SPOILED = {
+    "breakeven": ["--hosted", "--self-hosted", "--one-time", "--requests-per-day"],
+    "days": ["--prompt-cost", "--calls-per-day", "--training-cost", "--savings"],
+    "tokens": ["--requests-per-day", "--prompted-input-tokens", "--finetuned-input-tokens",
+               "--output-tokens", "--days-per-month", "--model", "--ft-model",
+               "--base-usd-per-1m-input"],
+    "tco": ["--requests-per-month", "--hosted-cost-per-1k-req", "--data-prep-usd",
+            "--retrain-every-months", "--horizon-months", "--hosted-price-decline-per-year",
+            "--scenario", "--csv"],
+    "prices": ["--model"],
 }
+CLI_COMMANDS = {command: (cc.CLI_VALID_ARGV[command], flags)
+                for command, flags in CLI_SPOILED.items()}
 CLI_BAD = ["nan", "inf", "-inf", "-1", "1e400", "abc", "", "1e308", "9" * 400, "1j", "0x10",
            "-1e308", "2.5", "1e15", "1e30", "x" * 500]
 

@@ -564,6 +564,20 @@ NOT_FUZZED = {
 }
 
 
+# -- the command line ------------------------------------------------------------------------------
+#: A valid call of each ``ftroi`` command (its required flags at the calculator demo's or the
+#: crossover guide's numbers): the suite and benchmarks/fuzz_inputs.py spoil one flag at a time.
+CLI_VALID_ARGV: dict[str, list[str]] = {
+    "breakeven": ["--hosted", "15", "--self-hosted", "2", "--one-time", "400"],
+    "days": ["--prompt-cost", "0.002", "--calls-per-day", "10000", "--training-cost", "300",
+             "--savings", "0.6"],
+    "tokens": ["--requests-per-day", "10000", "--prompted-input-tokens", "800",
+               "--finetuned-input-tokens", "200", "--output-tokens", "50"],
+    "tco": ["--horizon-months", "3"],
+    "prices": [],
+}
+
+
 # -- discovery -----------------------------------------------------------------------------------
 #: Not fuzzed here: the command line and calculators have their own sections of the suite; the
 #: quiz modules belong to the course's grading (their own tests, tests/test_quiz*.py).

@@ -342,21 +342,17 @@ def test_every_calculator_control_holds_its_value_or_says_why_and_recovers(setti
 
 
 # -- the command line ------------------------------------------------------------------------------
-CLI = {
-    "breakeven": (["--hosted", "15", "--self-hosted", "2", "--one-time", "400"],
-                  ["--hosted", "--self-hosted", "--one-time", "--requests-per-day"]),
-    "days": (["--prompt-cost", "0.002", "--calls-per-day", "10000", "--training-cost", "300",
-              "--savings", "0.6"],
-             ["--prompt-cost", "--calls-per-day", "--training-cost", "--savings"]),
-    "tokens": (["--requests-per-day", "10000", "--prompted-input-tokens", "800",
-                "--finetuned-input-tokens", "200", "--output-tokens", "50"],
-               ["--requests-per-day", "--prompted-input-tokens", "--finetuned-input-tokens",
-                "--output-tokens", "--days-per-month", "--model", "--ft-model",
-                "--base-usd-per-1m-input", "--ft-usd-per-1m-output"]),
-    "tco": (["--horizon-months", "3"],
-            [f"--{f.replace('_', '-')}" for f in cc.scenario_fields()] + ["--scenario"]),
-    "prices": ([], ["--model"]),
+#: The flags each command's valid call (cc.CLI_VALID_ARGV) has a bad value put into.
+CLI_SPOILED = {
+    "breakeven": ["--hosted", "--self-hosted", "--one-time", "--requests-per-day"],
+    "days": ["--prompt-cost", "--calls-per-day", "--training-cost", "--savings"],
+    "tokens": ["--requests-per-day", "--prompted-input-tokens", "--finetuned-input-tokens",
+               "--output-tokens", "--days-per-month", "--model", "--ft-model",
+               "--base-usd-per-1m-input", "--ft-usd-per-1m-output"],
+    "tco": [f"--{f.replace('_', '-')}" for f in cc.scenario_fields()] + ["--scenario"],
+    "prices": ["--model"],
 }
+CLI = {command: (cc.CLI_VALID_ARGV[command], flags) for command, flags in CLI_SPOILED.items()}
 CLI_FLAGS = [(command, flag) for command, (_, flags) in CLI.items() for flag in flags]
 CLI_TEXT = st.one_of(
     st.sampled_from(["nan", "inf", "-inf", "-1", "0", "1e400", "abc", "", "1e308", "9" * 400,
