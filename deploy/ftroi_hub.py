@@ -1,7 +1,7 @@
 """What ``deploy/jupyterhub_config.py`` decides for the ftroi course, as plain functions.
 
 The hub's configuration file only wires these into JupyterHub, so that the end-to-end test
-(``tests/test_hub.py``) and an administrator's scripts use the same rules:
+(``tests/deploy/test_hub.py``) and an administrator's scripts use the same rules:
 
 * who is an instructor (a member of the instructors' Unix group) and who is a student;
 * the environment each user's server gets: the exchange, the course id, the Jupyter config

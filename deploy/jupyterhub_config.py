@@ -18,7 +18,7 @@ or with ``deploy/jupyterhub.service``. Step-by-step setup: ``deploy/README.md``.
   ``~/ftroi/quizzes``) and the gradebook URL (``FTROI_DB_URL``, a PostgreSQL database).
 
 The rules live in ``deploy/ftroi_hub.py``. Every setting is an environment variable; the
-defaults suit a real server, and the end-to-end test (``tests/test_hub.py``) overrides them:
+defaults suit a real server, and the end-to-end test (``tests/deploy/test_hub.py``) overrides them:
 
 =========================  ===================================  ================================
 variable                   default                              meaning

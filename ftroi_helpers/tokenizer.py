@@ -6,7 +6,7 @@ for older models (gpt-4, gpt-4-turbo, gpt-3.5-turbo, the text-embedding-3 models
 done by the ``quicktok`` package (PyPI: ``quicktok-v1``), whose wheel carries both vocabularies,
 so nothing is downloaded at run time: it works on Binder and on a machine with no network.
 Its vocabularies are byte-identical to OpenAI's published files (the SHA-256 that OpenAI's
-``tiktoken`` checks), and ``tests/test_tokenizer.py`` compares its counts with ``tiktoken``'s.
+``tiktoken`` checks), and ``tests/model/test_tokenizer.py`` compares its counts with ``tiktoken``'s.
 
 For any other provider's model (Claude, Gemini, Llama...) there is no exact count here:
 :func:`token_count` returns a clearly labelled *estimate*, the number of characters divided by

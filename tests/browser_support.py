@@ -1,4 +1,4 @@
-"""JupyterLab-in-a-real-browser helpers for tests/test_browser.py.
+"""JupyterLab-in-a-real-browser helpers for tests/widgets/test_browser.py.
 
 Two halves:
 

@@ -3,7 +3,7 @@
 For each public function of ``ftroi_helpers`` this module records one valid call and the domain
 of each parameter; for the pure formulas it also records an independent oracle (exact rational
 arithmetic with :class:`fractions.Fraction`), so a fuzzed valid input can be checked for the
-right number, not only for "some number". ``tests/test_contract.py`` draws bad and extreme inputs
+right number, not only for "some number". ``tests/model/test_contract.py`` draws bad and extreme inputs
 from these domains; ``benchmarks/fuzz_inputs.py`` uses the same registry to report how many
 errors name the parameter.
 
@@ -552,7 +552,7 @@ NOT_FUZZED = {
     "alt_text", "with_alt", "cost_curve_alt", "cumulative_steps", "retraining_lumps",
     "show_table", "header", "column_kind", "format_value",
     # scenario files and reports: they parse files or render a report object
-    # (tests/test_scenario_file.py and tests/test_report.py feed them broken files)
+    # (tests/model/test_scenario_file.py and tests/model/test_report.py feed them broken files)
     "dumps", "loads", "load", "save", "update", "from_dict", "example_scenario_file",
     "build_report", "write_report", "render_html", "render_markdown", "decision_sentence",
     # exercise and prediction helpers whose answers are free text (never raise by design)

@@ -1,4 +1,4 @@
-"""A real JupyterHub with real local accounts, for tests/test_hub.py and benchmarks/hub_load.py.
+"""A real JupyterHub with real local accounts, for tests/deploy/test_hub.py and benchmarks/hub_load.py.
 
 * :class:`LocalAccounts` creates Unix groups and users with ``groupadd``/``useradd`` (root only)
   and removes them, their homes and their processes afterwards.

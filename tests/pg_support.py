@@ -8,7 +8,7 @@ as an unprivileged user (``postgres`` when the package created it, else ``nobody
     with ThrowawayPostgres() as pg:
         url = pg.create_database("gradebook")  # postgresql://ftroi:...@127.0.0.1:port/gradebook
 
-(tests/test_grade_class.py and tests/test_hub.py run it for real.)
+(tests/course/test_grade_class.py and tests/deploy/test_hub.py run it for real.)
 """
 
 from __future__ import annotations

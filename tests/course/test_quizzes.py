@@ -63,7 +63,7 @@ import pytest
 
 from ftroi_helpers import quiz as q
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "quizzes"
 QUIZZES = list(q.quiz_items()["quizzes"])
 FULL = "q1_break_even"

@@ -326,7 +326,7 @@ def test_lesson_runs_renders_and_its_first_calculator_answers_a_learner(
         first_cell, first_name = calculators_shown[0]
         assert lesson.stem in FIRST_CALCULATOR, (
             f"{lesson.name}: its first calculator is {first_name!r} (cell {first_cell}); add the "
-            f"lesson to FIRST_CALCULATOR in tests/test_browser.py with the control to change")
+            f"lesson to FIRST_CALCULATOR in tests/widgets/test_browser.py with the control to change")
         mapped_name, control, how = FIRST_CALCULATOR[lesson.stem]
         assert first_name == mapped_name, (
             f"{lesson.name}: the first calculator is now {first_name!r} (cell {first_cell}), "

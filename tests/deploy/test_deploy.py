@@ -1,6 +1,6 @@
 """The deployment the project ships (deploy/), checked offline.
 
-The single-server hub runs for real in tests/test_hub.py; here its configuration is loaded the
+The single-server hub runs for real in tests/deploy/test_hub.py; here its configuration is loaded the
 way JupyterHub loads it and its rules are checked one by one. The Zero to JupyterHub values
 cannot run here (no Kubernetes): they are checked to parse, to use the image that
 ``deploy/z2jh/build-image.sh`` builds from ``binder/``, to mount the exchange volume where
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 JUPYTER = DEPLOY / "jupyter"
 VALUES = DEPLOY / "z2jh" / "values.yaml"

@@ -20,7 +20,7 @@ import pytest
 import ftroi_helpers
 from ftroi_helpers import quiz as q
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "quizzes"))
 from ftroi_course import key  # noqa: E402  (the instructor's key, for comparisons only)
 

@@ -23,7 +23,7 @@ from ftroi_helpers.scenario_file import example_scenario_file, from_dict
 from ftroi_helpers.sensitivity import ASSUMPTION_LABELS, monte_carlo, share_text
 from ftroi_helpers.sensitivity_plots import payback_sentence
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

@@ -251,7 +251,7 @@ def test_decision_tree_calculator_has_no_figure():
 
 # -- lesson 04 and its self-check questions: what the text says is what the helpers compute --
 
-LESSON = Path(__file__).resolve().parents[1] / "lessons" / "04_eval_baselines.ipynb"
+LESSON = Path(__file__).resolve().parents[2] / "lessons" / "04_eval_baselines.ipynb"
 
 
 def test_lesson_04_is_committed_clean():

@@ -22,7 +22,7 @@ from ftroi_helpers.tokens import request_cost
 MINI = "gpt-4o-mini-2024-07-18"
 GPT_4O = "gpt-4o-2024-08-06"
 # Counted by OpenAI's tiktoken 0.14.0 with the official o200k_base / cl100k_base files (as in
-# tests/test_tokenizer.py): system prompt, examples, input, output of EXAMPLE_PROMPT.
+# tests/model/test_tokenizer.py): system prompt, examples, input, output of EXAMPLE_PROMPT.
 KNOWN_O200K = {"system": 45, "examples": 248, "input": 44, "output": 1}
 KNOWN_CL100K = {"system": 46, "examples": 248, "input": 44, "output": 1}
 

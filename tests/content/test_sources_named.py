@@ -20,7 +20,7 @@ from ftroi_helpers import calculators
 from ftroi_helpers.calculators import _index
 from ftroi_helpers.selfcheck import questions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 SOURCES_PAGE = ROOT / "lessons" / "sources.md"
 SOURCE_NUMBER = re.compile(r"\bsources? 00[0-3]\b", re.I)

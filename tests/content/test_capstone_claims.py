@@ -19,7 +19,7 @@ import pytest
 from ftroi_helpers.cost_model import REALISTIC, replace
 from ftroi_helpers.sensitivity import REALISTIC_RANGES, CapstoneAnswer, capstone_answer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSON_06 = ROOT / "lessons" / "06_decide.ipynb"
 SHARED = ["03_cost_curves", "05_retraining_and_drift", "06_decide"]
 

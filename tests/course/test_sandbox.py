@@ -29,7 +29,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "quizzes"
 if str(COURSE) not in sys.path:
     sys.path.insert(0, str(COURSE))

@@ -31,7 +31,7 @@ from ftroi_helpers.selfcheck import answer_hash, grade_choice, questions
 from ftroi_helpers.sources import breakeven_range_table, inference_savings_table
 from ftroi_helpers.tokens import monthly_inference_savings, request_cost
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MINI = "gpt-4o-mini-2024-07-18"
 GPT4O = "gpt-4o-2024-08-06"
 

@@ -18,7 +18,7 @@ import pytest
 
 from ftroi_helpers import quiz as q
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "quizzes"
 sys.path.insert(0, str(COURSE))
 from ftroi_course import key  # noqa: E402

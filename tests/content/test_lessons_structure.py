@@ -17,7 +17,7 @@ import pytest
 
 from ftroi_helpers.selfcheck import questions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 TAUGHT = [p for p in LESSONS if not p.name.startswith("00_")]
 EXPECTED = ["00_start_here", "01_break_even", "02_tokens_and_volume", "03_cost_curves",

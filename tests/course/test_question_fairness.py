@@ -21,7 +21,7 @@ import pytest
 
 from ftroi_helpers.selfcheck import answer_hash, questions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 QUIZ_NOTEBOOKS = sorted((ROOT / "quizzes" / "source").glob("*/*.ipynb"))
 OPTION = re.compile(r"^\s*[-*]\s+\*\*([A-Z])\.\*\*\s+(.+?)\s*$", re.M)
 ITEM = re.compile(r"\b(q\d+_\d+)\b", re.I)

@@ -21,7 +21,7 @@ from ftroi_helpers.breakeven import breakeven_requests
 from ftroi_helpers.cost_model import Scenario, simulate
 from ftroi_helpers.plots import _text_caching_canvas, figure_to_png, new_figure, style_axes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "run.py"
 ROWS = ["1a", "1b", "2", "3", "4", "5", "6"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 PAGES = [ROOT / "lessons" / "sources.md"]
 QUIZZES = sorted(p.name for p in (ROOT / "quizzes" / "source").iterdir() if p.is_dir())

@@ -28,7 +28,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "lessons").glob("*.ipynb")) + sorted(
     (ROOT / "quizzes" / "source").glob("*/*.ipynb"))
 PAGES = [p for p in [ROOT / "README.md", ROOT / "lessons" / "sources.md",

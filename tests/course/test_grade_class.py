@@ -30,7 +30,7 @@ import nbformat
 import pytest
 from pg_support import ThrowawayPostgres, missing_reason
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(cs.COURSE) not in sys.path:
     sys.path.insert(0, str(cs.COURSE))
 
