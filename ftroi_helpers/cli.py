@@ -306,48 +306,16 @@ def _add_tokens(sub: Any) -> None:
 # ----------------------------------------------------------------------------------------------
 # tco
 
-#: Scenario field -> (metavar, help with units). Every Scenario field must be listed.
-SCENARIO_FLAGS: dict[str, tuple[str, str]] = {
-    "requests_per_month": ("N", "requests served per month (requests/month)"),
-    "hosted_cost_per_1k_req": ("USD", "prompting the hosted model, USD per 1,000 requests"),
-    "self_hosted_cost_per_1k_req": (
-        "USD", "the fine-tuned model's inference, USD per 1,000 requests"),
-    "data_prep_usd": ("USD", "one-time data collection, cleaning and labelling, USD"),
-    "training_usd": ("USD", "one training run, USD (paid again at each retraining)"),
-    "eval_harness_usd": (
-        "USD", "building the evaluation harness, USD (paid again, as re-evaluation, at each "
-        "retraining)"),
-    "hosting_usd_per_month": (
-        "USD", "fixed hosting of one replica of the fine-tuned model (GPU or deployment fee), "
-        "USD per month"),
-    "replicas": ("N", "replicas of the fine-tuned deployment, each paying the hosting fee "
-                 "(whole number >= 1)"),
-    "monitoring_usd_per_month": ("USD", "monitoring the fine-tuned model, USD per month"),
-    "engineering_usd_per_month": (
-        "USD", "people's time to run the fine-tuned system (on-call, upgrades), USD per month"),
-    "launch_delay_months": (
-        "MONTHS", "whole months before the fine-tuned model serves traffic; until then the "
-        "hosted API serves it all (months)"),
-    "retrain_every_months": ("MONTHS", "retrain every N months after launch, 0 = never "
-                             "(months)"),
-    "hosted_price_decline_per_year": (
-        "FRACTION", "yearly fall in the hosted price, fraction 0 to below 1 (0.5 = halves "
-        "each year)"),
-    "finetune_price_decline_per_year": (
-        "FRACTION", "yearly fall in fine-tuning's inference and training prices, fraction 0 to "
-        "below 1"),
-    "hosting_price_decline_per_year": (
-        "FRACTION", "yearly fall in the fixed hosting fee (GPU-hour prices), fraction 0 to "
-        "below 1"),
-    "model_switch_month": (
-        "MONTH", "month in which both sides move to a cheaper model: prompting pays a "
-        "re-evaluation, fine-tuning a retraining (0 = no switch, else >= 2)"),
-    "model_switch_price_cut": (
-        "FRACTION", "share cut from both per-request prices at the switch, 0 to below 1"),
-    "horizon_months": ("MONTHS", "months to compare over (months)"),
-}
-_WHOLE_FIELDS = {"retrain_every_months", "horizon_months", "replicas", "launch_delay_months",
-                 "model_switch_month"}
+def _scenario_flags() -> dict[str, tuple[str, str]]:
+    """Scenario field -> (metavar, help with units), from the fields' registry."""
+    from .scenario import SCENARIO_FIELDS
+
+    return {name: (spec.metavar, spec.help) for name, spec in SCENARIO_FIELDS.items()}
+
+
+#: Scenario field -> (metavar, help with units), derived from
+#: :data:`~ftroi_helpers.scenario.SCENARIO_FIELDS`.
+SCENARIO_FLAGS: dict[str, tuple[str, str]] = _scenario_flags()
 
 
 def load_scenario_file(path: str) -> dict[str, Any]:
@@ -421,7 +389,7 @@ def _tco(args: argparse.Namespace) -> int:
 
 
 def _add_tco(sub: Any) -> None:
-    from .cost_model import Scenario
+    from .scenario import SCENARIO_FIELDS, Scenario
 
     defaults = Scenario()
     p = sub.add_parser(
@@ -438,11 +406,11 @@ def _add_tco(sub: Any) -> None:
     p.add_argument("--scenario", metavar="FILE",
                    help="a .json or .toml file of scenario fields (field names as below, with "
                    "underscores)")
-    for name, (metavar, text) in SCENARIO_FLAGS.items():
+    for name, spec in SCENARIO_FIELDS.items():
         default = getattr(defaults, name)
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=metavar,
-                       type=whole if name in _WHOLE_FIELDS else number,
-                       help=f"{text} (default: {default:,.10g})")
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=spec.metavar,
+                       type=whole if spec.whole else number,
+                       help=f"{spec.help} (default: {default:,.10g})")
     p.add_argument("--csv", nargs="?", const="-", metavar="PATH",
                    help="write the month table as CSV: to PATH, or alone to standard output "
                    "when PATH is left out (money in USD)")

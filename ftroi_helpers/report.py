@@ -97,18 +97,25 @@ def _label(name: str) -> str:
     return ASSUMPTION_LABELS.get(name, name.replace("_", " "))
 
 
+#: The kinds of the few keys a report shows that are not scenario fields.
+_OTHER_KINDS = {"batch_discount": "fraction"}
+
+
 def _value(name: str, value: Any) -> str:
+    """``value`` formatted by its field's kind (from the fields' registry)."""
+    from .scenario import SCENARIO_FIELDS
+
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
         return value
-    if isinstance(value, int):
-        return f"{value:,}"
-    if name.endswith(("_usd", "_usd_per_month")) or "cost_per_1k" in name:
+    spec = SCENARIO_FIELDS.get(name)
+    kind = spec.kind if spec is not None else _OTHER_KINDS.get(name, "count")
+    if kind == "money":
         return f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
-    if "decline" in name or name.endswith("discount"):
+    if kind == "fraction":
         return f"{value:.0%}"
-    if float(value).is_integer():
+    if isinstance(value, int) or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.4g}"
 

@@ -84,6 +84,7 @@ from pathlib import Path
 from typing import Any
 
 from .cost_model import Scenario
+from .scenario import SCENARIO_FIELDS
 from .tokens import request_cost
 
 __all__ = [
@@ -102,29 +103,6 @@ __all__ = [
 #: The sections of a scenario file, in the order :func:`save` writes them.
 SECTIONS = ("workload", "prices", "one_time", "recurring", "plan", "ranges", "uncertainty",
             "decision_tree", "sources", "prompt")
-
-#: The cost model's fields, section by section (a new field of :class:`Scenario` that is not
-#: listed goes by its name: ``*_usd`` one-time, ``*_per_month`` recurring, else plan).
-_FIELD_SECTION = {
-    "requests_per_month": "workload",
-    "hosted_cost_per_1k_req": "prices",
-    "self_hosted_cost_per_1k_req": "prices",
-    "hosted_price_decline_per_year": "prices",
-    "finetune_price_decline_per_year": "prices",
-    "hosting_price_decline_per_year": "prices",
-    "model_switch_month": "prices",
-    "model_switch_price_cut": "prices",
-    "data_prep_usd": "one_time",
-    "training_usd": "one_time",
-    "eval_harness_usd": "one_time",
-    "hosting_usd_per_month": "recurring",
-    "monitoring_usd_per_month": "recurring",
-    "engineering_usd_per_month": "recurring",
-    "replicas": "recurring",
-    "retrain_every_months": "recurring",
-    "horizon_months": "plan",
-    "launch_delay_months": "plan",
-}
 
 #: Keys that are not cost-model fields, by section: (kind, meaning with units).
 _WORKLOAD_KEYS = {
@@ -190,18 +168,15 @@ def _scenario_fields() -> list[str]:
     return [f.name for f in fields(Scenario)]
 
 
-#: Cost-model fields that hold whole numbers (months, replicas), from the model's own defaults.
-_WHOLE_FIELDS = frozenset(f.name for f in fields(Scenario) if isinstance(f.default, int))
+#: How the file checks each cost-model field's value: a whole number, true/false or a number
+#: (the Scenario then checks its range).
+_FILE_KIND = {name: "count" if spec.whole else "bool" if spec.kind == "flag" else "number"
+              for name, spec in SCENARIO_FIELDS.items()}
 
 
 def _section_of(name: str) -> str:
-    if name in _FIELD_SECTION:
-        return _FIELD_SECTION[name]
-    if name.endswith("_per_month"):
-        return "recurring"
-    if name.endswith("_usd"):
-        return "one_time"
-    return "plan"
+    """The file section of a cost-model field (from the fields' registry)."""
+    return SCENARIO_FIELDS[name].section
 
 
 @dataclass(frozen=True)
@@ -500,8 +475,7 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         if key in cost:
             raise ValueError(f"{key} is given twice (in {given_in[key]} and "
                              f"{_where('', section, '') or 'the top level'})")
-        kind = "count" if key in _WHOLE_FIELDS else "number"
-        cost[key] = _number(origin, section, key, value, kind)
+        cost[key] = _number(origin, section, key, value, _FILE_KIND[key])
         given_in[key] = f"[{section}]" if section else "the top level"
 
     unknown_top = set(data) - set(SECTIONS) - _TOP_KEYS - set(scenario_names)

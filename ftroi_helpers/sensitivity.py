@@ -25,13 +25,14 @@ Only numpy is imported here; pandas loads when a table is asked for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .cost_model import _INTS, REALISTIC, Scenario, _validate_fields, simulate
+from .cost_model import REALISTIC, Scenario, simulate
 from .never import never_or_float, never_to_na
+from .scenario import SCENARIO_FIELDS, _validate_fields
 from .validation import (
     MAX_DRAWS,
     MAX_SCENARIO_MONTHS,
@@ -196,31 +197,16 @@ REALISTIC_RANGE_NOTES: dict[str, str] = {
     "model_switch_price_cut": "the crossover guide: prices 'have dropped 50-80% annually'",
 }
 
-#: Plain-language label, with units, for each scenario field (tables and charts).
-ASSUMPTION_LABELS: dict[str, str] = {
-    "requests_per_month": "requests per month",
-    "hosted_cost_per_1k_req": "hosted price (USD per 1k requests)",
-    "self_hosted_cost_per_1k_req": "fine-tuned serving (USD per 1k requests)",
-    "data_prep_usd": "data preparation (USD, one-time)",
-    "training_usd": "training run (USD)",
-    "eval_harness_usd": "evaluation harness (USD)",
-    "hosting_usd_per_month": "GPU / hosting fee (USD per month)",
-    "monitoring_usd_per_month": "monitoring (USD per month)",
-    "retrain_every_months": "retrain every (months)",
-    "hosted_price_decline_per_year": "hosted price decline (share per year)",
-    "finetune_price_decline_per_year": "fine-tuning price decline (share per year)",
-    "replicas": "replicas of the fine-tuned model",
-    "engineering_usd_per_month": "engineering time (USD per month)",
-    "launch_delay_months": "months before launch",
-    "hosting_price_decline_per_year": "GPU price decline (share per year)",
-    "model_switch_month": "month of the switch to a cheaper model",
-    "model_switch_price_cut": "price cut at the switch (share)",
-}
+#: Plain-language label, with units, for each scenario field (tables and charts), from
+#: :data:`~ftroi_helpers.scenario.SCENARIO_FIELDS`.
+ASSUMPTION_LABELS: dict[str, str] = {name: spec.label for name, spec in SCENARIO_FIELDS.items()}
 
 _METRICS = ("payback_months", "net_savings_usd")
 _DISTRIBUTIONS = ("uniform", "triangular")
-_VARIABLE = tuple(f.name for f in fields(Scenario) if f.name != "horizon_months")
-_INT_FIELDS = set(_INTS) - {"horizon_months"}
+#: The fields a range may vary: every number but the horizon.
+_VARIABLE = tuple(name for name, spec in SCENARIO_FIELDS.items()
+                  if name != "horizon_months" and spec.kind != "flag")
+_INT_FIELDS = {name for name in _VARIABLE if SCENARIO_FIELDS[name].whole}
 
 
 def _check_ranges(ranges: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:

@@ -613,20 +613,20 @@ def scenario_fields() -> dict[str, Any]:
 
 
 def scenario_domain(name: str, default: Any) -> Num:
-    """A Scenario field's domain, from the cost model's own lists of fractions and whole
-    numbers (so a field added there is fuzzed with the right domain)."""
-    from ftroi_helpers import cost_model
+    """A Scenario field's domain, from the fields' registry (so a field added there is fuzzed
+    with the right domain)."""
+    from ftroi_helpers.scenario import SCENARIO_FIELDS
 
-    if name == "horizon_months":
-        return Num(1.0, whole=True, limit=600)
-    if name in cost_model._FRACTIONS:
+    spec = SCENARIO_FIELDS[name]
+    if spec.maximum is not None:  # the horizon
+        return Num(float(spec.minimum), whole=True, limit=spec.maximum)
+    if spec.kind == "fraction":
         return Num(0.0, 1.0, hi_open=True)
-    if name in cost_model._WHOLE:
-        lowest = float(cost_model._WHOLE[name])
-        months = name in cost_model._MONTHS_AHEAD  # a month beyond the horizon: never
+    if spec.whole:
+        months = spec.kind == "months"  # a month beyond the horizon: never
         if name == "model_switch_month":  # 0 = no switch; month 1 has nothing to switch from
             return Num(2.0, whole=True, huge_ok=True, also=(0.0,))
-        return Num(lowest, whole=True, huge_ok=months)
+        return Num(float(spec.minimum), whole=True, huge_ok=months)
     return NONNEG
 
 
