@@ -53,7 +53,7 @@ browser-deps:
 	fi
 
 # Debian's bubblewrap: autograding runs each submission's kernel inside it (quizzes/ftroi_course/
-# sandbox.py) and refuses to run without it. Binder and `make lab` need none.
+# sandbox/) and refuses to run without it. Binder and `make lab` need none.
 sandbox-deps:
 	@if command -v bwrap >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \

@@ -1,4 +1,4 @@
-"""The autograding sandbox (quizzes/ftroi_course/sandbox.py) against hostile notebooks.
+"""The autograding sandbox (quizzes/ftroi_course/sandbox/) against hostile notebooks.
 
 Each test drives ``SandboxedExecute`` (the preprocessor ``nbgrader autograde`` runs) on a small
 notebook, in a temporary course laid out like ``quizzes/``: ``source/`` with the instructor's
@@ -602,9 +602,18 @@ def test_autograde_runs_the_sandbox_in_place_of_nbgraders_execute():
 
 def test_the_sandbox_modules_doctests_pass():
     import doctest
+    import importlib
+    import pkgutil
 
+    attempted = 0
+    for info in pkgutil.iter_modules(sandbox.__path__, prefix="ftroi_course.sandbox."):
+        module = importlib.import_module(info.name)
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, info.name
+        attempted += result.attempted
     result = doctest.testmod(sandbox, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted >= 8 and result.failed == 0
+    assert result.failed == 0
+    assert attempted + result.attempted >= 9
 
 
 @pytest.mark.nbgrader

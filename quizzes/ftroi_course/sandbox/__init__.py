@@ -1,0 +1,73 @@
+"""Run each submission's kernel inside a bubblewrap sandbox during ``nbgrader autograde``.
+
+``SandboxedExecute`` replaces nbgrader's ``Execute`` preprocessor in
+``c.Autograde.autograde_preprocessors`` (see ``quizzes/nbgrader_config.py``). It executes the
+notebook exactly as ``Execute`` does, but the kernel runs inside Debian's ``bwrap``:
+
+- **no network**: a network namespace of its own (only its own loopback), so nothing on the
+  machine or beyond it can be reached. The kernel talks to the grader over ZMQ's ``ipc``
+  transport: unix sockets in a private folder that is the only host folder it can write to,
+  and only until the kernel is ready (when grading as root);
+- **nothing of the course**: the sandbox's file system holds only the operating system
+  (``/usr``, ``/etc`` minus Jupyter's configuration), the Python installation and the learner's
+  package, all read-only. The course directory (``source/``, the gradebook, ``submitted/``,
+  ``autograded/``, other students), this package (the key and the grading code), the real home
+  folder, ``/run``, ``/var`` and every other path are absent;
+- **a scratch copy** of this student's own folder is the kernel's working directory, at the
+  same path as in the course; it lives in a size-limited tmpfs that disappears with the kernel.
+  nbgrader still writes the graded notebook to ``autograded/`` from the grading process;
+- **its own PID namespace and session**: the kernel cannot see or signal other processes; when
+  the kernel ends (or is killed) every process it started ends with it;
+- **limits**: CPU seconds, address space and open files per process, the number of processes
+  (and threads) in the sandbox, the memory of all of them together (checked every second while
+  a cell runs), the size of every file and of each writable tmpfs;
+- **bounded output**: outputs are counted as they arrive in the grading process; past a cell's or
+  the notebook's byte budget they are dropped (never accumulated) and the cell gets a note on
+  stderr. Error outputs are always kept (shortened), so a flood cannot hide a failing test;
+- **interrupts that work**: a cell that runs past the timeout is interrupted with a message on
+  the control channel (``interrupt_mode = "message"``; a signal would stop at bwrap). If the
+  kernel has not answered after ``interrupt_grace_seconds`` it is killed with everything in its
+  sandbox, the cell gets a ``CellTimeoutError``, and a fresh sandboxed kernel runs the
+  remaining cells (state from before is lost, so answers that depended on it score 0).
+
+The kernel's environment is rebuilt from scratch: ``FTROI_STUDENT_ID`` is the nbgrader student
+id, ``NBGRADER_EXECUTION`` is kept as nbgrader sets it, and only the variables named in
+``env_keep`` are passed on (no tokens or passwords from the grader's environment).
+
+If ``bwrap`` is missing or cannot create namespaces, autograding stops before the first
+submission runs, with one error (:class:`SandboxUnavailableError`), unless the instructor sets
+``c.SandboxedExecute.allow_unsandboxed = True``: then it logs a loud warning and runs kernels
+as stock nbgrader does (with the instructor's permissions: a submission can then read the key
+and rewrite the gradebook), keeping ``FTROI_STUDENT_ID`` and the output caps.
+
+Examples
+--------
+The limits are traitlets; an instructor changes them in ``nbgrader_config.py``::
+
+    c.SandboxedExecute.memory_limit_bytes = 2 * 1024**3
+    c.SandboxedExecute.max_processes = 64
+
+>>> SandboxedExecute().max_cell_output_bytes
+1000000
+
+The package is split by idea: :mod:`.bwrap` (the bwrap command and what the kernel may read),
+:mod:`.launcher` (what runs inside the sandbox before the kernel, including the copy of the
+student's folder), :mod:`.kernel` (the kernel manager), :mod:`.watchdog` (memory and
+timeouts), :mod:`.output_budget` and :mod:`.execute` (the preprocessor that joins them).
+"""
+
+from .bwrap import (
+    SandboxUnavailableError,
+    bwrap_argv,
+    find_bwrap,
+    kernel_sys_path,
+    probe_sandbox,
+    readable_paths,
+)
+from .execute import SandboxedExecute
+from .kernel import STUDENT_ID_VARIABLE, SandboxedKernelManager
+from .output_budget import output_bytes
+
+__all__ = ["STUDENT_ID_VARIABLE", "SandboxUnavailableError", "SandboxedExecute",
+           "SandboxedKernelManager", "bwrap_argv", "find_bwrap", "kernel_sys_path",
+           "output_bytes", "probe_sandbox", "readable_paths"]

@@ -1,0 +1,353 @@
+"""The kernel manager: starting each submission's kernel inside its sandbox, and stopping it.
+
+:class:`SandboxedKernelManager` prefixes the kernel's command with bwrap's and the launcher's,
+and interrupts by message. :class:`SandboxedKernels`, a mixin of
+:class:`~ftroi_course.sandbox.SandboxedExecute`, builds each kernel's sandbox (what it may read,
+what is hidden, its limits and environment), starts it over ZMQ's ``ipc`` transport, kills its
+whole process group when it ends, and starts a fresh one after a kill. Configured as
+``c.SandboxedExecute.<name>``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import typing as t
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.util import ensure_async, run_hook
+from traitlets import Dict, Integer, List, Unicode
+
+from . import launcher
+from .bwrap import (
+    _MPL_CACHE_MOUNT,
+    _SANDBOX_HOME,
+    _SUBMISSION_MOUNT,
+    _UID_BASE,
+    _real,
+    bwrap_argv,
+    find_bwrap,
+    jupyter_config_dirs,
+    matplotlib_cache_dir,
+    readable_paths,
+)
+
+#: The variable that tells a quiz notebook whose variant it shows (fixed by issue 10).
+STUDENT_ID_VARIABLE = "FTROI_STUDENT_ID"
+#: The launcher's source, run with ``python -I -S -c`` inside the sandbox.
+_LAUNCHER = Path(launcher.__file__).read_text(encoding="utf-8")
+#: The folder of this package (the key and the grading code): hidden from every kernel.
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel command is prefixed with the sandbox's.
+
+    ``sandbox_prefix`` is set by :class:`SandboxedExecute` before each start. Interrupts go as a
+    message on the control channel, since a signal sent to bwrap does not reach the kernel.
+    """
+
+    sandbox_prefix: list[str] = []
+    connection_file_group: int | None = None
+
+    @property
+    def kernel_spec(self):  # type: ignore[override]
+        spec = super().kernel_spec
+        if spec is not None and spec.interrupt_mode != "message":
+            spec.interrupt_mode = "message"
+        return spec
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return [*self.sandbox_prefix, *super().format_kernel_cmd(extra_arguments)]
+
+    def write_connection_file(self, **kwargs: t.Any) -> None:
+        super().write_connection_file(**kwargs)
+        if self.connection_file_group is not None:  # the kernel runs as another user
+            os.chown(self.connection_file, -1, self.connection_file_group)
+            os.chmod(self.connection_file, 0o640)
+
+
+
+class SandboxedKernels(NotebookClient):
+    """Starts each kernel in a fresh sandbox and kills the sandbox with it."""
+
+    bwrap_path = Unicode(
+        "", help="Path to the bwrap executable (default: `bwrap` on PATH).").tag(config=True)
+    run_as_uid = Integer(
+        -1,
+        help="When grading as root, the kernel runs as this unprivileged uid (and gid), so that "
+             "the process limit applies (Linux does not count root's processes) and only "
+             "world-readable files can be read. -1: 1,000,000,000 + the grader's pid, a uid no "
+             "one else uses, so parallel graders never share a process count. Ignored when "
+             "not root (the kernel then runs as the grader's own uid, in a user namespace).",
+    ).tag(config=True)
+    memory_limit_bytes = Integer(
+        4 * 1024**3,
+        help="Address space of each process in the sandbox (RLIMIT_AS). An allocation beyond "
+             "it raises MemoryError in the kernel. The kernel with numpy, pandas and matplotlib "
+             "loaded uses about 1.5 GB of address space.",
+    ).tag(config=True)
+    cpu_time_limit_seconds = Integer(
+        300,
+        help="CPU seconds of each process in the sandbox (RLIMIT_CPU); a process that uses them "
+             "up is killed. The cell timeout usually stops a loop much earlier.",
+    ).tag(config=True)
+    max_processes = Integer(
+        256,
+        help="Processes and threads in the sandbox (RLIMIT_NPROC, counted in the sandbox's own "
+             "user namespace). The kernel itself uses about 10.",
+    ).tag(config=True)
+    max_open_files = Integer(1024, help="Open files per process (RLIMIT_NOFILE).").tag(
+        config=True)
+    max_file_bytes = Integer(
+        256 * 1024**2, help="Largest file a process may write (RLIMIT_FSIZE).").tag(config=True)
+    scratch_size_bytes = Integer(
+        256 * 1024**2,
+        help="Size of the writable working directory (a tmpfs holding the copy of the "
+             "student's folder). Writes beyond it fail with 'No space left on device'.",
+    ).tag(config=True)
+    tmp_size_bytes = Integer(
+        64 * 1024**2, help="Size of the sandbox's /tmp (which holds its HOME).").tag(config=True)
+    max_kernel_restarts = Integer(
+        3,
+        help="Fresh kernels started after kills or crashes in one notebook; after that the "
+             "remaining code cells are marked as not run (an error).",
+    ).tag(config=True)
+    readable_paths = List(
+        Unicode(), [],
+        help="More host folders the kernel may read (read-only), e.g. a data folder.",
+    ).tag(config=True)
+    kernel_packages = List(
+        Unicode(), ["ftroi_helpers"],
+        help="Packages the kernel imports whose folders may lie outside the Python "
+             "installation (editable installs); their folders are readable.",
+    ).tag(config=True)
+    hidden_paths = List(
+        Unicode(), [],
+        help="More host paths to hide even if they lie inside a readable folder. The course "
+             "root, this package (ftroi_course), the gradebook file and Jupyter's config "
+             "folders are always hidden.",
+    ).tag(config=True)
+    env_keep = List(
+        Unicode(),
+        ["PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "TZ", "NBGRADER_EXECUTION",
+         "FTROI_QUIZ_MODE", "PYTHONHASHSEED", "PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV"],
+        help="Environment variables passed from the grader to the kernel (all others are "
+             "dropped, so tokens and passwords stay out).",
+    ).tag(config=True)
+    env = Dict(
+        value_trait=Unicode(),
+        default_value={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                       "MKL_NUM_THREADS": "1"},
+        help="Environment variables set in the kernel (one BLAS thread: threads count as "
+             "processes, and grading runs many kernels side by side).",
+    ).tag(config=True)
+
+
+    _sandboxed: bool = False
+    _student_id: str = ""
+    _restarts: int = 0
+    _gave_up: str = ""
+    # per kernel
+    _ipc_dir: str | None = None
+    _stderr_tail: bytearray
+    _process_group: int | None = None
+    _bwrap_pid: int | None = None
+    _bound_receive_buffers: t.Callable[[t.Any], None]  # from OutputBudget
+
+    def _uid(self) -> int | None:
+        """The uid the sandbox runs as, if it differs from ours (only when we are root)."""
+        if os.geteuid() != 0:
+            return None
+        return self.run_as_uid if self.run_as_uid >= 0 else _UID_BASE + os.getpid()
+
+    def create_kernel_manager(self):  # type: ignore[override]
+        if not self._sandboxed:
+            return super().create_kernel_manager()
+        if self.kernel_manager_class is AsyncKernelManager:
+            self.kernel_manager_class = SandboxedKernelManager
+        km = super().create_kernel_manager()
+        if not isinstance(km, SandboxedKernelManager):
+            raise TypeError("SandboxedExecute needs kernel_manager_class to be "
+                            f"SandboxedKernelManager or a subclass, got {type(km).__name__}")
+        self._bound_receive_buffers(km.context)  # its control socket (interrupt, shutdown)
+        return km
+
+    def _kernel_env(self) -> dict[str, str]:
+        env = {k: os.environ[k] for k in self.env_keep if k in os.environ}
+        env.update(self.env)
+        env.update({"HOME": _SANDBOX_HOME, "TMPDIR": "/tmp", "USER": "student",
+                    "LOGNAME": "student",
+                    "MPLCONFIGDIR": f"{_SANDBOX_HOME}/.config/matplotlib"})
+        env.pop("JPY_PARENT_PID", None)  # the kernel's parent is the sandbox's init
+        env[STUDENT_ID_VARIABLE] = self._student_id
+        return env
+
+    def _secret_roots(self) -> list[str]:
+        """The course root, this package and hidden_paths: no readable folder may contain
+        them."""
+        return [_real(self._coursedir().root or os.getcwd()), _real(_PACKAGE),
+                *(_real(p) for p in self.hidden_paths)]
+
+    def _hidden(self) -> list[str]:
+        """Everything covered up if it lies inside a readable folder."""
+        hidden = [*self._secret_roots(), *jupyter_config_dirs()]
+        db_url = str(getattr(self._coursedir(), "db_url", "") or "")
+        if db_url.startswith("sqlite:///"):
+            hidden.append(_real(db_url[len("sqlite:///"):]))
+        return hidden
+
+    def _coursedir(self):
+        node = self
+        while node is not None:
+            coursedir = getattr(node, "coursedir", None)
+            if coursedir is not None:
+                return coursedir
+            node = getattr(node, "parent", None)
+        from nbgrader.coursedir import CourseDirectory
+
+        return CourseDirectory(config=self.config)
+
+    async def async_start_new_kernel(self, **kwargs: t.Any) -> None:
+        if not self._sandboxed:
+            env = dict(os.environ)
+            env[STUDENT_ID_VARIABLE] = self._student_id
+            kwargs.setdefault("env", env)
+            await super().async_start_new_kernel(**kwargs)
+            return
+        assert isinstance(self.km, SandboxedKernelManager)
+        submission = kwargs.pop("cwd", None) or self.resources.get("metadata", {}).get("path")
+        submission = _real(submission or os.getcwd())
+        uid = self._uid()
+        hidden = self._hidden()
+        readable = readable_paths(self.kernel_packages, self.readable_paths,
+                                  self._secret_roots())
+        mpl = matplotlib_cache_dir()
+        mpl_dst = f"{_SANDBOX_HOME}/.config/matplotlib"
+        spec = {"home": _SANDBOX_HOME,
+                "copies": [[_SUBMISSION_MOUNT, submission]] + ([[_MPL_CACHE_MOUNT, mpl_dst]]
+                                                              if mpl else []),
+                "limits": self._limits(), "uid": uid, "owned": [submission, _SANDBOX_HOME]}
+        self._ipc_dir = tempfile.mkdtemp(prefix=f"ftroi-sbx-{os.getpid()}-")
+        try:
+            if uid is not None:
+                os.chown(self._ipc_dir, 0, uid)
+                os.chmod(self._ipc_dir, 0o770)
+            argv = bwrap_argv(
+                find_bwrap(self.bwrap_path) or "bwrap", readable=readable, hidden=hidden,
+                ipc_dir=self._ipc_dir, workdir=submission, submission=submission,
+                mpl_cache=mpl, scratch_size_bytes=self.scratch_size_bytes,
+                tmp_size_bytes=self.tmp_size_bytes, as_root=uid is not None)
+            self.km.sandbox_prefix = [*argv, "--", _real(sys.executable), "-I", "-S", "-c",
+                                      _LAUNCHER, json.dumps(spec)]
+            self.km.transport = "ipc"
+            self.km.ip = os.path.join(self._ipc_dir, "kernel")
+            self.km.connection_file = os.path.join(self._ipc_dir, "kernel.json")
+            self.km.connection_file_group = uid
+            kwargs.update(cwd=self._ipc_dir, env=self._kernel_env(), independent=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self._stderr_tail = bytearray()
+            await super().async_start_new_kernel(**kwargs)
+        except BaseException:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
+            raise
+        process = getattr(self.km.provisioner, "process", None)
+        self._process_group = getattr(self.km.provisioner, "pgid", None)
+        self._bwrap_pid = getattr(process, "pid", None)
+        if process is not None and process.stderr is not None:
+            threading.Thread(target=self._drain, args=(process.stderr,), daemon=True).start()
+
+    def _limits(self) -> list[list[t.Any]]:
+        cpu = self.cpu_time_limit_seconds
+        return [["RLIMIT_AS", self.memory_limit_bytes, self.memory_limit_bytes],
+                ["RLIMIT_CPU", cpu, cpu + 5],
+                ["RLIMIT_NPROC", self.max_processes, self.max_processes],
+                ["RLIMIT_NOFILE", self.max_open_files, self.max_open_files],
+                ["RLIMIT_FSIZE", self.max_file_bytes, self.max_file_bytes],
+                ["RLIMIT_CORE", 0, 0]]
+
+    def _drain(self, stream: t.BinaryIO) -> None:
+        """Read the sandbox's stderr, keeping its first 64 KB for the log (a flood is dropped)."""
+        try:
+            for chunk in iter(lambda: stream.read1(65536), b""):
+                room = 65536 - len(self._stderr_tail)
+                if room > 0:
+                    self._stderr_tail += chunk[:room]
+        except (OSError, ValueError):
+            pass
+
+    async def async_start_new_kernel_client(self):  # type: ignore[override]
+        if not self._sandboxed:
+            return await super().async_start_new_kernel_client()
+        assert self.km is not None
+        try:
+            self.kc = self.km.client()
+            self._bound_receive_buffers(self.kc.context)
+            # no stdin (nbclient never allows input) and no heartbeat (the kernel manager
+            # tells whether the kernel lives): fewer sockets for a kernel to fill
+            await ensure_async(self.kc.start_channels(stdin=False, hb=False))
+            await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+        except Exception as exc:
+            tail = bytes(self._stderr_tail).decode("utf-8", "replace").strip()
+            self.log.error("The sandboxed kernel did not start: %s%s", exc,
+                           f"\nIts stderr:\n{tail[-3000:]}" if tail else "")
+            await self._async_cleanup_kernel()
+            raise
+        if self._uid() is not None and self._ipc_dir:
+            # The sockets exist now: the kernel (another uid) may no longer create files here.
+            os.chmod(self._ipc_dir, 0o750)
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return self.kc
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def _async_cleanup_kernel(self) -> None:
+        try:
+            await super()._async_cleanup_kernel()
+        finally:
+            self._kill_sandbox()
+            if self._ipc_dir:
+                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+                self._ipc_dir = None
+
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
+    def _kill_sandbox(self) -> None:
+        """Kill bwrap's process group; its PID namespace takes every sandboxed process along."""
+        if self._process_group:
+            try:
+                os.killpg(self._process_group, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self._process_group = None
+
+    async def _restart_kernel(self) -> None:
+        """A fresh sandboxed kernel after the previous one was killed or died."""
+        self._restarts += 1
+        if self.km is not None:
+            try:
+                await self.km.shutdown_kernel(now=True)
+            except Exception:  # already gone
+                pass
+        await self._async_cleanup_kernel()
+        self.kc, self.km = None, None
+        if self._restarts > self.max_kernel_restarts:
+            self._gave_up = (f"not run: the kernel was restarted {self.max_kernel_restarts} "
+                             "times in this notebook (c.SandboxedExecute.max_kernel_restarts)")
+            return
+        self.km = self.create_kernel_manager()
+        await self.async_start_new_kernel()
+        await self.async_start_new_kernel_client()
+
