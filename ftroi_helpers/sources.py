@@ -36,6 +36,7 @@ from .tokens import (
     monthly_prompting_cost,
     monthly_tokens,
 )
+from .training import TRAINING_EXAMPLES, TRAINING_EXAMPLES_LOW, training_run_usd
 from .validation import (
     MAX_TABLE_ROWS,
     Number,
@@ -57,10 +58,12 @@ __all__ = [
     "SOURCE_002_MINI_TRAINING_USD",
     "SOURCE_002_REQUESTS_PER_DAY",
     "SOURCE_003_REQUESTS_PER_MONTH",
+    "breakeven_by_task_table",
     "breakeven_range_table",
     "inference_savings_table",
     "misuse_scenarios",
     "misuse_table",
+    "task_training_usd",
     "tokens_rule_table",
     "volume_table",
 ]
@@ -71,7 +74,8 @@ SOURCE_003_REQUESTS_PER_MONTH = 200_000
 #: The crossover guide's inference table is computed "at 10K req/day".
 SOURCE_002_REQUESTS_PER_DAY = 10_000
 
-#: The crossover guide's typical gpt-4o-mini training run: "$15-75 (500-2K examples)".
+#: The crossover guide's typical gpt-4o-mini training run: "$15-75 (500-2K examples)". A check on
+#: the workbook's computed run (:func:`task_training_usd`), never an input.
 SOURCE_002_MINI_TRAINING_USD = (15.0, 75.0)
 
 
@@ -139,31 +143,77 @@ def _task(task: str) -> InferenceExample:
     return SOURCE_002_INFERENCE[names.index(task)]
 
 
+def task_training_usd(task: str = "Simple classification", finetuned_model: str = GPT_4O_MINI,
+                      examples: float = TRAINING_EXAMPLES) -> float:
+    """The workbook's training run for one of the crossover guide's tasks, in USD.
+
+    ``examples`` copies of the task's fine-tuned request (input + output tokens), 3 epochs, at
+    ``finetuned_model``'s training price: :func:`~ftroi_helpers.training.training_run_usd`.
+    Every table here that repays a training run uses this figure unless given another.
+
+    Parameters
+    ----------
+    task : one of the four tasks of :data:`SOURCE_002_INFERENCE`
+    finetuned_model : a row of :func:`token_price_models`
+    examples : training examples (> 0; default 2,000, the top of the guide's "500-2K")
+
+    Returns
+    -------
+    float
+        USD for the run.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown task or model, or a bad number, naming it.
+
+    Examples
+    --------
+    >>> [round(task_training_usd(ex.task), 2) for ex in SOURCE_002_INFERENCE]
+    [4.5, 10.8, 27.0, 54.0]
+    >>> task_training_usd(examples=500)
+    1.125
+    """
+    ex = _task(task)
+    _model("finetuned_model", finetuned_model)
+    return float(training_run_usd(ex.finetuned_input_tokens, ex.output_tokens, finetuned_model,
+                                  examples=require_scalar("examples", examples, require_positive)))
+
+
+def _training(name: str, value: Any, task: str, finetuned_model: str,
+              examples: float = TRAINING_EXAMPLES) -> float:
+    """``value`` checked under ``name``, or the task's computed run when it is None."""
+    if value is None:
+        return task_training_usd(task, finetuned_model, examples)
+    return require_scalar(name, value, require_nonnegative)
+
+
 def inference_savings_table(
     requests_per_day: float = SOURCE_002_REQUESTS_PER_DAY,
     base_model: str = GPT_4O_MINI,
     finetuned_model: str = GPT_4O_MINI,
-    training_usd: float = SOURCE_002_MINI_TRAINING_USD[1],
+    training_usd: float | None = None,
 ) -> pd.DataFrame:
     """The crossover guide's inference-savings table, recomputed two ways.
 
     ``naive_savings_usd_per_month`` is the shortcut behind the printed figures (saved input
     tokens times the fine-tuned input price); ``true_savings_usd_per_month`` prices the prompted
     request at ``base_model``'s prices and the fine-tuned request at ``finetuned_model``'s
-    fine-tuned prices. Break-even months are ``training_usd`` divided by each saving.
+    fine-tuned prices. Break-even months are the training run divided by each saving.
 
     Parameters
     ----------
     requests_per_day : requests per day (>= 0); the crossover guide uses 10,000
     base_model : model prompted with few-shot examples (a row of :func:`token_price_models`)
     finetuned_model : model fine-tuned and served without examples
-    training_usd : one-time training cost, USD (>= 0); the crossover guide's gpt-4o-mini run is
-    $15-75
+    training_usd : one-time training cost, USD (>= 0); None (the default): each task's own run,
+        :func:`task_training_usd` (2,000 examples, 3 epochs)
 
     Returns
     -------
     pandas.DataFrame
-        One row per task: token counts, ``prompting_usd_per_month`` (the whole prompted bill),
+        One row per task: token counts, ``training_usd``, ``prompting_usd_per_month`` (the whole
+        prompted bill),
         ``source_002_usd_per_month`` (as printed, for gpt-4o-mini), the naive and true savings
         (USD per month) and months to break even (nullable ``Float64``, ``<NA>`` = never:
         see :mod:`ftroi_helpers.never`).
@@ -188,12 +238,14 @@ def inference_savings_table(
     import pandas as pd
 
     volume = require_scalar("requests_per_day", requests_per_day, require_nonnegative)
-    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
     base = _model("base_model", base_model)
     tuned = _model("finetuned_model", finetuned_model)
+    given = (None if training_usd is None
+             else require_scalar("training_usd", training_usd, require_nonnegative))
     requests_per_day = volume
     rows = []
     for ex in SOURCE_002_INFERENCE:
+        training = (task_training_usd(ex.task, finetuned_model) if given is None else given)
         naive = float(_savings(requests_per_day, ex, base, tuned, naive=True))
         true = float(_savings(requests_per_day, ex, base, tuned, naive=False))
         bill = float(monthly_prompting_cost(requests_per_day, ex.prompted_input_tokens,
@@ -203,13 +255,14 @@ def inference_savings_table(
             "prompted_input_tokens": ex.prompted_input_tokens,
             "finetuned_input_tokens": ex.finetuned_input_tokens,
             "output_tokens": ex.output_tokens,
+            "training_usd": training,
             "prompting_usd_per_month": bill,
             "source_002_usd_per_month": ex.source_usd_per_month,
             "naive_savings_usd_per_month": naive,
             "true_savings_usd_per_month": true,
             # inf only while the rows are built: the table shows never as <NA>
-            "naive_breakeven_months": never_to_inf(months_to_break_even(training_usd, naive)),
-            "true_breakeven_months": never_to_inf(months_to_break_even(training_usd, true)),
+            "naive_breakeven_months": never_to_inf(months_to_break_even(training, naive)),
+            "true_breakeven_months": never_to_inf(months_to_break_even(training, true)),
         })
     return _never_columns(pd.DataFrame(rows))
 
@@ -217,8 +270,8 @@ def inference_savings_table(
 def breakeven_range_table(
     requests_per_day: float = 100,
     task: str = "Simple classification",
-    training_usd_low: float = SOURCE_002_MINI_TRAINING_USD[0],
-    training_usd_high: float = SOURCE_002_MINI_TRAINING_USD[1],
+    training_usd_low: float | None = None,
+    training_usd_high: float | None = None,
     base_model: str = GPT_4O_MINI,
     finetuned_model: str = GPT_4O_MINI,
 ) -> pd.DataFrame:
@@ -231,14 +284,17 @@ def breakeven_range_table(
     ----------
     requests_per_day : requests per day (> 0)
     task : one of the four tasks of :data:`SOURCE_002_INFERENCE`
-    training_usd_low, training_usd_high : one-time training cost range, USD (>= 0)
+    training_usd_low, training_usd_high : one-time training cost range, USD (>= 0); None (the
+        default): the task's run computed for 500 and for 2,000 examples (the guide's "500-2K"),
+        :func:`task_training_usd`
     base_model, finetuned_model : rows of :func:`token_price_models`
 
     Returns
     -------
     pandas.DataFrame
-        Rows ``naive`` and ``true``: ``savings_usd_per_month``, ``breakeven_months_low`` and
-        ``breakeven_months_high`` (nullable ``Float64``, ``<NA>`` = never).
+        Rows ``naive`` and ``true``: ``training_usd_low``, ``training_usd_high``,
+        ``savings_usd_per_month``, ``breakeven_months_low`` and ``breakeven_months_high``
+        (nullable ``Float64``, ``<NA>`` = never).
 
     Raises
     ------
@@ -247,33 +303,114 @@ def breakeven_range_table(
 
     Examples
     --------
-    At 100 requests/day even the shortcut's saving needs 28-139 months, not 6-18:
+    Simple classification at 100 requests/day, its run computed for 500-2,000 examples
+    (USD 1.13-4.50): 2.1-8.3 months by the shortcut, 12.5-50 months at true prices:
 
     >>> t = breakeven_range_table(100).set_index("method")
-    >>> t.loc["naive", ["breakeven_months_low", "breakeven_months_high"]].round().tolist()
+    >>> t.loc["naive", ["breakeven_months_low", "breakeven_months_high"]].round(1).tolist()
+    [2.1, 8.3]
+    >>> t.loc["true", ["breakeven_months_low", "breakeven_months_high"]].round(1).tolist()
+    [12.5, 50.0]
+
+    At the guide's quoted USD 15-75 (a check, not an input) the shortcut needs 28-139 months:
+
+    >>> t = breakeven_range_table(100, training_usd_low=15, training_usd_high=75)
+    >>> t.set_index("method").loc["naive", ["breakeven_months_low", "breakeven_months_high"]
+    ...                          ].round().tolist()
     [28.0, 139.0]
-    >>> t.loc["true", ["breakeven_months_low", "breakeven_months_high"]].round().tolist()
-    [167.0, 833.0]
     """
     import pandas as pd
 
     volume = require_scalar("requests_per_day", requests_per_day, require_positive)
-    low = require_scalar("training_usd_low", training_usd_low, require_nonnegative)
-    high = require_scalar("training_usd_high", training_usd_high, require_nonnegative)
-    training_usd_low, training_usd_high = low, high
     ex = _task(task)
     base = _model("base_model", base_model)
     tuned = _model("finetuned_model", finetuned_model)
+    training_usd_low = _training("training_usd_low", training_usd_low, task, finetuned_model,
+                                 TRAINING_EXAMPLES_LOW)
+    training_usd_high = _training("training_usd_high", training_usd_high, task, finetuned_model)
     rows = []
     for method in ("naive", "true"):
         saving = float(_savings(volume, ex, base, tuned, naive=method == "naive"))
         rows.append({
             "method": method,
             "requests_per_day": volume,
+            "training_usd_low": training_usd_low,
+            "training_usd_high": training_usd_high,
             "savings_usd_per_month": saving,
             "breakeven_months_low": never_to_inf(months_to_break_even(training_usd_low, saving)),
             "breakeven_months_high": never_to_inf(months_to_break_even(training_usd_high,
                                                                        saving)),
+        })
+    return _never_columns(pd.DataFrame(rows))
+
+
+def breakeven_by_task_table(
+    requests_per_day: float = 100,
+    base_model: str = GPT_4O_MINI,
+    finetuned_model: str = GPT_4O_MINI,
+) -> pd.DataFrame:
+    """Months to repay each task's training run at one volume: the shortcut and true prices.
+
+    Tests the crossover guide's "At 100 requests/day, breakeven extends to 6-18 months" on all
+    four of its tasks. Each task's run is computed (:func:`task_training_usd`) for 500 and for
+    2,000 examples, the guide's "500-2K"; the guide's quoted USD 15-75 is set beside it as a check.
+
+    Parameters
+    ----------
+    requests_per_day : requests per day (> 0)
+    base_model, finetuned_model : rows of :func:`token_price_models`
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per task: ``training_usd_low`` and ``training_usd_high`` (500 and 2,000
+        examples), ``naive_savings_usd_per_month`` and ``true_savings_usd_per_month``,
+        ``naive_breakeven_months_low/high`` and ``true_breakeven_months_low/high`` for the
+        computed runs, and ``naive_breakeven_months_at_quoted_low/high`` for the guide's
+        USD 15 and USD 75 (nullable ``Float64``, ``<NA>`` = never).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an unknown model or a bad number, naming it.
+
+    Examples
+    --------
+    At the guide's USD 15 its own shortcut gives 11.1 and 8.3 months for the two long tasks,
+    inside "6-18 months"; at true prices those tasks never pay back:
+
+    >>> t = breakeven_by_task_table(100)
+    >>> t["naive_breakeven_months_at_quoted_low"].round(1).tolist()
+    [27.8, 20.8, 11.1, 8.3]
+    >>> t["true_breakeven_months_high"].round(1).tolist()
+    [50.0, <NA>, <NA>, <NA>]
+    """
+    import pandas as pd
+
+    volume = require_scalar("requests_per_day", requests_per_day, require_positive)
+    base = _model("base_model", base_model)
+    tuned = _model("finetuned_model", finetuned_model)
+    quoted_low, quoted_high = SOURCE_002_MINI_TRAINING_USD
+    rows = []
+    for ex in SOURCE_002_INFERENCE:
+        low = task_training_usd(ex.task, finetuned_model, TRAINING_EXAMPLES_LOW)
+        high = task_training_usd(ex.task, finetuned_model, TRAINING_EXAMPLES)
+        naive = float(_savings(volume, ex, base, tuned, naive=True))
+        true = float(_savings(volume, ex, base, tuned, naive=False))
+        rows.append({
+            "task": ex.task,
+            "training_usd_low": low,
+            "training_usd_high": high,
+            "naive_savings_usd_per_month": naive,
+            "true_savings_usd_per_month": true,
+            "naive_breakeven_months_low": never_to_inf(months_to_break_even(low, naive)),
+            "naive_breakeven_months_high": never_to_inf(months_to_break_even(high, naive)),
+            "true_breakeven_months_low": never_to_inf(months_to_break_even(low, true)),
+            "true_breakeven_months_high": never_to_inf(months_to_break_even(high, true)),
+            "naive_breakeven_months_at_quoted_low": never_to_inf(
+                months_to_break_even(quoted_low, naive)),
+            "naive_breakeven_months_at_quoted_high": never_to_inf(
+                months_to_break_even(quoted_high, naive)),
         })
     return _never_columns(pd.DataFrame(rows))
 
@@ -284,7 +421,7 @@ def volume_table(
     task: str = "Simple classification",
     base_model: str = GPT_4O_MINI,
     finetuned_model: str = GPT_4O_MINI,
-    training_usd: float = SOURCE_002_MINI_TRAINING_USD[1],
+    training_usd: float | None = None,
 ) -> pd.DataFrame:
     """Monthly savings and months to break even across daily volumes, for one task.
 
@@ -295,7 +432,8 @@ def volume_table(
     requests_per_day : daily volumes to tabulate (each > 0)
     task : one of the four tasks of :data:`SOURCE_002_INFERENCE`
     base_model, finetuned_model : rows of :func:`token_price_models`
-    training_usd : one-time training cost, USD (>= 0)
+    training_usd : one-time training cost, USD (>= 0); None (the default): the task's run,
+        :func:`task_training_usd`
 
     Returns
     -------
@@ -312,20 +450,20 @@ def volume_table(
 
     Examples
     --------
-    Moving from prompted gpt-4o to a fine-tuned gpt-4o-mini pays back $75 of training within
-    a month from about 1,000 requests a day:
+    Moving from prompted gpt-4o to a fine-tuned gpt-4o-mini pays back its USD 4.50 run within
+    a month from about 100 requests a day:
 
     >>> t = volume_table([100, 1_000], base_model="gpt-4o-2024-08-06")
     >>> t["true_breakeven_months"].round(2).tolist()
-    [10.5, 1.05]
+    [0.63, 0.06]
     """
     import pandas as pd
 
     volumes = _values("requests_per_day", requests_per_day)
-    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
     ex = _task(task)
     base = _model("base_model", base_model)
     tuned = _model("finetuned_model", finetuned_model)
+    training_usd = _training("training_usd", training_usd, task, finetuned_model)
     naive = _savings(volumes, ex, base, tuned, naive=True)
     true = _savings(volumes, ex, base, tuned, naive=False)
     return pd.DataFrame({
@@ -343,7 +481,7 @@ def tokens_rule_table(
     tokens_per_month: Iterable[float] = (1e6, 3e6, 1e7, 3e7, 1e8, 3e8, 1e9),
     task: str = "Simple classification",
     pairs: Iterable[tuple[str, str]] = ((GPT_4O_MINI, GPT_4O_MINI), (GPT_4O, GPT_4O_MINI)),
-    training_usd: float = SOURCE_002_MINI_TRAINING_USD[1],
+    training_usd: float | None = None,
 ) -> pd.DataFrame:
     """Months to break even at given tokens per month, for several (prompted, fine-tuned) pairs.
 
@@ -357,7 +495,8 @@ def tokens_rule_table(
     tokens_per_month : monthly token volumes (each > 0)
     task : one of the four tasks of :data:`SOURCE_002_INFERENCE`
     pairs : (prompted base model, fine-tuned model) pairs; one column of months per pair
-    training_usd : one-time training cost, USD (>= 0)
+    training_usd : one-time training cost, USD (>= 0); None (the default): the task's run on
+        each pair's fine-tuned model, :func:`task_training_usd`
 
     Returns
     -------
@@ -376,14 +515,15 @@ def tokens_rule_table(
     >>> t.columns.tolist()[2:]
     ['breakeven_months: gpt-4o-mini -> ft gpt-4o-mini', 'breakeven_months: gpt-4o -> ft gpt-4o-mini']
     >>> t.iloc[:, 2].round(2).tolist()
-    [212.5, 21.25]
+    [12.75, 1.28]
     >>> t.iloc[:, 3].round(2).tolist()
-    [2.68, 0.27]
+    [0.16, 0.02]
     """
     import pandas as pd
 
     tokens = _values("tokens_per_month", tokens_per_month)
-    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
+    if training_usd is not None:
+        training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
     ex = _task(task)
     pairs = _pairs(pairs)
     per_request = ex.prompted_input_tokens + ex.output_tokens
@@ -393,7 +533,8 @@ def tokens_rule_table(
         saving = _savings(requests_per_day, ex, token_prices(base_model),
                           token_prices(ft_model), naive=False)
         label = f"breakeven_months: {_short(base_model)} -> ft {_short(ft_model)}"
-        table[label] = never_to_na(months_to_break_even(training_usd, saving))
+        training = _training("training_usd", training_usd, task, ft_model)
+        table[label] = never_to_na(months_to_break_even(training, saving))
     return pd.DataFrame(table)
 
 
@@ -448,7 +589,7 @@ MISUSE_ASSUMPTIONS = {
 
 
 def misuse_scenarios(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_day"],
-                     training_usd: float = SOURCE_002_MINI_TRAINING_USD[1]
+                     training_usd: float | None = None
                      ) -> dict[str, tuple[str, Scenario]]:
     """The economics article's five misuses as a walk from a per-token comparison to a full TCO.
 
@@ -461,7 +602,8 @@ def misuse_scenarios(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_
     Parameters
     ----------
     requests_per_day : requests per day (> 0)
-    training_usd : USD per training run (>= 0)
+    training_usd : USD per training run (>= 0); None (the default): the classification run on
+        gpt-4o-mini, :func:`task_training_usd`
 
     Returns
     -------
@@ -479,7 +621,7 @@ def misuse_scenarios(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_
     'per-token price only'
     """
     requests_per_day = require_scalar("requests_per_day", requests_per_day, require_positive)
-    training_usd = require_scalar("training_usd", training_usd, require_nonnegative)
+    training_usd = _training("training_usd", training_usd, "Simple classification", GPT_4O_MINI)
     finite_result(requests_per_day * DAYS_PER_MONTH, "requests per month",
                   {"requests_per_day": requests_per_day})
     a = MISUSE_ASSUMPTIONS
@@ -522,13 +664,14 @@ def misuse_scenarios(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_
 
 
 def misuse_table(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_day"],
-                 training_usd: float = SOURCE_002_MINI_TRAINING_USD[1]) -> pd.DataFrame:
+                 training_usd: float | None = None) -> pd.DataFrame:
     """:func:`compare_scenarios` over :func:`misuse_scenarios`, with what each step adds.
 
     Parameters
     ----------
     requests_per_day : requests per day (> 0)
-    training_usd : USD per training run (>= 0)
+    training_usd : USD per training run (>= 0); None (the default): as in
+        :func:`misuse_scenarios`
 
     Returns
     -------
@@ -542,11 +685,11 @@ def misuse_table(requests_per_day: float = MISUSE_ASSUMPTIONS["requests_per_day"
 
     Examples
     --------
-    The per-token comparison pays back in about a month; the full picture never does:
+    The per-token comparison pays back within days; the full picture never does:
 
     >>> t = misuse_table()
     >>> t["payback_months"].round(2).tolist()
-    [1.05, 5.95, 19.86, 4.86, <NA>, <NA>]
+    [0.06, 4.96, 16.57, 4.06, <NA>, <NA>]
     """
     steps = misuse_scenarios(requests_per_day, training_usd)
     table = compare_scenarios({label: s for label, (_, s) in steps.items()})

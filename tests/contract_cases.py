@@ -121,6 +121,8 @@ FRAC_POS_A = Num(0.0, 1.0, lo_open=True, array=True)
 FRAC_OPEN = Num(0.0, 1.0, lo_open=True, hi_open=True)
 PCT = Num(0.0, 100.0)
 SEED = Num(0.0, whole=True, huge_ok=True)
+#: A training cost in USD, or None for the workbook's computed run (ftroi_helpers.training).
+NONNEG_OR_RUN = Num(0.0, none=True)
 
 
 def INT(minimum: int = 0, limit: float = math.inf, **kw: Any) -> Num:  # noqa: N802 - a type
@@ -346,12 +348,24 @@ def cases() -> dict[str, Case]:
              {"requests_per_day": 10_000, "base_model": MODELS[0], "finetuned_model": MODELS[0],
               "training_usd": 75},
              {"requests_per_day": NONNEG, "base_model": Choice(MODELS),
-              "finetuned_model": Choice(MODELS), "training_usd": NONNEG}),
+              "finetuned_model": Choice(MODELS), "training_usd": NONNEG_OR_RUN}),
+        Case("breakeven_by_task_table",
+             {"requests_per_day": 100, "base_model": MODELS[0], "finetuned_model": MODELS[0]},
+             {"requests_per_day": POS, "base_model": Choice(MODELS),
+              "finetuned_model": Choice(MODELS)}),
+        Case("task_training_usd",
+             {"task": TASKS[0], "finetuned_model": MODELS[0], "examples": 2_000},
+             {"task": Choice(TASKS), "finetuned_model": Choice(MODELS), "examples": POS}),
+        Case("training_run_usd",
+             {"input_tokens": 200, "output_tokens": 50, "model": MODELS[0], "examples": 2_000,
+              "epochs": 3},
+             {"input_tokens": NONNEG_A, "output_tokens": NONNEG_A, "model": Choice(MODELS),
+              "examples": POS_A, "epochs": POS_A}),
         Case("breakeven_range_table",
              {"requests_per_day": 100, "task": TASKS[0], "training_usd_low": 15,
               "training_usd_high": 75, "base_model": MODELS[0], "finetuned_model": MODELS[0]},
-             {"requests_per_day": POS, "task": Choice(TASKS), "training_usd_low": NONNEG,
-              "training_usd_high": NONNEG, "base_model": Choice(MODELS),
+             {"requests_per_day": POS, "task": Choice(TASKS), "training_usd_low": NONNEG_OR_RUN,
+              "training_usd_high": NONNEG_OR_RUN, "base_model": Choice(MODELS),
               "finetuned_model": Choice(MODELS)},
              cross_checked=frozenset({"training_usd_low", "training_usd_high"})),
         Case("volume_table",
@@ -359,17 +373,17 @@ def cases() -> dict[str, Case]:
               "finetuned_model": MODELS[0], "training_usd": 75},
              {"requests_per_day": Num(0.0, lo_open=True, array=True, empty_ok=False, flat=True),
               "task": Choice(TASKS), "base_model": Choice(MODELS),
-              "finetuned_model": Choice(MODELS), "training_usd": NONNEG}),
+              "finetuned_model": Choice(MODELS), "training_usd": NONNEG_OR_RUN}),
         Case("tokens_rule_table",
              {"tokens_per_month": [1e7, 1e8], "task": TASKS[0],
               "pairs": [(MODELS[0], MODELS[0])], "training_usd": 75},
              {"tokens_per_month": Num(0.0, lo_open=True, array=True, empty_ok=False, flat=True),
               "task": Choice(TASKS), "pairs": Obj("pairs"),
-              "training_usd": NONNEG}),
+              "training_usd": NONNEG_OR_RUN}),
         Case("misuse_scenarios", {"requests_per_day": 1_000, "training_usd": 75},
-             {"requests_per_day": POS, "training_usd": NONNEG}),
+             {"requests_per_day": POS, "training_usd": NONNEG_OR_RUN}),
         Case("misuse_table", {"requests_per_day": 1_000, "training_usd": 75},
-             {"requests_per_day": POS, "training_usd": NONNEG}),
+             {"requests_per_day": POS, "training_usd": NONNEG_OR_RUN}),
         Case("token_prices", {"model": MODELS[0]}, {"model": Choice(MODELS)}),
         Case("price_row", {"model": MODELS[0]}, {"model": Choice(MODELS)}),
         Case("compare_scenarios", {"scenarios": {"a": ftroi_helpers.Scenario()}},

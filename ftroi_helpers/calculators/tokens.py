@@ -10,8 +10,8 @@ import numpy as np
 from ..breakeven import months_to_break_even
 from ..plots import FINETUNE_STYLE, MARK_STYLE, PROMPTING_STYLE, style_axes, usd
 from ..prices import GPT_4O_MINI, token_price_models, token_prices
-from ..sources import SOURCE_002_MINI_TRAINING_USD
 from ..tokens import DAYS_PER_MONTH, monthly_inference_savings, request_cost
+from ..training import training_run_usd
 from ..validation import require_nonnegative, require_positive
 from ._base import (
     Calculator,
@@ -107,7 +107,7 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
 
     >>> token_savings_outcome(10_000, 800, 200, 50, "gpt-4o-mini-2024-07-18",
     ...                       "gpt-4o-mini-2024-07-18", 75).sentence
-    "At 10,000 requests a day fine-tuning saves $9.00 a month (the crossover guide's shortcut says $54.00), so $75 of training pays back in 8.3 months (shortcut: 1.4 months)."
+    "At 10,000 requests a day fine-tuning saves $9.00 a month (the crossover guide's shortcut says $54.00), so $75.00 of training pays back in 8.3 months (shortcut: 1.4 months)."
 
     Caching 600 of the prompt's tokens (the repeated examples) at half price turns the saving
     into a loss:
@@ -164,7 +164,7 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     if months is None:
         tail = f"so {usd(training)} of training never pays back"
     else:
-        tail = f"so {usd(training)} of training pays back in {months_text(months)}"
+        tail = f"so {money(training)} of training pays back in {months_text(months)}"
     sentence = f"{lead}, {tail} (shortcut: {months_text(naive_months)})."
     if months is None:
         title = "Fine-tuning never pays back: it saves nothing per request"
@@ -230,12 +230,14 @@ def _redraw(ax, artists: dict, outcome: Outcome) -> None:
 def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int = 800,
                   finetuned_input_tokens: int = 200, output_tokens: int = 50,
                   base_model: str = GPT_4O_MINI, finetuned_model: str = GPT_4O_MINI,
-                  training_usd: float = SOURCE_002_MINI_TRAINING_USD[1],
+                  training_usd: float | None = None,
                   cached_input_tokens: int = 0, batch_discount_pct: float = 0.0) -> Calculator:
     """Token savings as a widget: volume, token counts, two models and a training cost.
 
     Defaults are the crossover guide's simple classification (800 -> 200 input tokens, 50 output) at
-    10K requests/day on gpt-4o-mini, with $75 of training (the top of its $15-75 range).
+    10K requests/day on gpt-4o-mini. The training cost starts at the workbook's run for those
+    tokens (:func:`~ftroi_helpers.training.training_run_usd`: 2,000 examples, 3 epochs, USD 4.50)
+    unless ``training_usd`` is given.
 
     >>> calc = token_savings()
     >>> calc.result_text.startswith("At 10,000 requests a day fine-tuning saves $9.00 a month")
@@ -246,6 +248,9 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
     """
     options = [(f"{short_model(m)} (prices as of {token_prices(m).as_of})", m)
                for m in token_price_models()]
+    if training_usd is None:
+        training_usd = float(training_run_usd(finetuned_input_tokens, output_tokens,
+                                              finetuned_model))
     controls = {
         "requests_per_day": number_box("Requests per day", requests_per_day),
         "prompted_input_tokens": int_slider(

@@ -25,9 +25,13 @@ from ftroi_helpers.hosting import (
 from ftroi_helpers.prices import price_row, token_price_models, token_prices
 from ftroi_helpers.sources import (
     SOURCE_002_INFERENCE,
+    SOURCE_002_MINI_TRAINING_USD,
+    breakeven_by_task_table,
     breakeven_range_table,
     inference_savings_table,
+    misuse_scenarios,
     misuse_table,
+    task_training_usd,
     tokens_rule_table,
     volume_table,
 )
@@ -218,6 +222,73 @@ def test_source_002s_6_to_18_months_at_100_requests_a_day_is_not_what_its_figure
     assert t.loc["true", "breakeven_months_low"] > t.loc["naive", "breakeven_months_high"]
 
 
+def test_source_002s_own_shortcut_gives_8_3_and_11_1_months_at_its_low_training_cost():
+    # source 002 at 100 requests/day, USD 15 of training: its shortcut savings (USD 135 and 180 a
+    # month at 10,000 a day, so 1.35 and 1.80 at 100) give 15 / 1.35 = 11.1 and 15 / 1.80 = 8.3
+    # months, inside its "6-18 months"; at true prices those two tasks never pay back
+    t = breakeven_by_task_table(100).set_index("task")
+    quoted = t["naive_breakeven_months_at_quoted_low"]
+    assert quoted["Content generation"] == pytest.approx(15 / 1.35)
+    assert quoted["Complex analysis"] == pytest.approx(15 / 1.80)
+    assert 6 <= quoted["Complex analysis"] <= quoted["Content generation"] <= 18
+    for task in ("Entity extraction", "Content generation", "Complex analysis"):
+        assert pd.isna(t.loc[task, "true_breakeven_months_low"])
+        assert pd.isna(t.loc[task, "true_breakeven_months_high"])
+
+
+def test_the_computed_runs_put_each_tasks_payback_where_its_own_tokens_say():
+    # classification: 500-2,000 examples x 250 tokens x 3 epochs x USD 3.00/1M = USD 1.125-4.50,
+    # repaid by the shortcut's USD 0.54 a month in 2.1-8.3 months, by the true USD 0.09 in 12.5-50
+    t = breakeven_by_task_table(100).set_index("task").loc["Simple classification"]
+    assert (t["training_usd_low"], t["training_usd_high"]) == pytest.approx((1.125, 4.5))
+    assert t["naive_breakeven_months_low"] == pytest.approx(1.125 / 0.54)
+    assert t["naive_breakeven_months_high"] == pytest.approx(4.5 / 0.54)
+    assert t["true_breakeven_months_high"] == pytest.approx(4.5 / 0.09)
+
+
+def test_breakeven_range_table_defaults_to_the_tasks_computed_runs():
+    t = breakeven_range_table(100, task="Complex analysis").set_index("method")
+    assert t.loc["naive", "training_usd_low"] == pytest.approx(500 * 3_000 * 3 * 3.00 / 1e6)
+    assert t.loc["naive", "training_usd_high"] == pytest.approx(2_000 * 3_000 * 3 * 3.00 / 1e6)
+
+
+def test_breakeven_by_task_table_rejects_zero_requests_by_name():
+    with pytest.raises(ValueError, match="requests_per_day must be > 0"):
+        breakeven_by_task_table(0)
+
+
+# -- one training cost ---------------------------------------------------------------------------
+@pytest.mark.parametrize("task, tokens", [("Simple classification", 250),
+                                          ("Entity extraction", 600),
+                                          ("Content generation", 1_500),
+                                          ("Complex analysis", 3_000)])
+def test_a_tasks_training_run_is_examples_times_its_tokens_times_epochs_times_price(task, tokens):
+    # 2,000 examples (source 002's "500-2K"), 3 epochs ("2-4 epochs"), gpt-4o-mini USD 3.00/1M
+    assert task_training_usd(task) == pytest.approx(2_000 * tokens * 3 * 3.00 / 1e6)
+    assert task_training_usd(task, GPT4O) == pytest.approx(2_000 * tokens * 3 * 25.00 / 1e6)
+
+
+def test_every_table_repays_the_same_computed_run_unless_told_otherwise():
+    run = task_training_usd("Simple classification")
+    inference = inference_savings_table().iloc[0]
+    assert inference["training_usd"] == pytest.approx(run)
+    assert inference["true_breakeven_months"] == pytest.approx(
+        run / inference["true_savings_usd_per_month"])
+    volume = volume_table([10_000]).iloc[0]
+    assert volume["true_breakeven_months"] == pytest.approx(inference["true_breakeven_months"])
+    steps = misuse_scenarios()
+    assert {s.training_usd for _, s in steps.values()} == {run}
+
+
+def test_the_guides_quoted_range_is_a_check_the_computed_run_sits_below():
+    # source 002: "$15-75 (500-2K examples)": its tasks' own tokens give less, the longest
+    # task's 2,000-example run (USD 54) inside the quote
+    low, high = SOURCE_002_MINI_TRAINING_USD
+    runs = [task_training_usd(ex.task) for ex in SOURCE_002_INFERENCE]
+    assert max(runs) == pytest.approx(54.0) and low <= max(runs) <= high
+    assert min(runs) < low
+
+
 def test_breakeven_range_table_rejects_an_unknown_task():
     with pytest.raises(ValueError, match="task must be one of"):
         breakeven_range_table(100, task="Poetry")
@@ -260,10 +331,21 @@ def test_a_gpt_4o_to_fine_tuned_mini_swap_pays_back_below_source_001s_10m_thresh
     assert t.iloc[0, 2] < 12
 
 
-def test_fine_tuning_gpt_4o_mini_itself_needs_more_than_100m_tokens_to_pay_back_in_a_year():
-    # source 001: "Above 100M tokens/month: fine-tuning usually wins"
+def test_fine_tuning_gpt_4o_mini_itself_needs_more_than_100m_tokens_only_at_usd_75():
+    # source 001: "Above 100M tokens/month: fine-tuning usually wins". At source 002's quoted
+    # USD 75 the same-model fine-tune takes over a year at 100M tokens a month ...
     t = tokens_rule_table([1e8], pairs=[(MINI, MINI)], training_usd=75)
     assert t.iloc[0, 2] > 12
+
+
+def test_with_the_computed_run_fine_tuning_gpt_4o_mini_repays_within_about_a_year_at_10m():
+    # ... but its computed run (USD 4.50) is repaid in 12.75 months at 10M tokens a month and
+    # in 1.3 at 100M: the article's 10-100M band, for training alone
+    t = tokens_rule_table([1e7, 1e8], pairs=[(MINI, MINI)])
+    saving_per_request = request_cost(800, 50, 0.15, 0.60) - request_cost(200, 50, 0.30, 1.20)
+    per_month = 1e7 / 850 * saving_per_request
+    assert t.iloc[0, 2] == pytest.approx(4.5 / per_month)
+    assert 12 < t.iloc[0, 2] < 13 and t.iloc[1, 2] < 1.5
 
 
 def test_tokens_rule_table_names_one_column_per_model_pair():

@@ -14,7 +14,7 @@ from ftroi_helpers.hosting import (
     hosting_cost_per_month,
     self_hosted_cost_per_1k_req,
 )
-from ftroi_helpers.training import training_cost_gpu, training_cost_tokens
+from ftroi_helpers.training import training_cost_gpu, training_cost_tokens, training_run_usd
 
 SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=100)
 
@@ -24,6 +24,31 @@ SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples
 def test_token_training_cost_is_tokens_times_epochs_times_price():
     # 1,000 examples x 1,000 tokens, 3 epochs, $3.00 per 1M training tokens: 3M tokens -> $9.
     assert training_cost_tokens(1_000_000, 3, 3.00) == pytest.approx(9.0)
+
+
+def test_a_training_run_is_examples_times_request_tokens_times_epochs_times_the_table_price():
+    # prices.csv: gpt-4o-mini trains at USD 3.00 per 1M tokens, gpt-4o at USD 25.00
+    assert training_run_usd(200, 50) == pytest.approx(2_000 * 250 * 3 * 3.00 / 1e6)
+    assert training_run_usd(200, 50, examples=500, epochs=2) == pytest.approx(
+        500 * 250 * 2 * 3.00 / 1e6)
+    assert training_run_usd(200, 50, "gpt-4o-2024-08-06") == pytest.approx(
+        2_000 * 250 * 3 * 25.00 / 1e6)
+
+
+def test_a_training_run_on_a_model_quoted_as_a_price_range_is_refused_by_name():
+    # the crossover guide quotes Bedrock at "~$8-30/1M": no one price to compute with
+    with pytest.raises(ValueError, match="training price range"):
+        training_run_usd(200, 50, "Claude (via AWS Bedrock)")
+    with pytest.raises(ValueError, match="model must be one of"):
+        training_run_usd(200, 50, "g5.xlarge")
+
+
+@pytest.mark.parametrize("name, args", [("input_tokens", (-1, 50)), ("output_tokens", (200, -1)),
+                                        ("examples", (200, 50, "gpt-4o-mini-2024-07-18", 0)),
+                                        ("epochs", (200, 50, "gpt-4o-mini-2024-07-18", 10, 0))])
+def test_a_training_runs_bad_argument_is_named(name, args):
+    with pytest.raises(ValueError, match=name):
+        training_run_usd(*args)
 
 
 def test_source_002_gpt_4o_mini_training_range_implies_5m_to_25m_training_tokens():

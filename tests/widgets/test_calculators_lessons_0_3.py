@@ -28,8 +28,9 @@ from ftroi_helpers.hosting import (
 from ftroi_helpers.plots import usd
 from ftroi_helpers.prices import price_row
 from ftroi_helpers.selfcheck import answer_hash, grade_choice, questions
-from ftroi_helpers.sources import breakeven_range_table, inference_savings_table
+from ftroi_helpers.sources import breakeven_by_task_table, inference_savings_table
 from ftroi_helpers.tokens import monthly_inference_savings, request_cost
+from ftroi_helpers.training import training_run_usd
 
 ROOT = Path(__file__).resolve().parents[2]
 MINI = "gpt-4o-mini-2024-07-18"
@@ -85,7 +86,10 @@ def test_token_savings_shows_the_true_and_the_naive_saving_of_source_002s_classi
     text = calc.result_text
     assert f"saves {_money(true)} a month" in text
     assert f"says {_money(naive)}" in text
-    assert f"pays back in {months_to_break_even(75, true):,.1f} months" in text
+    # the training cost starts at the workbook's run for these tokens: 2,000 examples of 250
+    # tokens, 3 epochs, USD 3.00 per 1M (prices.csv) = USD 4.50, never the guide's quoted USD 75
+    assert calc.outcome.data["training_usd"] == pytest.approx(2_000 * 250 * 3 * 3.00 / 1e6)
+    assert f"so $4.50 of training pays back in {months_to_break_even(4.5, true) * 30:,.1f} days" in text
 
 
 def test_token_savings_changes_when_a_big_prompted_model_is_replaced_by_a_small_fine_tune():
@@ -96,7 +100,7 @@ def test_token_savings_changes_when_a_big_prompted_model_is_replaced_by_a_small_
     true = monthly_inference_savings(1_000, 800, 200, 50, *_prices(GPT4O, MINI))
     assert calc.outcome.data["true_savings_usd_per_month"] == pytest.approx(true)
     assert f"saves {_money(true)} a month" in calc.result_text
-    assert calc.outcome.data["breakeven_months"] == pytest.approx(75 / true)
+    assert calc.outcome.data["breakeven_months"] == pytest.approx(training_run_usd(200, 50) / true)
 
 
 def test_token_savings_says_never_when_the_fine_tune_costs_more_per_request():
@@ -114,7 +118,7 @@ def test_token_savings_gives_a_break_even_under_a_month_in_days():
     calc = calculators.token_savings()
     calc.set(requests_per_day=100_000)
     true = monthly_inference_savings(100_000, 800, 200, 50, *_prices(MINI, MINI))
-    days = months_to_break_even(75, true) * 30
+    days = months_to_break_even(training_run_usd(200, 50), true) * 30
     assert f"pays back in {days:,.1f} days" in calc.result_text
 
 
@@ -319,12 +323,17 @@ def _right(qid: str) -> str:
     return letter
 
 
-def test_question_l2_3_quotes_the_break_even_range_the_maths_gives():
-    t = breakeven_range_table(100, training_usd_low=15, training_usd_high=75).set_index("method")
+def test_question_l2_3_quotes_the_months_the_guides_shortcut_gives_at_usd_15():
+    t = breakeven_by_task_table(100).set_index("task")
     choice = questions()["L2.3"]["choices"][_right("L2.3")]
-    low, high = t.loc["naive", ["breakeven_months_low", "breakeven_months_high"]]
-    assert f"{low:.0f}-{high:.0f} months" in choice
-    assert t.loc["true", "breakeven_months_low"] > 160
+    quoted = t["naive_breakeven_months_at_quoted_low"]
+    months = (quoted["Complex analysis"], quoted["Content generation"])
+    assert f"({months[0]:.1f} and {months[1]:.1f} months)" in choice
+    assert all(6 <= m <= 18 for m in months)
+    # the right answer says they lose money at true prices: they do
+    assert t.loc["Complex analysis", "true_savings_usd_per_month"] < 0
+    assert t.loc["Content generation", "true_savings_usd_per_month"] < 0
+    assert "lose money" in choice
 
 
 def test_question_l3_1_quotes_the_g5_xlarge_monthly_bill():
