@@ -14,13 +14,14 @@ export PYTHONDONTWRITEBYTECODE := 1
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 QUIZZES    := q0_end_of_lesson q1_break_even q2_eval_baselines q3_retraining
 
-.PHONY: help lab test test-hub install install-test browser-deps sandbox-deps hub-deps quizzes lint clean-notebooks bench clean
+.PHONY: help lab test test-hub publish-lessons install install-test browser-deps sandbox-deps hub-deps quizzes lint clean-notebooks bench clean
 
 help:
 	@echo "make lab              set up and open the workbook in JupyterLab"
 	@echo "make test             set up and run the whole test suite"
 	@echo "make test-hub         only the end-to-end test of a class on a real JupyterHub"
 	@echo "make quizzes          generate the student versions of the quizzes"
+	@echo "make publish-lessons  build the lessons-only repository nbgitpuller links clone"
 	@echo "make lint             ruff"
 	@echo "make clean-notebooks  strip outputs and execution counts from notebooks"
 	@echo "make bench            run the benchmarks (writes benchmarks/results.json)"
@@ -96,14 +97,17 @@ $(CHP): | $(VENV)/bin/python
 	  echo "npm is not installed and you are not root: the JupyterHub test will be skipped."; \
 	fi
 
-# Users' servers on the test hub run as other accounts, so they need a Python every account can
-# run. When .venv's is private (e.g. pyenv under /root), they get their own venv, .venv/hub-users,
-# from a system Python.
+# Users' servers on the test hub run as other accounts from .venv/hub-users: a Python every
+# account can run (a system Python when .venv's is private, e.g. pyenv under /root) and the
+# package installed WITHOUT -e, as deploy/README.md installs it: an editable install would import
+# the workbook from this checkout, next to the course's key, and the hub refuses to start then.
+# Rebuilt (the package only) when the package's files change.
 HUB_USERS := $(VENV)/hub-users
-$(VENV)/.installed-hub-users: pyproject.toml | $(VENV)/bin/python
-	@if [ "$$(id -u)" != 0 ] || runuser -u nobody -- $(BIN)/python -c pass 2>/dev/null; then :; \
+HUB_PKG_FILES := pyproject.toml $(shell find ftroi_helpers -type f -not -path '*/__pycache__/*' 2>/dev/null)
+$(VENV)/.installed-hub-users: $(HUB_PKG_FILES) | $(VENV)/bin/python
+	@if [ "$$(id -u)" != 0 ]; then :; \
 	else \
-	  py=""; for c in /usr/bin/python3.11 /usr/bin/python3 /usr/local/bin/python3; do \
+	  py=""; for c in /usr/bin/python3.11 /usr/bin/python3 /usr/local/bin/python3 $(BIN)/python; do \
 	    if [ -x $$c ] && runuser -u nobody -- $$c -c \
 	      'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then \
 	      py=$$c; break; fi; \
@@ -111,10 +115,14 @@ $(VENV)/.installed-hub-users: pyproject.toml | $(VENV)/bin/python
 	  if [ -z "$$py" ]; then \
 	    echo "No Python that other accounts can run: the JupyterHub test will be skipped."; \
 	  else \
-	    echo "Users' servers need a Python other accounts can run: $(HUB_USERS) from $$py"; \
-	    $$py -m venv $(HUB_USERS) && \
-	    $(HUB_USERS)/bin/python -m pip install --quiet --upgrade pip && \
-	    $(HUB_USERS)/bin/python -m pip install --quiet -e ".[hub]" || exit 1; \
+	    if [ ! -x $(HUB_USERS)/bin/python ]; then \
+	      echo "Users' servers: $(HUB_USERS) from $$py (the package without -e)"; \
+	      $$py -m venv $(HUB_USERS) && \
+	      $(HUB_USERS)/bin/python -m pip install --quiet --upgrade pip || exit 1; \
+	    fi; \
+	    $(HUB_USERS)/bin/python -m pip install --quiet ".[hub]" && \
+	    $(HUB_USERS)/bin/python -m pip install --quiet --no-deps --force-reinstall . && \
+	    rm -rf build || exit 1; \
 	  fi; \
 	fi
 	@touch $@
@@ -154,6 +162,12 @@ test: $(VENV)/.installed-test browser-deps sandbox-deps hub-deps lint
 # The end-to-end test alone: a real JupyterHub on 127.0.0.1 with real local accounts (as root).
 test-hub: $(VENV)/.installed-test hub-deps
 	$(BIN)/python -m pytest -m hub --no-cov -p no:cacheprovider tests/
+
+# The lessons-only repository for nbgitpuller links (deploy/publish_lessons.py): no quizzes, no
+# key, no history of the course. Created, or updated with one more commit; then push it.
+LESSONS_REPO ?= artifacts/ftroi-lessons
+publish-lessons: $(VENV)/.installed-lab
+	$(BIN)/python deploy/publish_lessons.py $(LESSONS_REPO)
 
 clean-notebooks: $(VENV)/.installed-test
 	$(BIN)/nbstripout --keep-id lessons/*.ipynb quizzes/source/*/*.ipynb

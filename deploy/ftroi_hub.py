@@ -55,6 +55,8 @@ class Settings:
     db_url: str  # FTROI_DB_URL: the gradebook (instructors only)
     user_env: str  # FTROI_USER_ENV: the Python environment users' servers run from
     state_dir: str  # FTROI_HUB_STATE: the hub's database, cookie secret, proxy pid
+    jupyter_dir: str  # FTROI_JUPYTER_DIR: where the hub installs deploy/jupyter/ for users
+    lessons_repo: str  # FTROI_LESSONS_REPO: the lessons repository on this server, if any
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -70,7 +72,31 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         db_url=env.get("FTROI_DB_URL", ""),
         user_env=env.get("FTROI_USER_ENV", sys.prefix),
         state_dir=env.get("FTROI_HUB_STATE", "/srv/jupyterhub"),
+        jupyter_dir=env.get("FTROI_JUPYTER_DIR", ""),
+        lessons_repo=env.get("FTROI_LESSONS_REPO", ""),
     )
+
+
+def jupyter_dir(s: Settings) -> Path:
+    """The folder users' servers read their Jupyter configuration from, outside the checkout
+    (which only root may read): ``FTROI_JUPYTER_DIR``, by default
+    ``<users' environment>/share/ftroi-hub/jupyter``."""
+    return Path(s.jupyter_dir or f"{s.user_env}/share/ftroi-hub/jupyter")
+
+
+def install_jupyter_config(s: Settings) -> Path:
+    """Copy ``deploy/jupyter/`` to :func:`jupyter_dir`, readable by every account (as root)."""
+    import shutil
+
+    dest = jupyter_dir(s)
+    if dest.is_symlink():
+        raise RuntimeError(f"{dest} is a symbolic link: remove it")
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(JUPYTER_CONFIG, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [dest, *dest.rglob("*")]:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    return dest
 
 
 def group_members(group: str) -> set[str]:
@@ -112,7 +138,7 @@ def user_environment(username: str, s: Settings) -> dict[str, str]:
         "FTROI_COURSE_ID": s.course_id,
         "FTROI_ROLE": role,
         "JUPYTER_CONFIG_PATH": os.pathsep.join(
-            [str(JUPYTER_CONFIG / "common"), str(JUPYTER_CONFIG / role)]),
+            [str(jupyter_dir(s) / "common"), str(jupyter_dir(s) / role)]),
     }
     if role == "instructor":
         env["FTROI_COURSE_DIR"] = s.course_dir.format(home=home_of(username))
@@ -172,41 +198,6 @@ def make_home_private(username: str) -> None:
     home = Path(home_of(username))
     if home.is_dir() and stat.S_IMODE(home.stat().st_mode) & 0o077:
         os.chmod(home, 0o700)
-
-
-def key_readable_by_students(user_env: str) -> list[str]:
-    """Answer-key files that any account can read next to the package users' servers import.
-
-    An editable install (``pip install -e``) imports ``ftroi_helpers`` from the checkout, and a
-    checkout holds ``quizzes/source`` and ``quizzes/ftroi_course`` (the key). On a hub, install
-    the package without ``-e`` into an environment outside the checkout, or make ``quizzes/``
-    private (``deploy/README.md``).
-    """
-    import subprocess
-
-    python = Path(user_env) / "bin" / "python"
-    if not python.exists():
-        return []
-    proc = subprocess.run([str(python), "-c", "import ftroi_helpers, os; "
-                           "print(os.path.dirname(os.path.dirname(ftroi_helpers.__file__)))"],
-                          capture_output=True, text=True, timeout=60)
-    if proc.returncode != 0:
-        return []
-    checkout = Path(proc.stdout.strip())
-    leaks = []
-    for candidate in (checkout / "quizzes" / "ftroi_course" / "key.py",
-                      checkout / "quizzes" / "source"):
-        if candidate.exists() and _world_readable(candidate):
-            leaks.append(str(candidate))
-    return leaks
-
-
-def _world_readable(path: Path) -> bool:
-    """Whether an account outside owner and group can reach and read ``path``."""
-    for parent in reversed(path.parents):
-        if not parent.stat().st_mode & stat.S_IXOTH:
-            return False
-    return bool(path.stat().st_mode & stat.S_IROTH)
 
 
 def nbgitpuller_link(hub_url: str, repo: str, branch: str = "main",

@@ -39,6 +39,8 @@ FTROI_COURSE_DIR           {home}/ftroi/quizzes                 an instructor's 
 FTROI_DB_URL               (SQLite in the course folder)        the gradebook, for instructors
 FTROI_SPAWN_TIMEOUT        120                                  seconds a server may take to start
 FTROI_HUB_ADMIN_TOKEN      (none)                               API token of the ftroi-admin service
+FTROI_JUPYTER_DIR          {FTROI_USER_ENV}/share/ftroi-hub/... users' Jupyter config (a copy)
+FTROI_LESSONS_REPO         (none)                               the lessons repository, if local
 =========================  ===================================  ================================
 """
 
@@ -106,10 +108,23 @@ def _pre_spawn(spawner) -> None:
 
 c.Spawner.pre_spawn_hook = _pre_spawn
 
-# --- the nbgrader exchange, before anyone logs in ---------------------------------------------
+# --- before anyone logs in: the course stays private, the exchange exists ---------------------
+# The hub refuses to start (one line, no traceback) while a student could read the course by any
+# path: deploy/course_exposure.py. The check runs as a student, so it needs root, as the hub does.
 if os.geteuid() == 0:
-    ftroi_hub.prepare_exchange(S)
-for _leak in ftroi_hub.key_readable_by_students(S.user_env):
-    print(f"[ftroi] WARNING: students can read the answer key at {_leak}; see deploy/README.md "
-          "(install the package without -e, or chmod -R go-rwx the checkout's quizzes/)",
-          file=sys.stderr)
+    import course_exposure  # noqa: E402 - deploy/course_exposure.py
+
+    try:
+        _found = course_exposure.exposures(S.user_env, [HERE.parent], S.student_group,
+                                           S.lessons_repo)
+    except RuntimeError as exc:
+        _found = [str(exc)]
+    if _found:
+        _more = f" (and {len(_found) - 1} more)" if len(_found) > 1 else ""
+        raise SystemExit(f"[ftroi] the hub refuses to start: {_found[0]}{_more}; "
+                         "see deploy/README.md, step 2")
+    try:
+        ftroi_hub.install_jupyter_config(S)
+        ftroi_hub.prepare_exchange(S)
+    except RuntimeError as exc:
+        raise SystemExit(f"[ftroi] the hub refuses to start: {exc}") from None

@@ -3,8 +3,10 @@
 * :class:`LocalAccounts` creates Unix groups and users with ``groupadd``/``useradd`` (root only)
   and removes them, their homes and their processes afterwards.
 * :class:`Hub` starts ``jupyterhub -f deploy/jupyterhub_config.py`` (the configuration the
-  project ships) on 127.0.0.1 with free ports, configurable-http-proxy from ``.venv/hub-proxy``
-  and a private state folder, and talks to it: the hub's REST API with an admin service token,
+  project ships) as deploy/README.md deploys it: from a copy of ``deploy/`` in a folder only root
+  can read, with the users' environment ``.venv/hub-users`` (the package installed without
+  ``-e``), on 127.0.0.1 with free ports, configurable-http-proxy from ``.venv/hub-proxy`` and a
+  private state folder, and talks to it: the hub's REST API with an admin service token,
   and each user's server through the proxy.
 * :func:`run_as` runs a command as a local user with ``runuser``.
 
@@ -34,10 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 VENV_BIN = Path(sys.executable).parent
 CHP = ROOT / ".venv" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
-#: The Python environment users' servers and nbgrader commands run from: .venv, or, when other
-#: accounts cannot run .venv's Python (pyenv under /root), the one `make hub-deps` builds.
-USER_ENV = ROOT / ".venv" / "hub-users" if (ROOT / ".venv" / "hub-users" / "bin" / "python"
-                                            ).exists() else VENV_BIN.parent
+#: The Python environment users' servers and nbgrader commands run from, as deploy/README.md
+#: builds it (a Python every account can run, the package without -e): `make hub-deps` builds it.
+USER_ENV = ROOT / ".venv" / "hub-users"
 USER_BIN = USER_ENV / "bin"
 
 if str(DEPLOY) not in sys.path:
@@ -61,6 +62,8 @@ def missing_reason() -> str | None:
     for tool in ("useradd", "userdel", "groupadd", "groupdel", "runuser", "chpasswd", "git"):
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
+    if not (USER_BIN / "python").exists():
+        return f"{USER_ENV} is missing: `make hub-deps` builds the users' environment"
     # Users' servers run this venv's Python and import the workbook from this checkout.
     probe = subprocess.run(["runuser", "-u", "nobody", "--", str(USER_BIN / "python"), "-c",
                             "import ftroi_helpers, nbgrader, jupyterhub"],
@@ -68,8 +71,8 @@ def missing_reason() -> str | None:
     if probe.returncode != 0:
         return (f"other accounts cannot run {USER_BIN / 'python'} or import the workbook "
                 f"({probe.stderr.strip()[-300:]}): clone the repository into a folder every "
-                "account can read (e.g. /srv or /tmp), not into a private home such as /root; "
-                "`make hub-deps` builds .venv/hub-users when .venv's Python is private")
+                "account can reach (e.g. /srv or /tmp), not into a private home such as /root, "
+                "and run `make hub-deps`")
     return None
 
 
@@ -141,6 +144,12 @@ class Hub:
     def __init__(self, env: dict[str, str]) -> None:
         self.work = Path(tempfile.mkdtemp(prefix="ftroi-hub-"))
         os.chmod(self.work, 0o755)
+        # deploy/README.md, step 2: the hub's files in a checkout only root can read (the hub
+        # refuses to start while a student could read the course)
+        checkout = self.work / "srv-ftroi"
+        shutil.copytree(DEPLOY, checkout / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
+        os.chmod(checkout, 0o700)
+        self.config = checkout / "deploy" / "jupyterhub_config.py"
         self.token = secrets.token_hex(24)
         self.env = {
             **os.environ,
@@ -148,6 +157,7 @@ class Hub:
             "FTROI_PROXY_COMMAND": proxy_command() or "configurable-http-proxy",
             "FTROI_HUB_STATE": str(self.work / "state"),
             "FTROI_USER_ENV": str(USER_ENV),
+            "FTROI_JUPYTER_DIR": str(self.work / "jupyter"),
             "FTROI_HUB_ADMIN_TOKEN": self.token,
             "FTROI_SPAWN_TIMEOUT": "240",
             **env,
@@ -186,7 +196,7 @@ class Hub:
     def _start_once(self, timeout_s: float) -> Hub:
         log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [str(VENV_BIN / "jupyterhub"), "-f", str(DEPLOY / "jupyterhub_config.py")],
+            [str(VENV_BIN / "jupyterhub"), "-f", str(self.config)],
             cwd=self.work, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + timeout_s

@@ -1,7 +1,10 @@
 """The deployment the project ships (deploy/), checked offline.
 
 The single-server hub runs for real in tests/deploy/test_hub.py; here its configuration is loaded the
-way JupyterHub loads it and its rules are checked one by one. The Zero to JupyterHub values
+way JupyterHub loads it and its rules are checked one by one. It is loaded as deployed: from a
+copy of ``deploy/`` in a checkout only root can read, with a users' environment (a venv of a
+system Python with the package copied in, no ``-e``) that every account can run, because the
+hub refuses to start while a student could read the course (``deploy/course_exposure.py``). The Zero to JupyterHub values
 cannot run here (no Kubernetes): they are checked to parse, to use the image that
 ``deploy/z2jh/build-image.sh`` builds from ``binder/``, to mount the exchange volume where
 nbgrader looks for it, and to ship exactly the Jupyter configuration of ``deploy/jupyter/``.
@@ -16,6 +19,7 @@ import os
 import pwd
 import re
 import shlex
+import shutil
 import stat
 import subprocess
 import sys
@@ -33,13 +37,68 @@ if str(DEPLOY) not in sys.path:
 
 import ftroi_hub  # noqa: E402
 
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's start-up checks run as root")
 
-def load_hub_config(tmp_path: Path, **env: str):
-    """deploy/jupyterhub_config.py as JupyterHub loads it, in a subprocess with ``env``."""
+
+@pytest.fixture
+def tmp_path():
+    """A fresh folder every account can reach (pytest's own tmp_path sits in a private folder,
+    so no student could read anything in it and the start-up checks would prove nothing)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="ftroi-deploy-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _system_python() -> str:
+    """A Python every account can run (this venv's may be private, e.g. pyenv under /root)."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3", sys.executable):
+        proc = subprocess.run(["runuser", "-u", "nobody", "--", candidate, "-c", "import venv"],
+                              capture_output=True) if os.geteuid() == 0 else None
+        if proc is None or proc.returncode == 0:
+            return candidate
+    pytest.fail("no Python that the account nobody can run: the hub needs one for its users")
+
+
+@pytest.fixture(scope="module")
+def users_env():
+    """A users' environment as deploy/README.md builds it: a venv every account can run with
+    the workbook's package installed as files (not -e). Outside pytest's private tmp folder."""
+    import tempfile
+
+    top = Path(tempfile.mkdtemp(prefix="ftroi-users-env-"))
+    os.chmod(top, 0o755)
+    env = top / "env"
+    subprocess.run([_system_python(), "-m", "venv", "--without-pip", str(env)], check=True)
+    site = subprocess.run([str(env / "bin" / "python"), "-c",
+                           "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    shutil.copytree(ROOT / "ftroi_helpers", Path(site) / "ftroi_helpers",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["chmod", "-R", "a+rX", str(top)], check=True)
+    yield env
+    shutil.rmtree(top, ignore_errors=True)
+
+
+def deployed_checkout(tmp_path: Path) -> Path:
+    """A checkout of the hub's files only root can read, as deploy/README.md leaves /srv/ftroi."""
+    checkout = tmp_path / "srv-ftroi"
+    shutil.copytree(DEPLOY, checkout / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
+    os.chmod(checkout, 0o700)
+    return checkout
+
+
+def load_hub_config(tmp_path: Path, users_env: Path, checkout: Path | None = None, **env: str):
+    """deploy/jupyterhub_config.py as JupyterHub loads it, in a subprocess with ``env``, from
+    ``checkout`` (default: a private copy)."""
+    checkout = checkout or deployed_checkout(tmp_path)
     script = (
         "import json, sys\n"
         "from traitlets.config.loader import PyFileConfigLoader\n"
-        f"cfg = PyFileConfigLoader('jupyterhub_config.py', path={str(DEPLOY)!r}).load_config()\n"
+        f"cfg = PyFileConfigLoader('jupyterhub_config.py', path={str(checkout / 'deploy')!r})"
+        ".load_config()\n"
         "hook = cfg.Spawner.pre_spawn_hook\n"
         "out = {'bind_url': cfg.JupyterHub.bind_url, 'hub_ip': cfg.JupyterHub.hub_ip,\n"
         "       'authenticator': cfg.JupyterHub.authenticator_class,\n"
@@ -55,7 +114,8 @@ def load_hub_config(tmp_path: Path, **env: str):
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith("FTROI_")}
     full = {**base, "FTROI_HUB_STATE": str(tmp_path / "state"),
-            "FTROI_EXCHANGE_ROOT": str(tmp_path / "exchange"), **env}
+            "FTROI_EXCHANGE_ROOT": str(tmp_path / "exchange"), "FTROI_USER_ENV": str(users_env),
+            "FTROI_JUPYTER_DIR": str(tmp_path / "jupyter"), **env}
     proc = subprocess.run([sys.executable, "-c", script], env=full, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -69,8 +129,8 @@ def _me() -> str:
 # --- the single-server hub ----------------------------------------------------------------------
 
 
-def test_hub_config_serves_local_accounts_of_the_two_course_groups(tmp_path):
-    cfg, _ = load_hub_config(tmp_path, FTROI_COURSE_OWNER=_me())
+def test_hub_config_serves_local_accounts_of_the_two_course_groups(tmp_path, users_env):
+    cfg, _ = load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=_me())
     assert cfg["authenticator"] == "pam"
     assert cfg["allowed_groups"] == ["ftroi-instructors", "ftroi-students"]
     assert cfg["create_users"] is False
@@ -82,28 +142,30 @@ def test_hub_config_serves_local_accounts_of_the_two_course_groups(tmp_path):
     assert cfg["services"] == [] and cfg["roles"] == []  # no admin token unless asked for
 
 
-def test_hub_config_runs_jupyterlab_from_the_users_environment(tmp_path):
-    cfg, _ = load_hub_config(tmp_path, FTROI_COURSE_OWNER=_me(), FTROI_USER_ENV="/opt/ftroi-hub")
-    assert cfg["cmd"] == ["/opt/ftroi-hub/bin/jupyterhub-singleuser"]
+def test_hub_config_runs_jupyterlab_from_the_users_environment(tmp_path, users_env):
+    cfg, _ = load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=_me())
+    assert cfg["cmd"] == [f"{users_env}/bin/jupyterhub-singleuser"]
     assert cfg["default_url"] == "/lab"
 
 
-def test_hub_config_defines_the_admin_service_only_with_a_token(tmp_path):
-    cfg, _ = load_hub_config(tmp_path, FTROI_COURSE_OWNER=_me(), FTROI_HUB_ADMIN_TOKEN="t0k3n")
+def test_hub_config_defines_the_admin_service_only_with_a_token(tmp_path, users_env):
+    cfg, _ = load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=_me(),
+                             FTROI_HUB_ADMIN_TOKEN="t0k3n")
     assert cfg["services"] == [{"name": "ftroi-admin", "api_token": "t0k3n"}]
     assert cfg["roles"][0]["services"] == ["ftroi-admin"]
     assert "admin:servers" in cfg["roles"][0]["scopes"]
 
 
-def test_hub_config_keeps_its_state_private(tmp_path):
-    load_hub_config(tmp_path, FTROI_COURSE_OWNER=_me())
+def test_hub_config_keeps_its_state_private(tmp_path, users_env):
+    load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=_me())
     assert stat.S_IMODE((tmp_path / "state").stat().st_mode) == 0o700
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="creating the exchange with its owners needs root")
-def test_hub_config_creates_the_exchange_with_nbgraders_modes_for_the_course_owner(tmp_path):
+def test_hub_config_creates_the_exchange_with_nbgraders_modes_for_the_course_owner(
+        tmp_path, users_env):
     owner = "nobody"
-    load_hub_config(tmp_path, FTROI_COURSE_OWNER=owner)
+    load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=owner)
     uid = pwd.getpwnam(owner).pw_uid
     ex = tmp_path / "exchange"
 
@@ -118,16 +180,144 @@ def test_hub_config_creates_the_exchange_with_nbgraders_modes_for_the_course_own
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="creating the exchange with its owners needs root")
-def test_hub_refuses_to_start_when_someone_else_owns_the_course_folder(tmp_path):
+def test_hub_refuses_to_start_when_someone_else_owns_the_course_folder(tmp_path, users_env):
     (tmp_path / "exchange" / "ftroi").mkdir(parents=True)  # taken by root, not the owner
-    script = ("from traitlets.config.loader import PyFileConfigLoader\n"
-              f"PyFileConfigLoader('jupyterhub_config.py', path={str(DEPLOY)!r}).load_config()")
-    env = {**os.environ, "FTROI_HUB_STATE": str(tmp_path / "state"),
-           "FTROI_EXCHANGE_ROOT": str(tmp_path / "exchange"), "FTROI_COURSE_OWNER": "nobody"}
-    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                          text=True, timeout=120)
-    assert proc.returncode != 0
+    proc = refused(tmp_path, users_env, FTROI_COURSE_OWNER="nobody")
     assert "belongs to uid 0, not to the course owner nobody" in proc.stderr
+
+
+def refused(tmp_path: Path, users_env: Path, checkout: Path | None = None,
+            **env: str) -> subprocess.CompletedProcess:
+    """Load the hub's configuration as JupyterHub does; it must refuse to start, in one line."""
+    checkout = checkout or deployed_checkout(tmp_path)
+    script = ("from traitlets.config.loader import PyFileConfigLoader\n"
+              f"PyFileConfigLoader('jupyterhub_config.py', path={str(checkout / 'deploy')!r})"
+              ".load_config()")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("FTROI_")}
+    full = {**base, "FTROI_HUB_STATE": str(tmp_path / "state"), "FTROI_COURSE_OWNER": "nobody",
+            "FTROI_EXCHANGE_ROOT": str(tmp_path / "exchange"), "FTROI_USER_ENV": str(users_env),
+            "FTROI_JUPYTER_DIR": str(tmp_path / "jupyter"), **env}
+    proc = subprocess.run([sys.executable, "-c", script], env=full, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("[ftroi] the hub refuses to start: "), lines
+    return proc
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+def course_checkout(tmp_path: Path) -> Path:
+    """A checkout of the course as root clones it (umask 022): hub files, lessons, the key, and
+    its git history, all readable by everyone."""
+    checkout = deployed_checkout(tmp_path)
+    (checkout / "quizzes" / "ftroi_course").mkdir(parents=True)
+    (checkout / "quizzes" / "ftroi_course" / "key.py").write_text("ANSWER = 42\n")
+    (checkout / "quizzes" / "source" / "q1").mkdir(parents=True)
+    (checkout / "quizzes" / "source" / "q1" / "q1.ipynb").write_text("{}")
+    _git(checkout, "init", "-q", "-b", "main")
+    _git(checkout, "add", ".")
+    _git(checkout, "commit", "-q", "-m", "course")
+    subprocess.run(["chmod", "-R", "a+rX", str(checkout)], check=True)
+    return checkout
+
+
+@ROOT_ONLY
+def test_hub_refuses_to_start_while_students_can_read_the_key_in_the_checkout(
+        tmp_path, users_env):
+    proc = refused(tmp_path, users_env, course_checkout(tmp_path))
+    assert "students can read " in proc.stderr and "/quizzes/" in proc.stderr
+    assert "more)" in proc.stderr  # the key, the source and the history: three ways in
+
+
+@ROOT_ONLY
+def test_hub_refuses_to_start_while_the_git_history_is_readable_even_with_quizzes_private(
+        tmp_path, users_env):
+    checkout = course_checkout(tmp_path)
+    subprocess.run(["chmod", "-R", "go-rwx", str(checkout / "quizzes")], check=True)  # old advice
+    proc = refused(tmp_path, users_env, checkout)
+    assert f"students can read {checkout}/.git/objects/" in proc.stderr
+
+
+@ROOT_ONLY
+def test_hub_starts_once_the_checkout_is_private(tmp_path, users_env):
+    checkout = course_checkout(tmp_path)
+    os.chmod(checkout, 0o700)  # deploy/README.md, step 2
+    cfg, proc = load_hub_config(tmp_path, users_env, checkout, FTROI_COURSE_OWNER="nobody")
+    assert cfg["authenticator"] == "pam" and "refuses" not in proc.stderr
+
+
+@ROOT_ONLY
+def test_hub_refuses_to_start_when_students_can_import_the_course_package(tmp_path, users_env):
+    site = next(users_env.glob("lib/python3*/site-packages"))
+    (site / "ftroi_course").mkdir()
+    try:
+        (site / "ftroi_course" / "__init__.py").write_text("")
+        proc = refused(tmp_path, users_env)
+    finally:
+        shutil.rmtree(site / "ftroi_course")
+    assert "students can import ftroi_course from " in proc.stderr
+
+
+@ROOT_ONLY
+def test_hub_refuses_to_start_when_users_cannot_run_the_environments_python(tmp_path,
+                                                                          users_env):
+    os.chmod(users_env.parent, 0o700)  # like a pyenv under /root
+    try:
+        proc = refused(tmp_path, users_env)
+    finally:
+        os.chmod(users_env.parent, 0o755)
+    assert f"users cannot run {users_env}/bin/python" in proc.stderr
+
+
+@ROOT_ONLY
+def test_hub_refuses_to_start_when_the_lessons_repository_holds_the_course(tmp_path, users_env):
+    lessons = tmp_path / "lessons-repo"
+    lessons.mkdir()
+    _git(lessons, "init", "-q", "-b", "main")
+    (lessons / "quizzes" / "ftroi_course").mkdir(parents=True)
+    (lessons / "quizzes" / "ftroi_course" / "key.py").write_text("ANSWER = 42\n")
+    _git(lessons, "add", ".")
+    _git(lessons, "commit", "-q", "-m", "oops")
+    _git(lessons, "rm", "-q", "-r", "quizzes")
+    _git(lessons, "commit", "-q", "-m", "removed, but still in the history")
+    proc = refused(tmp_path, users_env, FTROI_LESSONS_REPO=str(lessons))
+    assert "quizzes/ftroi_course/key.py" in proc.stderr and "make publish-lessons" in proc.stderr
+
+
+@ROOT_ONLY
+def test_the_real_jupyterhub_exits_with_the_one_line_reason(tmp_path, users_env):
+    jupyterhub = Path(sys.executable).parent / "jupyterhub"
+    checkout = course_checkout(tmp_path)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("FTROI_")}
+    env = {**base, "FTROI_HUB_STATE": str(tmp_path / "state"), "FTROI_COURSE_OWNER": "nobody",
+           "FTROI_EXCHANGE_ROOT": str(tmp_path / "exchange"), "FTROI_USER_ENV": str(users_env)}
+    proc = subprocess.run([str(jupyterhub), "-f", str(checkout / "deploy" /
+                                                       "jupyterhub_config.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1].startswith("[ftroi] the hub refuses to start: ")
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "exchange").exists()  # it stopped before creating anything
+
+
+@ROOT_ONLY
+def test_the_hub_installs_the_users_jupyter_config_outside_the_private_checkout(
+        tmp_path, users_env):
+    load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER="nobody")
+    installed = tmp_path / "jupyter"
+    ours = {str(p.relative_to(JUPYTER)): p.read_text() for p in JUPYTER.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+    assert {str(p.relative_to(installed)): p.read_text() for p in installed.rglob("*")
+            if p.is_file()} == ours
+    probe = subprocess.run(["runuser", "-u", "nobody", "--", "cat",
+                            str(installed / "student" / "jupyter_server_config.json")],
+                           capture_output=True, text=True)
+    assert probe.returncode == 0 and "formgrader" in probe.stdout
 
 
 def test_instructors_get_the_course_and_gradebook_students_only_the_exchange(monkeypatch):
@@ -141,11 +331,12 @@ def test_instructors_get_the_course_and_gradebook_students_only_the_exchange(mon
     student = ftroi_hub.user_environment("stud", s)
     assert teacher["FTROI_DB_URL"] == "postgresql://ftroi:pw@db/gb"
     assert teacher["FTROI_COURSE_DIR"] == "/home/teach/ftroi/quizzes"
+    installed = Path("/opt/ftroi-hub/share/ftroi-hub/jupyter")  # a copy, outside the checkout
     assert teacher["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [
-        str(JUPYTER / "common"), str(JUPYTER / "instructor")]
+        str(installed / "common"), str(installed / "instructor")]
     assert "FTROI_DB_URL" not in student and "FTROI_COURSE_DIR" not in student
     assert student["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [
-        str(JUPYTER / "common"), str(JUPYTER / "student")]
+        str(installed / "common"), str(installed / "student")]
     for env in (teacher, student):
         assert env["FTROI_EXCHANGE_ROOT"] == "/srv/x"
         assert env["PATH"].startswith("/opt/ftroi-hub/bin:")
@@ -215,9 +406,90 @@ def test_the_systemd_unit_starts_this_config_from_the_users_environment():
 
 def test_nbgitpuller_link_format_in_the_readmes_is_what_the_helper_builds():
     link = ftroi_hub.nbgitpuller_link("https://hub.example.org",
-                                      "https://github.com/OWNER/ftroi")
+                                      "https://github.com/OWNER/ftroi-lessons")
     for readme in (ROOT / "README.md", DEPLOY / "README.md"):
         assert link in readme.read_text(), readme
+
+
+# --- the lessons repository that nbgitpuller links clone (make publish-lessons) ------------------
+
+
+def _publish(source: Path, dest: Path) -> dict:
+    import publish_lessons
+
+    return publish_lessons.publish(source, dest)
+
+
+def _git_out(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("publish") / "ftroi-lessons"
+    return dest, _publish(ROOT, dest)
+
+
+def test_published_lessons_are_the_committed_lessons_in_one_commit_and_no_course(published):
+    dest, result = published
+    committed = set(_git_out(ROOT, "ls-files", "lessons").split())
+    assert set(result["files"]) == committed | {"README.md"}
+    assert _git_out(dest, "rev-list", "--all", "--count").strip() == "1"
+    every_path = _git_out(dest, "rev-list", "--all", "--objects").split()
+    assert not [p for p in every_path if "quizzes" in p or "ftroi_course" in p or
+                p.endswith("key.py")]
+    assert not (dest / "quizzes").exists()
+    key = (ROOT / "quizzes" / "ftroi_course" / "key.py").read_text()
+    for path in result["files"]:
+        assert key not in (dest / path).read_text()
+
+
+def test_republishing_adds_one_commit_students_can_pull_and_keeps_the_course_out(tmp_path):
+    course = tmp_path / "course"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(course)], check=True)
+    dest = tmp_path / "lessons"
+    first = _publish(course, dest)
+    student = tmp_path / "student"
+    subprocess.run(["git", "clone", "-q", str(dest), str(student)], check=True)
+    lesson = course / "lessons" / "sources.md"
+    lesson.write_text(lesson.read_text() + "\nA line added for the next term.\n")
+    _git(course, "commit", "-q", "-am", "a lesson changes")
+    second = _publish(course, dest)
+    assert (first["commits"], second["commits"]) == (1, 2) and not second["new"]
+    subprocess.run(["git", "-C", str(student), "pull", "-q", "--ff-only"], check=True)
+    assert "A line added for the next term." in (student / "lessons" / "sources.md").read_text()
+    import course_exposure
+
+    assert course_exposure.course_files_in_history(dest) == []
+
+
+def test_publish_lessons_refuses_a_folder_it_did_not_build(tmp_path, capsys):
+    import publish_lessons
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    assert publish_lessons.main([str(other), "--source", str(ROOT)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"publish-lessons: dest {other} exists and is not a lessons repository")
+    assert (other / "notes.txt").read_text() == "mine"
+
+
+def test_the_published_lessons_run(published):
+    import nbformat
+    from nbclient import NotebookClient
+
+    dest, _ = published
+    lessons = sorted((dest / "lessons").glob("*.ipynb"))
+    assert len(lessons) >= 8
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        errors = [o for c in nb.cells for o in c.get("outputs", [])
+                  if o.get("output_type") == "error"]
+        assert not errors, (path.name, errors[:1])
 
 
 # --- Zero to JupyterHub (offline) ---------------------------------------------------------------
@@ -233,11 +505,28 @@ def test_z2jh_values_use_the_image_the_build_script_builds_from_binder(values):
     image = re.search(r'IMAGE="\$\{FTROI_IMAGE:-([^}]+)\}"', script).group(1)
     tag = re.search(r'TAG="\$\{FTROI_IMAGE_TAG:-([^}]+)\}"', script).group(1)
     assert values["singleuser"]["image"] == {"name": image, "tag": tag}
-    assert re.search(r"jupyter-repo2docker .*\.$", script, re.M)  # the repository root...
-    assert 'cd "$(dirname "$0")/../.."' in script
-    assert (ROOT / "binder" / "environment.yml").is_file()  # ...whose binder/ it builds
     assert subprocess.run(["bash", "-n", str(DEPLOY / "z2jh" / "build-image.sh")]).returncode == 0
     assert os.access(DEPLOY / "z2jh" / "build-image.sh", os.X_OK)
+
+
+def test_z2jh_image_is_built_from_a_context_without_the_course_or_its_history(tmp_path):
+    stage = tmp_path / "stage"
+    proc = subprocess.run([str(DEPLOY / "z2jh" / "build-image.sh"), "--stage-only", str(stage)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (stage / "binder" / "environment.yml").read_text() == (
+        ROOT / "binder" / "environment.yml").read_text()
+    assert (stage / "lessons" / "00_start_here.ipynb").is_file()
+    assert (stage / "ftroi_helpers" / "__init__.py").is_file()
+    every = [str(p.relative_to(stage)) for p in stage.rglob("*")]
+    assert not [p for p in every if "quizzes" in p or "ftroi_course" in p or ".git" in p]
+    postbuild = (stage / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps" in postbuild and "nbgrader" not in postbuild
+    # what repo2docker would build from it (offline: it prints the Dockerfile)
+    r2d = subprocess.run([str(Path(sys.executable).parent / "jupyter-repo2docker"), "--no-build",
+                          "--debug", str(stage)], capture_output=True, text=True, timeout=300)
+    out = r2d.stdout + r2d.stderr
+    assert "binder/postBuild" in out and "COPY --chown" in out, out[-2000:]
 
 
 def test_z2jh_exchange_is_a_read_write_many_volume_mounted_where_nbgrader_looks(values):

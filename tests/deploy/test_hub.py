@@ -33,7 +33,6 @@ import io
 import json
 import os
 import re
-import shutil
 import stat
 import subprocess
 import threading
@@ -157,16 +156,14 @@ def _instructor(c: HubClass, *argv: str, timeout: float = 600) -> subprocess.Com
 
 
 def _lesson_repo(work: Path) -> Path:
-    """A bare git repository of the workbook's lessons, servable over plain HTTP."""
-    repo = work / "web" / "workbook.git"
-    src = work / "workbook-src"
-    shutil.copytree(cs.ROOT / "lessons", src / "lessons",
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    git_env = {**os.environ, "GIT_AUTHOR_NAME": "ftroi", "GIT_AUTHOR_EMAIL": "t@example.org",
-               "GIT_COMMITTER_NAME": "ftroi", "GIT_COMMITTER_EMAIL": "t@example.org"}
-    for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "lessons"]):
-        subprocess.run(["git", *args], cwd=src, env=git_env, check=True, capture_output=True)
-    subprocess.run(["git", "clone", "-q", "--bare", str(src), str(repo)], check=True,
+    """The lessons repository ``make publish-lessons`` builds, as a bare clone a plain web
+    server can serve (a git host's copy)."""
+    import publish_lessons
+
+    published = work / "ftroi-lessons"
+    publish_lessons.publish(cs.ROOT, published)
+    repo = work / "web" / "ftroi-lessons.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(published), str(repo)], check=True,
                    capture_output=True)
     subprocess.run(["git", "update-server-info"], cwd=repo, check=True, capture_output=True)
     return repo
@@ -218,6 +215,8 @@ def hub_class(tmp_path_factory):
                        check=True)
         hub = hs.Hub({"FTROI_INSTRUCTOR_GROUP": teachers, "FTROI_STUDENT_GROUP": learners,
                       "FTROI_DB_URL": db_url, "FTROI_COURSE_DIR": "{home}/ftroi/quizzes"})
+        lessons = _lesson_repo(hub.work)  # the hub checks its history before it starts
+        hub.env["FTROI_LESSONS_REPO"] = str(lessons)
         exchange = hub.work / "exchange"
         hub.env["FTROI_EXCHANGE_ROOT"] = str(exchange)
         c = HubClass(hub, instructor, students, profiles, course, exchange)
@@ -325,9 +324,8 @@ def hub_class(tmp_path_factory):
 
         # 6. a lesson link: the student who logged in opens an nbgitpuller link, which clones
         #    the published workbook (served over HTTP like any git host) into their home
-        repo = _lesson_repo(hub.work)
-        with _web_server(repo.parent) as web:
-            link = ftroi_hub.nbgitpuller_link(hub.url, f"{web}/workbook.git")
+        with _web_server(lessons.parent) as web:
+            link = ftroi_hub.nbgitpuller_link(hub.url, f"{web}/{lessons.name}")
             browser = c.browser
             page = browser.get(link, timeout=120)
             c.pulled["page"] = (page.status_code, page.url, "nbgitpuller" in page.text.lower())
@@ -338,8 +336,10 @@ def hub_class(tmp_path_factory):
             c.pulled["events"] = [json.loads(line[len("data:"):]) for line in
                                   r.iter_lines(decode_unicode=True) if line.startswith("data:")]
         c.pulled["link"] = link
-        c.pulled["lesson"] = (Path(ftroi_hub.home_of(students[0])) / "workbook" / "lessons" /
-                              "00_start_here.ipynb").is_file()
+        pulled = Path(ftroi_hub.home_of(students[0])) / "ftroi-lessons"
+        c.pulled["lesson"] = (pulled / "lessons" / "00_start_here.ipynb").is_file()
+        c.pulled["course"] = sorted(str(p.relative_to(pulled)) for p in pulled.rglob("*")
+                                    if "quizzes" in p.parts or "ftroi_course" in p.parts)
         c.seconds["total"] = time.monotonic() - t0
         print("\nJupyterHub class, seconds:", {k: round(v, 1) for k, v in c.seconds.items()})
         yield c
@@ -452,6 +452,7 @@ def test_an_nbgitpuller_link_puts_the_workbook_in_a_students_home(hub_class):
     phases = [e.get("phase") for e in hub_class.pulled["events"]]
     assert phases and phases[-1] == "finished", hub_class.pulled["events"][-3:]
     assert hub_class.pulled["lesson"]
+    assert hub_class.pulled["course"] == []  # the lessons repository, not the course's
 
 
 def test_the_hostile_notebook_graded_in_the_sandbox_finds_no_course_password_or_database(
