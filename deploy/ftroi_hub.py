@@ -57,6 +57,7 @@ class Settings:
     state_dir: str  # FTROI_HUB_STATE: the hub's database, cookie secret, proxy pid
     jupyter_dir: str  # FTROI_JUPYTER_DIR: where the hub installs deploy/jupyter/ for users
     lessons_repo: str  # FTROI_LESSONS_REPO: the lessons repository on this server, if any
+    profile_script: str  # FTROI_PROFILE_SCRIPT: puts the users' bin/ on login shells' PATH
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +75,7 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         state_dir=env.get("FTROI_HUB_STATE", "/srv/jupyterhub"),
         jupyter_dir=env.get("FTROI_JUPYTER_DIR", ""),
         lessons_repo=env.get("FTROI_LESSONS_REPO", ""),
+        profile_script=env.get("FTROI_PROFILE_SCRIPT", "/etc/profile.d/ftroi-hub.sh"),
     )
 
 
@@ -82,6 +84,39 @@ def jupyter_dir(s: Settings) -> Path:
     (which only root may read): ``FTROI_JUPYTER_DIR``, by default
     ``<users' environment>/share/ftroi-hub/jupyter``."""
     return Path(s.jupyter_dir or f"{s.user_env}/share/ftroi-hub/jupyter")
+
+
+def profile_script(s: Settings) -> str:
+    """A ``/etc/profile.d`` script that puts the users' environment's ``bin/`` first on PATH.
+
+    JupyterLab's terminal is a login shell, and Debian's ``/etc/profile`` resets PATH, which
+    drops the environment the server was given: ``nbgrader: not found``. Login shells source
+    ``/etc/profile.d/*.sh`` after that reset.
+
+    Examples
+    --------
+    >>> print(profile_script(settings({"FTROI_USER_ENV": "/opt/ftroi-hub"})).splitlines()[-1])
+    case ":$PATH:" in *:/opt/ftroi-hub/bin:*) ;; *) PATH=/opt/ftroi-hub/bin:$PATH; export PATH ;; esac
+    """
+    import shlex
+
+    bin_dir = shlex.quote(f"{s.user_env}/bin")
+    return ("# Written by the ftroi hub at start (deploy/jupyterhub_config.py): the hub's Python\n"
+            "# environment on PATH in login shells, such as JupyterLab's terminal.\n"
+            f'case ":$PATH:" in *:{bin_dir}:*) ;; *) PATH={bin_dir}:$PATH; export PATH ;; esac\n')
+
+
+def install_profile_script(s: Settings) -> Path | None:
+    """Write :func:`profile_script` to ``FTROI_PROFILE_SCRIPT`` (as root; "" writes nothing)."""
+    if not s.profile_script:
+        return None
+    path = Path(s.profile_script)
+    if path.is_symlink():
+        raise RuntimeError(f"{path} is a symbolic link: remove it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(profile_script(s))
+    os.chmod(path, 0o644)
+    return path
 
 
 def install_jupyter_config(s: Settings) -> Path:

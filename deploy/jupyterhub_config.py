@@ -41,6 +41,7 @@ FTROI_SPAWN_TIMEOUT        120                                  seconds a server
 FTROI_HUB_ADMIN_TOKEN      (none)                               API token of the ftroi-admin service
 FTROI_JUPYTER_DIR          {FTROI_USER_ENV}/share/ftroi-hub/... users' Jupyter config (a copy)
 FTROI_LESSONS_REPO         (none)                               the lessons repository, if local
+FTROI_PROFILE_SCRIPT       /etc/profile.d/ftroi-hub.sh          users' bin/ on login shells' PATH
 =========================  ===================================  ================================
 """
 
@@ -125,6 +126,7 @@ if os.geteuid() == 0:
                          "see deploy/README.md, step 2")
     try:
         ftroi_hub.install_jupyter_config(S)
+        ftroi_hub.install_profile_script(S)
         ftroi_hub.prepare_exchange(S)
     except RuntimeError as exc:
         raise SystemExit(f"[ftroi] the hub refuses to start: {exc}") from None

@@ -19,6 +19,7 @@ import json
 import os
 import pwd
 import secrets
+import shlex
 import shutil
 import signal
 import subprocess
@@ -150,6 +151,13 @@ class Hub:
         shutil.copytree(DEPLOY, checkout / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
         os.chmod(checkout, 0o700)
         self.config = checkout / "deploy" / "jupyterhub_config.py"
+        # The hub writes its /etc/profile.d script here; login shells of this test see this
+        # folder as /etc/profile.d (a private mount namespace: see login_shell)
+        self.profile_d = self.work / "profile.d"
+        if Path("/etc/profile.d").is_dir():
+            shutil.copytree("/etc/profile.d", self.profile_d, symlinks=True)
+        self.profile_d.mkdir(exist_ok=True)
+        os.chmod(self.profile_d, 0o755)
         self.token = secrets.token_hex(24)
         self.env = {
             **os.environ,
@@ -158,6 +166,7 @@ class Hub:
             "FTROI_HUB_STATE": str(self.work / "state"),
             "FTROI_USER_ENV": str(USER_ENV),
             "FTROI_JUPYTER_DIR": str(self.work / "jupyter"),
+            "FTROI_PROFILE_SCRIPT": str(self.profile_d / "ftroi-hub.sh"),
             "FTROI_HUB_ADMIN_TOKEN": self.token,
             "FTROI_SPAWN_TIMEOUT": "240",
             **env,
@@ -327,11 +336,31 @@ class Hub:
         return r
 
 
+def login_shell(user: str, script: str, env: dict[str, str], profile_d: Path,
+                timeout: float = 600) -> subprocess.CompletedProcess:
+    """``script`` in a login shell of ``user`` (``bash -l``, as JupyterLab's terminal starts it),
+    with ``env`` as the user's server passes it on, and ``profile_d`` seen as /etc/profile.d.
+
+    The folder is bind-mounted in a private mount namespace (``unshare -m``), so that the hub's
+    profile script is tested without writing to this machine's /etc.
+    """
+    entry = pwd.getpwnam(user)
+    full_env = {"HOME": entry.pw_dir, "USER": user, "LOGNAME": user, "SHELL": "/bin/bash",
+                "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", **env}
+    inner = shlex.join(["runuser", "-u", user, "--", "env", "-i",
+                        *[f"{k}={v}" for k, v in full_env.items()], "/bin/bash", "-lc", script])
+    outer = f"mount --bind {shlex.quote(str(profile_d))} /etc/profile.d && exec {inner}"
+    return subprocess.run(["unshare", "-m", "--", "/bin/sh", "-c", outer], cwd=entry.pw_dir,
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def instructor_command(hub: Hub, instructor: str, course: Path, *argv: str,
                        timeout: float = 900, **extra_env: str) -> subprocess.CompletedProcess:
-    """A command as the instructor, in the course folder, with the environment the hub gives
-    the instructor's server (exchange, course, gradebook: deploy/ftroi_hub.py)."""
+    """A command as the instructor types it in JupyterLab's terminal on the hub: a login shell
+    (which resets PATH: the hub's profile script puts the environment back), in the course
+    folder, with the environment the hub gives the instructor's server (deploy/ftroi_hub.py)."""
     import ftroi_hub
 
     env = ftroi_hub.user_environment(instructor, ftroi_hub.settings(hub.env))
-    return run_as(instructor, list(argv), env={**env, **extra_env}, cwd=course, timeout=timeout)
+    script = f"cd {shlex.quote(str(course))} && {shlex.join(argv)}"
+    return login_shell(instructor, script, {**env, **extra_env}, hub.profile_d, timeout=timeout)

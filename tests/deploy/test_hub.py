@@ -33,6 +33,7 @@ import io
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import threading
@@ -133,6 +134,7 @@ class HubClass:
     modes: dict[str, tuple] = field(default_factory=dict)
     home_modes: dict[str, int] = field(default_factory=dict)
     pulled: dict = field(default_factory=dict)
+    login_shell: dict[str, str] = field(default_factory=dict)
     browser: object = None
 
 
@@ -230,6 +232,13 @@ def hub_class(tmp_path_factory):
         c.seconds["hub start"] = time.monotonic() - t
         c.modes = {p.name: (p.stat().st_uid, stat.S_IMODE(p.stat().st_mode))
                    for p in [exchange, *(exchange / "ftroi").glob("*"), exchange / "ftroi"]}
+        server_env = ftroi_hub.user_environment(instructor, ftroi_hub.settings(hub.env))
+        bare = hub.work / "profile.d-without-ours"
+        shutil.copytree(hub.profile_d, bare, ignore=shutil.ignore_patterns("ftroi-hub.sh"))
+        for name, folder in (("with", hub.profile_d), ("without", bare)):
+            proc = hs.login_shell(instructor, "command -v nbgrader python; echo PATH=$PATH",
+                                  server_env, folder)
+            c.login_shell[name] = proc.stdout
         login = hub.login(students[0], PASSWORD)
         c.browser = login.browser
         c.logins = {"right password": login.status_code,
@@ -362,6 +371,16 @@ def test_students_log_in_with_their_unix_password_and_nobody_else_does(hub_class
     assert hub_class.logins["right password"] == 302  # to their server
     assert hub_class.logins["wrong password"] == 403
     assert hub_class.logins["not in the course"] == 403  # a real account, not in either group
+
+
+def test_the_instructors_login_shell_finds_nbgrader_thanks_to_the_hubs_profile_script(
+        hub_class):
+    bin_dir = hs.USER_BIN
+    assert hub_class.login_shell["with"].splitlines()[:2] == [f"{bin_dir}/nbgrader",
+                                                               f"{bin_dir}/python"]
+    # Without it, /etc/profile's PATH reset drops the environment: "nbgrader: not found"
+    assert f"{bin_dir}/nbgrader" not in hub_class.login_shell["without"]
+    assert str(bin_dir) not in hub_class.login_shell["without"].split("PATH=")[1]
 
 
 def test_the_exchange_is_created_with_nbgraders_permissions_for_the_instructor(hub_class):
