@@ -63,6 +63,8 @@ PRICE_COLUMNS = (
     "ft_usd_per_1m_output_tokens",
     "base_usd_per_1m_cached_input_tokens",
     "ft_usd_per_1m_cached_input_tokens",
+    "cache_min_tokens",
+    "cache_increment_tokens",
     "batch_discount",
     "ft_premium",
     "training_usd_per_1m_tokens_low",
@@ -81,6 +83,9 @@ PRICE_COLUMNS = (
 #: Columns that hold prices (USD): blank, or a positive number.
 PRICE_NUMBER_COLUMNS = tuple(c for c in PRICE_COLUMNS
                              if "usd" in c or c in ("batch_discount", "ft_premium"))
+#: Prompt-cache rules (tokens): blank where the provider publishes none, else a whole number --
+#: the shortest prefix cached (>= 0) and the step above it (>= 1).
+PRICE_COUNT_COLUMNS = ("cache_min_tokens", "cache_increment_tokens")
 #: Columns every row must fill.
 PRICE_REQUIRED_COLUMNS = ("provider", "model", "kind", "as_of", "source", "provenance")
 
@@ -223,6 +228,7 @@ def _checked_prices(header: list[str], rows: list[list[str]], name: str) -> dict
                 raise PriceDataError(f"{where}: {column} must be a positive number (USD), got "
                                      f"{short_repr(text, 40)}")
             numbers[column] = value
+        numbers.update(_counts(cells, where))
         for low in (c for c in PRICE_NUMBER_COLUMNS if c.endswith("_low")):
             high = low[:-4] + "_high"
             a, b = numbers[low], numbers.get(high, math.nan)
@@ -232,6 +238,26 @@ def _checked_prices(header: list[str], rows: list[list[str]], name: str) -> dict
             columns[column].append(numbers[column] if column in numbers
                                    else (cells[column] or math.nan))
     return columns
+
+
+def _counts(cells: dict[str, str], where: str) -> dict[str, float]:
+    """The cache-rule columns of one row: whole numbers of tokens, NaN where blank."""
+    out: dict[str, float] = {}
+    for column in PRICE_COUNT_COLUMNS:
+        text = cells[column]
+        smallest = 1 if column == "cache_increment_tokens" else 0
+        if not text:
+            out[column] = math.nan
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value.is_integer() and value >= smallest):
+            raise PriceDataError(f"{where}: {column} must be a whole number of tokens >= "
+                                 f"{smallest}, got {short_repr(text, 40)}")
+        out[column] = value
+    return out
 
 
 def price_row(model: str) -> pd.Series:
@@ -284,6 +310,10 @@ class TokenPrices(NamedTuple):
     base_usd_per_1m_cached_input: float | None = None
     ft_usd_per_1m_cached_input: float | None = None
     batch_discount: float = 0.0
+    #: The prompt cache's rule (tokens): the shortest prefix cached and the step above it;
+    #: None where the provider publishes none.
+    cache_min_tokens: int | None = None
+    cache_increment_tokens: int | None = None
 
 
 @lru_cache(maxsize=1)
@@ -298,12 +328,16 @@ def _token_price_table() -> dict[str, TokenPrices]:
     def optional(value: object) -> float | None:
         return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
 
+    def count(value: object) -> int | None:
+        return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
+
     return {
         r["model"]: TokenPrices(
             r["model"], *(float(r[c]) for c in cols), str(r["as_of"]),
             optional(r["base_usd_per_1m_cached_input_tokens"]),
             optional(r["ft_usd_per_1m_cached_input_tokens"]),
-            optional(r["batch_discount"]) or 0.0)
+            optional(r["batch_discount"]) or 0.0,
+            count(r["cache_min_tokens"]), count(r["cache_increment_tokens"]))
         for _, r in rows.iterrows()
     }
 
@@ -355,6 +389,11 @@ def token_prices(model: str) -> TokenPrices:
     (0.15, 0.3, '2024-10-01')
     >>> p.base_usd_per_1m_cached_input, p.batch_discount
     (0.075, 0.5)
+
+    OpenAI caches prompts of 1,024 tokens or more, in 128-token steps:
+
+    >>> p.cache_min_tokens, p.cache_increment_tokens
+    (1024, 128)
     >>> token_prices("Llama 3.1 8B (LoRA or QLoRA)")
     Traceback (most recent call last):
     ...

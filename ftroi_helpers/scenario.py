@@ -232,6 +232,8 @@ class Scenario:
         finetuned_cached_input_tokens: float = 0,
         ft_usd_per_1m_cached_input: float | None = None,
         batch_discount: float = 0.0,
+        cache_min_tokens: int | None = None,
+        cache_increment_tokens: int | None = None,
         **assumptions: Any,
     ) -> Scenario:
         """Build a scenario whose per-1k-request costs come from the token model.
@@ -260,6 +262,10 @@ class Scenario:
             tokens; required when ``finetuned_cached_input_tokens > 0``
         batch_discount : float, share taken off both requests by a batch API, 0 to 1
             (default 0; 0.5 for OpenAI's Batch API)
+        cache_min_tokens, cache_increment_tokens : int, the provider's prompt-cache rule
+            (``token_prices(row).cache_min_tokens`` and ``.cache_increment_tokens``; OpenAI:
+            1,024 and 128): cached tokens below the minimum are billed at the input price
+            (default None: no minimum, see :func:`~ftroi_helpers.tokens.request_cost`)
         **assumptions : any other :class:`Scenario` field
 
         Returns
@@ -280,14 +286,15 @@ class Scenario:
         >>> s.requests_per_month, round(s.hosted_cost_per_1k_req, 4), round(s.self_hosted_cost_per_1k_req, 4)
         (300000.0, 0.15, 0.12)
 
-        With 600 of the 800 prompted tokens cached at half price, the prompted request costs
-        less than the fine-tuned one:
+        OpenAI caches a prefix only from 1,024 tokens: the 600 repeated example tokens of the
+        800-token prompt are billed at the full input price, cached or not:
 
         >>> s = Scenario.from_tokens(10_000, 800, 200, 50, 0.15, 0.60, 0.30, 1.20,
         ...                          prompted_cached_input_tokens=600,
-        ...                          base_usd_per_1m_cached_input=0.075)
+        ...                          base_usd_per_1m_cached_input=0.075,
+        ...                          cache_min_tokens=1024, cache_increment_tokens=128)
         >>> round(s.hosted_cost_per_1k_req, 4)
-        0.105
+        0.15
         """
         # Check every argument under its own name (request_cost would name its own parameters).
         given = {
@@ -332,12 +339,14 @@ class Scenario:
                               v["base_usd_per_1m_input"], v["base_usd_per_1m_output"],
                               cached_input_tokens=v["prompted_cached_input_tokens"],
                               usd_per_1m_cached_input_tokens=v["base_usd_per_1m_cached_input"],
-                              batch_discount=discount)
+                              batch_discount=discount, cache_min_tokens=cache_min_tokens,
+                              cache_increment_tokens=cache_increment_tokens)
         tuned = request_cost(v["finetuned_input_tokens"], v["output_tokens"],
                              v["ft_usd_per_1m_input"], v["ft_usd_per_1m_output"],
                              cached_input_tokens=v["finetuned_cached_input_tokens"],
                              usd_per_1m_cached_input_tokens=v["ft_usd_per_1m_cached_input"],
-                             batch_discount=discount)
+                             batch_discount=discount, cache_min_tokens=cache_min_tokens,
+                             cache_increment_tokens=cache_increment_tokens)
         per_1k = finite_result(np.array([hosted, tuned]) * 1000, "USD per 1,000 requests",
                                {k: x for k, x in v.items() if x is not None})
         return cls(

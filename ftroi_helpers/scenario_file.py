@@ -85,7 +85,7 @@ from typing import Any
 
 from .cost_model import Scenario
 from .scenario import SCENARIO_FIELDS
-from .tokens import request_cost
+from .tokens import cacheable_tokens, request_cost
 
 __all__ = [
     "EVAL_ANSWERS",
@@ -351,6 +351,9 @@ def _price_row_values(origin: str, key: str, model: str, side: str) -> dict[str,
         column = f"{prefix}_usd_per_1m_{kind}_tokens"
         if column in row.index and row[column] == row[column]:  # present and not NaN
             out[f"{side}usd_per_1m_{kind}_tokens"] = float(row[column])
+    for rule in ("cache_min_tokens", "cache_increment_tokens"):  # the prompt cache's rule
+        if rule in row.index and row[rule] == row[rule]:
+            out[f"{side}{rule}"] = int(row[rule])
     if f"{side}usd_per_1m_input_tokens" not in out:
         raise ValueError(f"{_where(origin, 'prices', key)}: {model!r} has no per-token "
                          f"{'fine-tuned ' if side else ''}prices in the price table")
@@ -412,6 +415,10 @@ def _derive_costs(origin: str, cost: dict[str, Any], workload: dict[str, Any],
             raise ValueError(
                 f"{_where(origin, 'prices', name)} is given and also follows from the tokens and "
                 f"per-token prices; give one or the other")
+        # the price row's cache rule: a prefix shorter than its minimum is billed in full
+        if 0 <= cached <= tin:  # (more cached than input is refused below, by its key)
+            cached = int(cacheable_tokens(cached, looked_up.get(f"{side}cache_min_tokens"),
+                                          looked_up.get(f"{side}cache_increment_tokens")))
         usd = _request_usd(tin, output, cached, pin, pout,
                            looked_up.get(f"{side}usd_per_1m_cached_input_tokens"), batch,
                            _where(origin, "workload", "cached_input_tokens" if not side

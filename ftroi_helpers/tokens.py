@@ -17,12 +17,14 @@ from .validation import (
     require_bool,
     require_choice,
     require_fraction,
+    require_int,
     require_nonnegative,
     require_positive,
 )
 
 __all__ = [
     "DAYS_PER_MONTH",
+    "cacheable_tokens",
     "monthly_inference_savings",
     "monthly_prompting_cost",
     "monthly_tokens",
@@ -43,6 +45,8 @@ def request_cost(
     cached_input_tokens: Number = 0,
     usd_per_1m_cached_input_tokens: Number | None = None,
     batch_discount: Number = 0.0,
+    cache_min_tokens: int | None = None,
+    cache_increment_tokens: int | None = None,
 ) -> Number:
     """USD for one request with the given token counts and prices.
 
@@ -50,6 +54,12 @@ def request_cost(
     price (a prompt prefix the provider has seen recently, such as a repeated system prompt
     with few-shot examples); the rest at the input price. A batch API takes
     ``batch_discount`` off the whole request.
+
+    Providers cache only long prefixes: the cached price applies when the cached prefix reaches
+    ``cache_min_tokens``, and then in whole ``cache_increment_tokens`` steps above it. OpenAI
+    (``token_prices(row).cache_min_tokens``): 1,024 tokens, then 128-token steps, so a 1,100-token
+    prefix bills 1,024 cached tokens and an 800-token prefix bills none. Tokens the rule leaves
+    out of the cache are billed at the input price.
 
     Parameters
     ----------
@@ -63,6 +73,10 @@ def request_cost(
         required when ``cached_input_tokens > 0``
     batch_discount : float or array, share taken off the whole request, 0 to 1 (default 0;
         OpenAI's Batch API takes 0.5)
+    cache_min_tokens : int, the shortest prefix the provider caches, tokens (a whole number
+        >= 0; default None: no minimum)
+    cache_increment_tokens : int, the steps in which a longer prefix is cached above the
+        minimum, tokens (a whole number >= 1; default None: every token)
 
     Returns
     -------
@@ -73,7 +87,8 @@ def request_cost(
     ------
     ValueError, TypeError
         For a negative, non-finite or non-numeric argument, more cached tokens than input
-        tokens, cached tokens without a cached price, or a discount outside [0, 1], naming it.
+        tokens, cached tokens without a cached price, a discount outside [0, 1], or a cache
+        rule that is not a whole number of tokens, naming it.
 
     Examples
     --------
@@ -83,11 +98,20 @@ def request_cost(
     >>> round(request_cost(800, 50, 0.15, 0.60), 8)
     0.00015
 
-    With 600 of those tokens cached at $0.075 per 1M, and through the Batch API (half off):
+    Its 600 example tokens are below OpenAI's 1,024-token minimum: caching them saves nothing.
 
     >>> round(request_cost(800, 50, 0.15, 0.60, cached_input_tokens=600,
-    ...                    usd_per_1m_cached_input_tokens=0.075), 8)
-    0.000105
+    ...                    usd_per_1m_cached_input_tokens=0.075, cache_min_tokens=1024,
+    ...                    cache_increment_tokens=128), 8)
+    0.00015
+
+    A 1,600-token prompt whose 1,100-token prefix repeats caches 1,024 of them, and the Batch
+    API takes half off:
+
+    >>> round(request_cost(1_600, 50, 0.15, 0.60, cached_input_tokens=1_100,
+    ...                    usd_per_1m_cached_input_tokens=0.075, cache_min_tokens=1024,
+    ...                    cache_increment_tokens=128) * 1e6, 2)
+    193.2
     >>> round(request_cost(800, 50, 0.15, 0.60, batch_discount=0.5), 8)
     7.5e-05
     >>> request_cost(800, 50, 0.15, 0.60, cached_input_tokens=600)
@@ -118,6 +142,7 @@ def request_cost(
                                       usd_per_1m_cached_input_tokens)
         inputs["usd_per_1m_cached_input_tokens"] = pcached
     common_shape(**inputs)
+    cached = cacheable_tokens(cached, cache_min_tokens, cache_increment_tokens)
     with np.errstate(over="ignore", invalid="ignore"):
         fresh = np.subtract(tin, cached)
         usd = (np.multiply(fresh, pin) + np.multiply(cached, pcached)
@@ -128,6 +153,53 @@ def request_cost(
                    + np.multiply(np.divide(tout, TOKENS_PER_MILLION), pout))
         usd = np.multiply(usd, np.subtract(1.0, discount))
     return finite_result(usd, "USD per request", inputs)
+
+
+def cacheable_tokens(cached_input_tokens: Number, cache_min_tokens: int | None = None,
+                     cache_increment_tokens: int | None = None) -> Number:
+    """The part of a repeated prefix that a provider's prompt cache bills at the cached price.
+
+    Nothing below ``cache_min_tokens``; above it, the minimum plus whole
+    ``cache_increment_tokens`` steps.
+
+    Parameters
+    ----------
+    cached_input_tokens : float or array, the repeated prefix, tokens (>= 0)
+    cache_min_tokens : int, the shortest prefix cached (a whole number >= 0; None: no minimum)
+    cache_increment_tokens : int, the step above the minimum (a whole number >= 1; None: every
+        token)
+
+    Returns
+    -------
+    float or ndarray
+        Tokens billed at the cached-input price.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a rule that is not a whole number of tokens, naming it.
+
+    Examples
+    --------
+    OpenAI's rule (prompt caching page, 2024-10-01): 1,024 tokens, then 128-token steps.
+
+    >>> [float(cacheable_tokens(n, 1024, 128)) for n in (800, 1_023, 1_024, 1_100, 1_152)]
+    [0.0, 0.0, 1024.0, 1024.0, 1152.0]
+    >>> cacheable_tokens(1_100, cache_min_tokens=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: cache_min_tokens must be >= 0, got -1
+    """
+    cached = require_nonnegative("cached_input_tokens", cached_input_tokens)
+    low = 0 if cache_min_tokens is None else require_int("cache_min_tokens", cache_min_tokens)
+    step = (None if cache_increment_tokens is None
+            else require_int("cache_increment_tokens", cache_increment_tokens, minimum=1))
+    if low == 0 and step is None:
+        return cached
+    above = np.subtract(cached, low)
+    if step is not None:
+        above = np.floor(np.divide(above, step)) * step
+    return as_output(np.where(np.asarray(cached) >= low, np.add(low, above), 0.0))
 
 
 def monthly_tokens(

@@ -18,6 +18,7 @@ import ipywidgets as widgets
 
 from ..scenario_file import _request_usd
 from ..tokenizer import CHARS_PER_TOKEN, token_count
+from ..tokens import cacheable_tokens
 from ..validation import require_fraction, require_nonnegative
 from ._base import _LAYOUT, _STYLE, Calculator, Outcome, _start, dropdown, number_box
 
@@ -81,7 +82,8 @@ def price_rows() -> dict[str, dict[str, Any]]:
     Each row: ``input``, ``output`` and ``cached_input`` (USD per 1M tokens; None when not
     published), ``batch_discount`` (share taken off; None when not published), the fine-tuned
     model's ``ft_input``, ``ft_output`` and ``ft_cached_input`` (None when it cannot be
-    fine-tuned through the API), ``as_of`` and ``source``.
+    fine-tuned through the API), the prompt cache's rule ``cache_min_tokens`` and
+    ``cache_increment_tokens`` (None when not published), ``as_of`` and ``source``.
 
     >>> rows = price_rows()
     >>> rows["gpt-4o-mini-2024-07-18"]["input"], rows["gpt-4o-mini-2024-07-18"]["ft_output"]
@@ -102,6 +104,8 @@ def price_rows() -> dict[str, dict[str, Any]]:
             "ft_input": _cell(row, "ft_usd_per_1m_input_tokens"),
             "ft_output": _cell(row, "ft_usd_per_1m_output_tokens"),
             "ft_cached_input": _cell(row, "ft_usd_per_1m_cached_input_tokens"),
+            "cache_min_tokens": _cell(row, "cache_min_tokens"),
+            "cache_increment_tokens": _cell(row, "cache_increment_tokens"),
             "as_of": str(row["as_of"]),
             "source": str(row["source"]),
         }
@@ -130,8 +134,16 @@ def _request(tokens: dict[str, int], with_examples: bool, prices: dict[str, Any]
         if pcached is None:
             notes.append("no cached-input price published")
         else:
-            cached = tokens["system"] + (tokens["examples"] if with_examples else 0)
-            notes.append("prefix cached")
+            prefix = tokens["system"] + (tokens["examples"] if with_examples else 0)
+            low, step = prices.get("cache_min_tokens"), prices.get("cache_increment_tokens")
+            cached = int(cacheable_tokens(prefix, None if low is None else int(low),
+                                          None if step is None else int(step)))
+            if cached == 0 and prefix > 0:
+                notes.append(f"prefix too short to cache ({prefix:,} < {int(low or 0):,} tokens)")
+            elif cached < prefix:
+                notes.append(f"{cached:,} of {prefix:,} prefix tokens cached")
+            else:
+                notes.append("prefix cached")
     batch = 0.0
     if use_batch:
         if prices.get("batch_discount") is None:

@@ -10,7 +10,7 @@ import numpy as np
 from ..breakeven import months_to_break_even
 from ..plots import FINETUNE_STYLE, MARK_STYLE, PROMPTING_STYLE, style_axes, usd
 from ..prices import GPT_4O_MINI, token_price_models, token_prices
-from ..tokens import DAYS_PER_MONTH, monthly_inference_savings, request_cost
+from ..tokens import DAYS_PER_MONTH, cacheable_tokens, monthly_inference_savings, request_cost
 from ..training import training_run_usd
 from ..validation import require_nonnegative, require_positive
 from ._base import (
@@ -85,8 +85,8 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     base_model, finetuned_model : rows of ``data/prices.csv`` with per-token prices
     training_usd : one-time training cost, USD (>= 0)
     cached_input_tokens : the part of the prompted input served from the provider's prompt
-        cache (a repeated few-shot prefix), billed at the base model's cached-input price
-        (default 0)
+        cache (a repeated few-shot prefix), billed at the base model's cached-input price under
+        its cache rule (``cache_min_tokens`` in 128-token steps for OpenAI; default 0)
     batch_discount_pct : percent taken off both requests by a batch API, 0 to 100 (default 0;
         OpenAI's Batch API: 50)
 
@@ -109,12 +109,12 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     ...                       "gpt-4o-mini-2024-07-18", 75).sentence
     "At 10,000 requests a day fine-tuning saves $9.00 a month (the crossover guide's shortcut says $54.00), so $75.00 of training pays back in 8.3 months (shortcut: 1.4 months)."
 
-    Caching 600 of the prompt's tokens (the repeated examples) at half price turns the saving
-    into a loss:
+    Caching the 600 repeated example tokens changes nothing: OpenAI caches a prefix only from
+    1,024 tokens (``token_prices(base_model).cache_min_tokens``), so the saving is still $9.00:
 
     >>> token_savings_outcome(10_000, 800, 200, 50, "gpt-4o-mini-2024-07-18",
-    ...                       "gpt-4o-mini-2024-07-18", 75, cached_input_tokens=600).sentence[:76]
-    'At 10,000 requests a day fine-tuning costs $4.50 a month more than prompting'
+    ...                       "gpt-4o-mini-2024-07-18", 75, cached_input_tokens=600).sentence[:47]
+    'At 10,000 requests a day fine-tuning saves $9.00'
     >>> token_savings_outcome(0, 800, 200, 50, "gpt-4o-mini-2024-07-18",
     ...                       "gpt-4o-mini-2024-07-18", 75)
     Traceback (most recent call last):
@@ -141,7 +141,8 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
         prompted_input_tokens, output_tokens, base.base_usd_per_1m_input,
         base.base_usd_per_1m_output, cached_input_tokens=cached,
         usd_per_1m_cached_input_tokens=base.base_usd_per_1m_cached_input,
-        batch_discount=pct / 100))
+        batch_discount=pct / 100, cache_min_tokens=base.cache_min_tokens,
+        cache_increment_tokens=base.cache_increment_tokens))
     finetune_usd_per_month = requests_per_month * float(request_cost(
         finetuned_input_tokens, output_tokens, tuned.ft_usd_per_1m_input,
         tuned.ft_usd_per_1m_output, batch_discount=pct / 100))
@@ -166,6 +167,13 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     else:
         tail = f"so {money(training)} of training pays back in {months_text(months)}"
     sentence = f"{lead}, {tail} (shortcut: {months_text(naive_months)})."
+    billed_cached = float(cacheable_tokens(cached, base.cache_min_tokens,
+                                           base.cache_increment_tokens))
+    if cached > 0 and billed_cached < cached:
+        sentence += (f" Only {billed_cached:,.0f} of the {cached:,.0f} cached tokens are billed at "
+                     f"the cached price: {short_model(base_model)} caches a prefix from "
+                     f"{base.cache_min_tokens:,} tokens, in steps of "
+                     f"{base.cache_increment_tokens or 1:,}.")
     if months is None:
         title = "Fine-tuning never pays back: it saves nothing per request"
     else:

@@ -263,3 +263,17 @@ def test_a_missing_empty_or_unreadable_table_is_one_error(tmp_path):
     (tmp_path / "bin.csv").write_bytes(b"\xff\xfe\x00bad")
     with pytest.raises(PriceDataError, match="cannot be read"):
         load_prices(tmp_path / "bin.csv")
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06"])
+def test_openais_rows_carry_its_prompt_cache_rule(model):
+    # OpenAI's prompt-caching guide: prompts of 1,024 tokens or more, in 128-token steps.
+    p = token_prices(model)
+    assert (p.cache_min_tokens, p.cache_increment_tokens) == (1024, 128)
+
+
+@pytest.mark.parametrize("value", ["-1", "10.5", "many"])
+def test_a_cache_rule_that_is_not_a_whole_number_of_tokens_is_refused(tmp_path, value):
+    path = _broken(tmp_path, GOOD_ROW, "cache_min_tokens", value)
+    with pytest.raises(PriceDataError, match="cache_min_tokens must be a whole number of tokens"):
+        load_prices(path)

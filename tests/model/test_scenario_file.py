@@ -106,6 +106,18 @@ def test_cached_input_and_batch_discount_lower_the_hosted_cost():
     assert sf.scenario.hosted_cost_per_1k_req == pytest.approx(6.5625)
 
 
+@pytest.mark.parametrize("prefix, cached_billed", [(800, 0), (1_100, 1_024)])
+def test_a_price_rows_cache_rule_applies_to_a_scenario_file(prefix, cached_billed):
+    # issue 20: gpt-4o-mini (prices.csv) caches a prefix from 1,024 tokens in 128-token steps;
+    # 0.15 in / 0.075 cached / 0.60 out per 1M, 100 more input tokens and 50 output.
+    sf = loads(f"[workload]\nfew_shot_tokens = {prefix}\ninput_tokens = 100\n"
+               f"output_tokens = 50\ncached_input_tokens = {prefix}\n"
+               "[prices]\nhosted_model = \"gpt-4o-mini-2024-07-18\"\n")
+    fresh = prefix + 100 - cached_billed
+    usd = (fresh * 0.15 + cached_billed * 0.075 + 50 * 0.60) / 1e6
+    assert sf.scenario.hosted_cost_per_1k_req == pytest.approx(usd * 1000)
+
+
 def test_the_finetuned_side_drops_the_examples_and_uses_finetuned_prices():
     # gpt-4o-mini fine-tuned at 0.30 / 1.20 per 1M: (300 + 500) in and 100 out
     # = 240 + 120 = 360 / 1M = USD 0.00036 a request, USD 0.36 per 1,000.

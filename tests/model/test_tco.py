@@ -661,3 +661,24 @@ def test_replace_and_compare_refuse_what_is_not_a_scenario():
 def test_a_ragged_list_is_refused_as_a_scenario_field():
     with pytest.raises(TypeError, match="single number"):
         Scenario(replicas=[1, [2]])
+
+
+def test_lesson_06s_cached_800_token_prompt_bills_in_full_and_pays_back_in_8_3_months():
+    # issue 20: OpenAI caches a prompt only from 1,024 tokens (prices.csv: cache_min_tokens), so
+    # the 600 repeated example tokens of the crossover guide's 800-token classification prompt
+    # are billed at the input price: USD 45 a month at 10,000 requests a day (not USD 31.50), and
+    # USD 75 of training saving USD 9 a month pays back in 8.3 months (not never).
+    from ftroi_helpers.cost_model import compare_scenarios
+    from ftroi_helpers.prices import GPT_4O_MINI, token_prices
+
+    mini = token_prices(GPT_4O_MINI)
+    prices = [mini.base_usd_per_1m_input, mini.base_usd_per_1m_output, mini.ft_usd_per_1m_input,
+              mini.ft_usd_per_1m_output]
+    cached = Scenario.from_tokens(
+        10_000, 800, 200, 50, *prices, prompted_cached_input_tokens=600,
+        base_usd_per_1m_cached_input=mini.base_usd_per_1m_cached_input,
+        cache_min_tokens=mini.cache_min_tokens, cache_increment_tokens=mini.cache_increment_tokens,
+        data_prep_usd=0, training_usd=75, eval_harness_usd=0)
+    row = compare_scenarios({"cached": cached}).iloc[0]
+    assert row["prompting_usd_per_month"] == pytest.approx(45.0)
+    assert row["payback_months"] == pytest.approx(75 / 9, abs=0.05)

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftroi_helpers.tokens import monthly_inference_savings, monthly_tokens, request_cost
+from ftroi_helpers.tokens import (
+    cacheable_tokens,
+    monthly_inference_savings,
+    monthly_tokens,
+    request_cost,
+)
 
 SETTINGS = settings(derandomize=True, database=None, deadline=None, max_examples=100)
 
@@ -262,3 +267,59 @@ def test_request_cost_rejects_bad_caching_and_batch_arguments_naming_them(kwargs
 
     with pytest.raises(error, match=re.escape(message)):
         request_cost(800, 50, 0.15, 0.60, **kwargs)
+
+
+# -- the prompt cache's rule (issue 20) ----------------------------------------------------------
+# OpenAI's prompt-caching guide (developers.openai.com/docs/guides/prompt-caching, and the
+# 2024-10-01 launch text): prompts of 1,024 tokens or more, cache hits in 128-token steps.
+OPENAI_CACHE = {"cache_min_tokens": 1024, "cache_increment_tokens": 128}
+
+
+def test_an_800_token_prompt_caches_nothing_under_openais_rule():
+    cached = request_cost(800, 50, 0.15, 0.60, cached_input_tokens=800,
+                          usd_per_1m_cached_input_tokens=0.075, **OPENAI_CACHE)
+    assert cached == pytest.approx(request_cost(800, 50, 0.15, 0.60))
+
+
+def test_a_1100_token_prefix_caches_1024_tokens():
+    cost = request_cost(1_100, 0, 0.15, 0.60, cached_input_tokens=1_100,
+                        usd_per_1m_cached_input_tokens=0.075, **OPENAI_CACHE)
+    assert cost == pytest.approx((1_024 * 0.075 + 76 * 0.15) / 1e6)
+
+
+@pytest.mark.parametrize("prefix, billed", [(1_023, 0), (1_024, 1_024), (1_151, 1_024),
+                                            (1_152, 1_152), (5_000, 4_992)])
+def test_the_cache_bills_the_minimum_then_whole_steps(prefix, billed):
+    assert cacheable_tokens(prefix, 1024, 128) == billed
+
+
+def test_without_a_rule_every_cached_token_is_billed_at_the_cached_price():
+    assert cacheable_tokens(600.5) == 600.5
+    assert cacheable_tokens(np.array([0, 600]), 1024) == pytest.approx([0, 0])
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"cache_min_tokens": -1}, "cache_min_tokens must be >= 0"),
+    ({"cache_min_tokens": 10.5}, "cache_min_tokens must be a whole number"),
+    ({"cache_increment_tokens": 0}, "cache_increment_tokens must be >= 1"),
+    ({"cache_increment_tokens": "128"}, "cache_increment_tokens"),
+])
+def test_a_bad_cache_rule_is_refused_by_its_name(kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        request_cost(1_100, 0, 0.15, 0.60, cached_input_tokens=1_100,
+                     usd_per_1m_cached_input_tokens=0.075, **kwargs)
+
+
+def test_quiz_l7_3s_cached_prefix_is_long_enough_for_openais_cache():
+    # issue 20: L7.3 asked about caching the worksheet's 293-token prefix, which OpenAI does not
+    # cache at all. Its premise must name a prefix the cache rule bills at the cached price.
+    import json
+    import re
+    from importlib import resources
+
+    text = resources.files("ftroi_helpers").joinpath("data/questions/L7.json").read_text("utf-8")
+    question = json.loads(text)["L7.3"]["question"]
+    m = re.search(r"([\d,]+)-token prefix", question)
+    assert m, question
+    prefix = int(m.group(1).replace(",", ""))
+    assert cacheable_tokens(prefix, **OPENAI_CACHE) > 0

@@ -144,3 +144,21 @@ def test_load_brings_back_the_texts_and_the_prices(calc, tmp_path):
     other.load(tmp_path / "my.toml")
     assert other.values() == calc.values()
     assert other.result_text == calc.result_text
+
+
+def test_the_example_prompts_293_token_prefix_is_too_short_for_openais_cache(calc):
+    # issue 20: OpenAI caches a prefix only from 1,024 tokens (prices.csv, cache_min_tokens);
+    # the worksheet's prefix is 45 + 248 = 293 tokens, so ticking the cache changes nothing.
+    uncached = calc.outcome.data["usd_per_request"]["with_examples"]
+    calc.set(use_cache=True)
+    assert calc.outcome.data["usd_per_request"]["with_examples"] == pytest.approx(uncached)
+    row = {r["price_row"]: r for r in calc.outcome.data["table"]}[MINI]
+    assert row["applied"] == "prefix too short to cache (293 < 1,024 tokens)"
+
+
+def test_a_prefix_above_the_minimum_is_cached_in_128_token_steps():
+    # 1,100 prefix tokens at gpt-4o-mini's row: 1,024 cached at 0.075, 76 + 44 fresh at 0.15
+    tokens = {"system": 100, "examples": 1_000, "input": 44, "output": 1}
+    usd, note = _request(tokens, True, price_rows()[MINI], "", use_cache=True, use_batch=False)
+    assert usd == pytest.approx((1_024 * 0.075 + 120 * 0.15 + 1 * 0.60) / 1e6)
+    assert note == "1,024 of 1,100 prefix tokens cached"

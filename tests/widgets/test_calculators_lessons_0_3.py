@@ -392,16 +392,19 @@ def test_cost_curves_has_the_controls_for_replicas_engineering_and_launch():
 
 
 def test_token_savings_prices_a_cached_prefix_and_the_batch_discount():
-    # gpt-4o-mini (prices.csv): cached input $0.075 per 1M, half the $0.15 input price.
+    # gpt-4o-mini (prices.csv): cached input $0.075 per 1M, half the $0.15 input price, for a
+    # prefix of 1,024 tokens or more in 128-token steps (OpenAI's prompt-caching guide).
     calc = calculators.token_savings()
     calc.set(cached_input_tokens=600)
-    prompted = request_cost(800, 50, 0.15, 0.60, cached_input_tokens=600,
-                            usd_per_1m_cached_input_tokens=0.075)
+    # issue 20: the 600 example tokens of an 800-token prompt are below the minimum: no discount
+    assert calc.outcome.data["true_savings_usd_per_month"] == pytest.approx(9.0)
+    assert "Only 0 of the 600 cached tokens" in calc.result_text
+    calc.set(prompted_input_tokens=1_600, cached_input_tokens=1_100)
+    prompted = request_cost(1_600 - 1_024, 50, 0.15, 0.60) + 1_024 * 0.075 / 1e6
     tuned = request_cost(200, 50, 0.30, 1.20)
     expected = (prompted - tuned) * 300_000
     assert calc.outcome.data["true_savings_usd_per_month"] == pytest.approx(expected)
-    assert expected < 0 and "costs $4.50 a month more than prompting" in calc.result_text
-    calc.set(cached_input_tokens=0, batch_discount_pct=50)
+    calc.set(prompted_input_tokens=800, cached_input_tokens=0, batch_discount_pct=50)
     assert calc.outcome.data["true_savings_usd_per_month"] == pytest.approx(4.5)
     calc.set(cached_input_tokens=900)
     assert calc.error == "cached_input_tokens must be <= input_tokens (800), got 900"
