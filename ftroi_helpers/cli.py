@@ -375,7 +375,9 @@ def _tco(args: argparse.Namespace) -> int:
     print("Scenario:")
     width = max(map(len, SCENARIO_FLAGS))
     for name, (_metavar, text) in SCENARIO_FLAGS.items():
-        print(f"  {name.ljust(width)}  {getattr(s, name):>9,.10g}  {text}")
+        value = getattr(s, name)
+        shown = ("yes" if value else "no") if isinstance(value, bool) else f"{value:,.10g}"
+        print(f"  {name.ljust(width)}  {shown:>9}  {text}")
     print(f"  {'one-time cost'.ljust(width)}  {usd(s.one_time_usd):>9}  "
           "data + training + evaluation harness, USD")
     print()
@@ -408,6 +410,11 @@ def _add_tco(sub: Any) -> None:
                    "underscores)")
     for name, spec in SCENARIO_FIELDS.items():
         default = getattr(defaults, name)
+        if spec.kind == "flag":  # --name turns it on, --no-name off
+            p.add_argument(f"--{name.replace('_', '-')}", dest=name, default=None,
+                           action=argparse.BooleanOptionalAction,
+                           help=f"{spec.help} (default: {'on' if default else 'off'})")
+            continue
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar=spec.metavar,
                        type=whole if spec.whole else number,
                        help=f"{spec.help} (default: {default:,.10g})")

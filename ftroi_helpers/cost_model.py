@@ -32,6 +32,12 @@ Timing conventions (the same everywhere in the workbook). Month ``m`` runs from 
   the new model (training plus re-evaluation), once even if a scheduled retraining falls in the
   same month.
 
+* **Stopping the GPUs** (``stop_finetune_when_hosted_cheaper``, off by default). From the first
+  month after launch in which the hosted bill (that month's prompting cost) is below fine-tuning's
+  running cost (per-request inference + hosting x replicas + monitoring + engineering), the
+  fine-tuning path stops its GPUs and pays what prompting pays, for good: no more retraining and
+  no restart, and its one-time costs stay sunk.
+
 The payback month is the first month at whose end the cumulative cost of fine-tuning is no higher
 than that of prompting (``None`` when that never happens within the horizon). Within that month
 savings move linearly from their value just after the month's lump sums to their value at its end.
@@ -114,6 +120,19 @@ def _decay(decline: np.ndarray, years: np.ndarray) -> np.ndarray:
     if not np.any(decline):
         return np.ones((years.shape[0], 1))
     return (1.0 - decline) ** years
+
+
+def _stopped(policy: np.ndarray, prompting: np.ndarray, running: np.ndarray, month0: np.ndarray,
+             delay: np.ndarray) -> np.ndarray | None:
+    """Months in which the fine-tuning path has stopped its GPUs, ``(months, scenarios)``.
+
+    Under ``stop_finetune_when_hosted_cheaper``, from the first month after launch in which the
+    hosted bill is below fine-tuning's running cost, for good; None when no scenario has it on.
+    """
+    if not np.any(policy):
+        return None
+    cheaper = (policy != 0) & (month0 >= delay) & (prompting < running)
+    return np.logical_or.accumulate(cheaper, axis=0)
 
 
 # An overflow in the running costs is refused at the end (see _too_large), not warned about.
@@ -226,6 +245,7 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
         before_launch = month0 < delay                          # (months, k)
         np.copyto(running, prompting, where=np.broadcast_to(before_launch, shape))
     running += v["engineering_usd_per_month"]
+    stopped = _stopped(v["stop_finetune_when_hosted_cheaper"], prompting, running, month0, delay)
 
     # Lump sums at the start of a month: the one-time costs in month 1, each retraining
     # (training at that month's price plus re-evaluation) and the model switch's retraining on
@@ -271,6 +291,11 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
                 prompting[switch_months] += evaluation
             else:
                 prompting[np.ix_(switch_months, rows)] += _part(evaluation, rows)
+    if stopped is not None:
+        # once stopped, the fine-tuning path pays what prompting pays (its sunk one-time costs
+        # stay in month 1)
+        np.copyto(finetune, prompting, where=stopped)
+        finetune[0] += np.where(stopped[0], one_time, 0.0)
     cum_prompt = _cumsum_months(prompting)
     cum_ft = _cumsum_months(finetune)
     # Every monthly cost is >= 0, so the last month holds the largest running sums: an

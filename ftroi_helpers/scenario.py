@@ -186,6 +186,12 @@ class Scenario:
         12, kind="months", maximum=MAX_HORIZON_MONTHS, minimum=1, label="horizon (months)",
         unit="months", section="plan", metavar="MONTHS", source="the workbook's: one year",
         help="months to compare over (months)")
+    stop_finetune_when_hosted_cheaper: bool = _field(
+        False, kind="flag", label="stop the GPUs once the hosted bill is lower", unit="",
+        section="plan", metavar="", source="off until you turn it on: the workbook's policy",
+        help="from the first month after launch in which the hosted bill is below the "
+        "fine-tuned model's running cost, stop its GPUs and pay the hosted price (the "
+        "one-time costs stay sunk; no restart)")
 
     def __post_init__(self) -> None:
         checked = _validate_fields({f.name: getattr(self, f.name) for f in fields(self)},

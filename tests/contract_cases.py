@@ -626,12 +626,14 @@ def scenario_fields() -> dict[str, Any]:
     return {f.name: f.default for f in dataclasses.fields(ftroi_helpers.Scenario)}
 
 
-def scenario_domain(name: str, default: Any) -> Num:
+def scenario_domain(name: str, default: Any) -> Num | Flag:
     """A Scenario field's domain, from the fields' registry (so a field added there is fuzzed
     with the right domain)."""
     from ftroi_helpers.scenario import SCENARIO_FIELDS
 
     spec = SCENARIO_FIELDS[name]
+    if spec.kind == "flag":
+        return Flag()
     if spec.maximum is not None:  # the horizon
         return Num(float(spec.minimum), whole=True, limit=spec.maximum)
     if spec.kind == "fraction":

@@ -246,6 +246,19 @@ def scenario_calls(draw: Any) -> tuple[str, Any, bool]:
     return name, value, as_array
 
 
+def _bool_array(value: Any) -> bool:
+    """True/False, or a non-empty 1-D list, array or Series of them (a flag in simulate)."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if not isinstance(value, (list, tuple, np.ndarray, pd.Series)):
+        return False
+    try:
+        arr = np.asarray(value)
+    except ValueError:
+        return False
+    return arr.dtype == bool and arr.ndim == 1 and arr.size > 0
+
+
 @fuzz(1_100)
 @given(scenario_calls())
 def test_every_scenario_field_gives_a_finite_tco_or_names_the_field(call):
@@ -254,9 +267,13 @@ def test_every_scenario_field_gives_a_finite_tco_or_names_the_field(call):
     domain = cc.scenario_domain(name, FIELDS[name])
     if as_array:
         # simulate() takes arrays of any field but the horizon
-        arr_domain = cc.Num(domain.lo, domain.hi, domain.lo_open, domain.hi_open, domain.whole,
-                            array=True, huge_ok=domain.huge_ok, flat=True, empty_ok=False)
-        ok = valid(arr_domain, value, [])
+        if isinstance(domain, cc.Flag):  # a 1-D array of True/False
+            ok = _bool_array(value)
+        else:
+            arr_domain = cc.Num(domain.lo, domain.hi, domain.lo_open, domain.hi_open,
+                                domain.whole, array=True, huge_ok=domain.huge_ok, flat=True,
+                                empty_ok=False)
+            ok = valid(arr_domain, value, [])
         verdict = cc.judge("simulate", name, value, ok,
                            lambda: ftroi_helpers.simulate(None, **{name: value}))
     else:

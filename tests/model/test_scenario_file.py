@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ftroi_helpers import calculators
 from ftroi_helpers.cli import main
 from ftroi_helpers.cost_model import Scenario, simulate
+from ftroi_helpers.scenario import SCENARIO_FIELDS
 from ftroi_helpers.scenario_file import (
     ScenarioFile,
     dumps,
@@ -49,16 +50,18 @@ def test_a_saved_scenario_file_loads_back_equal(tmp_path, suffix):
 def test_every_cost_model_field_survives_a_round_trip(tmp_path):
     """Each Scenario field (the model's new ones included) set away from its default."""
     changed = {}
-    for f in dataclasses.fields(Scenario):
-        default = getattr(Scenario(), f.name)
-        if f.name == "horizon_months":
-            changed[f.name] = 24
-        elif isinstance(default, int):
-            changed[f.name] = default + 2
-        elif "decline" in f.name or f.name == "model_switch_price_cut":
-            changed[f.name] = 0.25
+    for name, spec in SCENARIO_FIELDS.items():
+        default = getattr(Scenario(), name)
+        if name == "horizon_months":
+            changed[name] = 24
+        elif spec.kind == "flag":
+            changed[name] = not default
+        elif spec.whole:
+            changed[name] = default + 2
+        elif spec.kind == "fraction":
+            changed[name] = 0.25
         else:
-            changed[f.name] = default + 1.5
+            changed[name] = default + 1.5
     sf = from_dict(changed)
     back = load(sf.save(tmp_path / "all.toml"))
     assert back.scenario == Scenario(**changed)
