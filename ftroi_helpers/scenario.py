@@ -1,12 +1,12 @@
 """The assumptions of a total-cost-of-ownership comparison, and the one registry of their facts.
 
-Each :class:`Scenario` field is declared once, with its facts in ``dataclasses.field(metadata=...)``:
-a plain label with units, the unit, a kind (``money``, ``count``, ``fraction``, ``months`` or
-``flag``), the section of a scenario file it belongs in, the command line's metavar and help, its
-valid range and the source of its default. :data:`SCENARIO_FIELDS` collects them as
-:class:`FieldSpec` records, and everything else derives from it: the command line's ``tco`` flags,
-the scenario file's sections and checks, the sensitivity tables' labels, the report's formats and
-the checks below. Adding a field is one edit here (plus its use in the model and its tests).
+Each :class:`Scenario` field is declared once, with its facts in
+``dataclasses.field(metadata=...)``: a plain label with units, the unit, a kind (``money``,
+``count``, ``fraction``, ``months`` or ``flag``), the section of a scenario file it belongs in, the
+command line's metavar and help, its valid range and the source of its default.
+:data:`SCENARIO_FIELDS` collects them as :class:`FieldSpec` records, and everything else derives
+from it: the command line's ``tco`` flags, the scenario file's sections and checks, the
+calculators' and sensitivity tables' labels, the report's formats and the checks below. Adding a field is one edit here (plus its use in the model and its tests).
 
 >>> SCENARIO_FIELDS["replicas"].kind, SCENARIO_FIELDS["replicas"].minimum
 ('count', 1)
@@ -111,12 +111,12 @@ class Scenario:
         section="workload", metavar="N", source="the calculator demo: 200k requests a month",
         help="requests served per month (requests/month)")
     hosted_cost_per_1k_req: float = _field(
-        15.0, kind="money", label="hosted price (USD per 1k requests)",
+        15.0, kind="money", label="hosted API price (USD per 1,000 requests)",
         unit="USD per 1,000 requests", section="prices", metavar="USD",
         source="the calculator demo: USD 15 per 1,000 requests",
         help="prompting the hosted model, USD per 1,000 requests")
     self_hosted_cost_per_1k_req: float = _field(
-        2.0, kind="money", label="fine-tuned serving (USD per 1k requests)",
+        2.0, kind="money", label="fine-tuned model inference (USD per 1,000 requests)",
         unit="USD per 1,000 requests", section="prices", metavar="USD",
         source="the calculator demo: USD 2 per 1,000 requests",
         help="the fine-tuned model's inference, USD per 1,000 requests")
@@ -130,17 +130,18 @@ class Scenario:
         metavar="USD", source="the workbook's split of the calculator demo's USD 400 project",
         help="one training run, USD (paid again at each retraining)")
     eval_harness_usd: float = _field(
-        100.0, kind="money", label="evaluation harness (USD)", unit="USD", section="one_time",
-        metavar="USD", source="the workbook's split of the calculator demo's USD 400 project",
+        100.0, kind="money", label="evaluation harness (USD, re-run at each retraining)",
+        unit="USD", section="one_time", metavar="USD",
+        source="the workbook's split of the calculator demo's USD 400 project",
         help="building the evaluation harness, USD (paid again, as re-evaluation, at each "
         "retraining)")
     hosting_usd_per_month: float = _field(
-        0.0, kind="money", label="GPU / hosting fee (USD per month)", unit="USD per month",
-        section="recurring", metavar="USD", source="none until you add it",
+        0.0, kind="money", label="hosting fee per replica: GPU or deployment (USD per month)",
+        unit="USD per month", section="recurring", metavar="USD", source="none until you add it",
         help="fixed hosting of one replica of the fine-tuned model (GPU or deployment fee), "
         "USD per month")
     replicas: int = _field(
-        1, kind="count", whole=True, minimum=1, label="replicas of the fine-tuned model",
+        1, kind="count", whole=True, minimum=1, label="replicas (each pays the hosting fee)",
         unit="replicas", section="recurring", metavar="N", source="one until you add more",
         help="replicas of the fine-tuned deployment, each paying the hosting fee (whole number "
         ">= 1); 2 survives one failure")
@@ -153,13 +154,13 @@ class Scenario:
         section="recurring", metavar="USD", source="none until you add it",
         help="people's time to run the fine-tuned system (on-call, upgrades), USD per month")
     launch_delay_months: int = _field(
-        0, kind="months", label="months before launch", unit="months", section="plan",
-        metavar="MONTHS", source="none until you add it",
+        0, kind="months", label="months before launch (hosted API until then)",
+        unit="months", section="plan", metavar="MONTHS", source="none until you add it",
         help="whole months before the fine-tuned model serves traffic; until then the hosted "
         "API serves it all (months)")
     retrain_every_months: int = _field(
-        0, kind="months", label="retrain every (months)", unit="months", section="recurring",
-        metavar="MONTHS", source="none until you add it",
+        0, kind="months", label="retrain every N months (0 = never)",
+        unit="months", section="recurring", metavar="MONTHS", source="none until you add it",
         help="retrain every N months after launch, 0 = never (months)")
     hosted_price_decline_per_year: float = _field(
         0.0, kind="fraction", label="hosted price decline (share per year)",
@@ -174,7 +175,7 @@ class Scenario:
         section="prices", metavar="FRACTION", source="none until you add it",
         help="yearly fall in the fixed hosting fee (GPU-hour prices), fraction 0 to below 1")
     model_switch_month: int = _field(
-        0, kind="months", label="month of the switch to a cheaper model", unit="month",
+        0, kind="months", label="month of the switch to a cheaper model (0 = none)", unit="month",
         section="prices", metavar="MONTH", source="none until you add it",
         help="month in which both sides move to a cheaper model: prompting pays a "
         "re-evaluation, fine-tuning a retraining (0 = no switch, else >= 2)")

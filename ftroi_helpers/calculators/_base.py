@@ -84,6 +84,18 @@ def _inside(value: Any, low: float, high: float) -> float:
     return low
 
 
+def field_label(name: str) -> str:
+    """A Scenario field's control description: its label in the fields' registry, capitalised.
+
+    >>> field_label("retrain_every_months")
+    'Retrain every N months (0 = never)'
+    """
+    from ..scenario import SCENARIO_FIELDS
+
+    label = SCENARIO_FIELDS[name].label
+    return label[:1].upper() + label[1:]
+
+
 def float_slider(description: str, value: float, min: float, max: float, step: float,
                  fmt: str = ",.2f") -> widgets.FloatSlider:
     """A slider with a units-bearing description that updates on release (debounced).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..breakeven import breakeven_days, explain_breakeven, explain_breakeven_days
 from ..plots import breakeven_alt, breakeven_series, draw_breakeven, update_breakeven
-from ._base import Calculator, Outcome, float_slider, int_slider
+from ._base import Calculator, Outcome, field_label, float_slider, int_slider
 
 __all__ = ["break_even", "break_even_days", "break_even_outcome", "break_even_days_outcome"]
 
@@ -40,10 +40,9 @@ def break_even(hosted_cost_per_1k_req: float = 15.0, self_hosted_cost_per_1k_req
     """
     controls = {
         "hosted_cost_per_1k_req": float_slider(
-            "Hosted API cost (USD per 1,000 requests)", hosted_cost_per_1k_req, 0, 50, 0.5),
+            field_label("hosted_cost_per_1k_req"), hosted_cost_per_1k_req, 0, 50, 0.5),
         "self_hosted_cost_per_1k_req": float_slider(
-            "Fine-tuned, self-hosted cost (USD per 1,000 requests)",
-            self_hosted_cost_per_1k_req, 0, 50, 0.5),
+            field_label("self_hosted_cost_per_1k_req"), self_hosted_cost_per_1k_req, 0, 50, 0.5),
         "one_time_finetune_cost": float_slider(
             "One-time project cost (USD: data + training + eval)", one_time_finetune_cost,
             0, 10_000, 50, ",.0f"),

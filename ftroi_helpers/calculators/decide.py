@@ -21,7 +21,7 @@ from ..hosting import HOURS_PER_MONTH, hosting_cost_per_month
 from ..sensitivity import capstone_answer
 from ..sensitivity_plots import cost_curve_series, draw_cost_curves, update_cost_curves
 from ..validation import require_int, require_nonnegative
-from ._base import Calculator, Outcome, float_slider, int_slider, number_box
+from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box
 
 __all__ = ["capstone", "capstone_outcome"]
 
@@ -143,24 +143,24 @@ def capstone(scenario: Scenario | None = None,
     require_int("n_draws", n_draws, minimum=1)
     require_int("within_months", within_months, minimum=1)
     controls: dict[str, Any] = {
-        "requests_per_month": number_box("Requests per month", s.requests_per_month),
+        "requests_per_month": number_box(field_label("requests_per_month"), s.requests_per_month),
         "hosted_cost_per_1k_req": float_slider(
-            "Hosted price (USD per 1,000 requests)", s.hosted_cost_per_1k_req, 0, 50, 0.5),
+            field_label("hosted_cost_per_1k_req"), s.hosted_cost_per_1k_req, 0, 50, 0.5),
         "usd_per_gpu_hour": float_slider(
             "GPU for the fine-tuned model (USD per hour, 730 h a month)",
             s.hosting_usd_per_month / HOURS_PER_MONTH, 0, 5, 0.01, ",.3f"),
-        "replicas": int_slider("Replicas (GPUs kept up)", s.replicas, 1, 4),
+        "replicas": int_slider(field_label("replicas"), s.replicas, 1, 4),
         "data_prep_usd": float_slider(
-            "Data preparation (USD, one-time)", s.data_prep_usd, 0, 20_000, 250, ",.0f"),
+            field_label("data_prep_usd"), s.data_prep_usd, 0, 20_000, 250, ",.0f"),
         "engineering_usd_per_month": float_slider(
-            "Engineering time (USD per month)", s.engineering_usd_per_month, 0, 5_000, 100,
+            field_label("engineering_usd_per_month"), s.engineering_usd_per_month, 0, 5_000, 100,
             ",.0f"),
         "launch_delay_months": int_slider(
-            "Months before launch", s.launch_delay_months, 0, 6),
+            field_label("launch_delay_months"), s.launch_delay_months, 0, 6),
         "retrain_every_months": int_slider(
-            "Retrain every (months; 0 = never)", s.retrain_every_months, 0, 12),
+            field_label("retrain_every_months"), s.retrain_every_months, 0, 12),
         "model_switch_month": int_slider(
-            "Month a cheaper hosted model arrives (0 = never)", s.model_switch_month, 0, 12),
+            field_label("model_switch_month"), s.model_switch_month, 0, 12),
     }
 
     def draw(ax, outcome: Outcome):

@@ -19,7 +19,7 @@ from ..sensitivity_plots import (
     update_cost_curves,
 )
 from ..validation import require_int, require_nonnegative
-from ._base import Calculator, Outcome, float_slider, int_slider, number_box
+from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box
 
 __all__ = ["retraining", "retraining_outcome"]
 
@@ -127,7 +127,7 @@ def retraining(scenario: Scenario | None = None, retrain_every_months: int | Non
 
     controls = {
         "retrain_every_months": int_slider(
-            "Retrain every (months; 0 = never)",
+            field_label("retrain_every_months"),
             pick(retrain_every_months, s.retrain_every_months), 0, 12),
         "hosted_price_decline_pct": float_slider(
             "Hosted price decline (% per year)",
@@ -138,7 +138,7 @@ def retraining(scenario: Scenario | None = None, retrain_every_months: int | Non
             pick(finetune_price_decline_pct, s.finetune_price_decline_per_year * 100), 0, 90, 5,
             ",.0f"),
         "requests_per_month": number_box(
-            "Requests per month", pick(requests_per_month, s.requests_per_month)),
+            field_label("requests_per_month"), pick(requests_per_month, s.requests_per_month)),
     }
 
     def draw(ax, outcome: Outcome):

@@ -20,7 +20,7 @@ from ..scenario_file import _request_usd
 from ..tokenizer import CHARS_PER_TOKEN, token_count
 from ..tokens import cacheable_tokens
 from ..validation import require_fraction, require_nonnegative
-from ._base import _LAYOUT, _STYLE, Calculator, Outcome, _start, dropdown, number_box
+from ._base import _LAYOUT, _STYLE, Calculator, Outcome, _start, dropdown, field_label, number_box
 
 __all__ = ["prompt_cost", "prompt_cost_outcome", "price_rows"]
 
@@ -428,7 +428,7 @@ def prompt_cost(system_prompt: str = EXAMPLE_PROMPT["system_prompt"],
             "cached-input price"),
         "use_batch": widgets.Checkbox(value=False, indent=False, style=_STYLE, layout=_LAYOUT,
                                       description="Send through the batch API (its discount)"),
-        "requests_per_month": number_box("Requests per month", requests_per_month),
+        "requests_per_month": number_box(field_label("requests_per_month"), requests_per_month),
         "usd_per_1m_input_tokens": number_box("My own price: input (USD per 1M tokens)", 0.15),
         "usd_per_1m_output_tokens": number_box("My own price: output (USD per 1M tokens)", 0.60),
         "usd_per_1m_cached_input_tokens": number_box(

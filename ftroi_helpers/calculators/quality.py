@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..plots import FINETUNE_STYLE, OKABE_ITO, PROMPTING_STYLE, style_axes, usd
 from ..quality import compare_evals, min_examples_to_detect, quality_adjusted_comparison
 from ..validation import require_int, require_nonnegative
-from ._base import Calculator, Outcome, float_slider, int_slider, number_box
+from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box
 
 __all__ = ["eval_noise", "eval_noise_outcome", "quality_cost", "quality_cost_outcome"]
 
@@ -121,7 +121,7 @@ def quality_cost(prompt_cost_per_request_usd: float = 0.00015, prompt_accuracy_p
                                                finetuned_accuracy_pct, 50, 100, 0.5, ".1f"),
         "usd_per_error": float_slider("Cost of one wrong answer (USD)", usd_per_error,
                                       0, 5, 0.01, ",.2f"),
-        "requests_per_month": int_slider("Requests per month", requests_per_month,
+        "requests_per_month": int_slider(field_label("requests_per_month"), requests_per_month,
                                          0, 3_000_000, 10_000),
     }
     return Calculator("Quality-adjusted cost: what a wrong answer adds", controls,

@@ -24,7 +24,7 @@ from ..plots import (
 )
 from ..sources import SOURCE_003_REQUESTS_PER_MONTH
 from ..validation import require_nonnegative, require_positive
-from ._base import Calculator, Outcome, float_slider, int_slider, number_box
+from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box
 from .tokens import months_text
 
 __all__ = ["cost_curves", "cost_curves_outcome", "utilization", "utilization_outcome"]
@@ -172,31 +172,31 @@ def cost_curves(requests_per_month: float = _DEFAULT.requests_per_month,
     'horizon_months must be >= 1, got 0'
     """
     controls = {
-        "requests_per_month": number_box("Requests per month", requests_per_month),
+        "requests_per_month": number_box(field_label("requests_per_month"), requests_per_month),
         "hosted_cost_per_1k_req": float_slider(
-            "Hosted API (USD per 1,000 requests)", hosted_cost_per_1k_req, 0, 50, 0.25),
+            field_label("hosted_cost_per_1k_req"), hosted_cost_per_1k_req, 0, 50, 0.25),
         "self_hosted_cost_per_1k_req": float_slider(
-            "Fine-tuned model inference (USD per 1,000 requests)", self_hosted_cost_per_1k_req,
+            field_label("self_hosted_cost_per_1k_req"), self_hosted_cost_per_1k_req,
             0, 50, 0.25),
-        "data_prep_usd": float_slider("Data preparation (USD, one-time)", data_prep_usd,
+        "data_prep_usd": float_slider(field_label("data_prep_usd"), data_prep_usd,
                                       0, 20_000, 50, ",.0f"),
-        "training_usd": float_slider("Training run (USD, each time)", training_usd,
+        "training_usd": float_slider(field_label("training_usd"), training_usd,
                                      0, 5_000, 5, ",.0f"),
-        "eval_harness_usd": float_slider("Eval harness (USD, one-time, re-run at retraining)",
+        "eval_harness_usd": float_slider(field_label("eval_harness_usd"),
                                          eval_harness_usd, 0, 5_000, 25, ",.0f"),
         "hosting_usd_per_month": float_slider(
-            "Hosting fee per replica: GPU or deployment (USD per month)", hosting_usd_per_month,
+            field_label("hosting_usd_per_month"), hosting_usd_per_month,
             0, 5_000, 10, ",.0f"),
-        "monitoring_usd_per_month": float_slider("Monitoring (USD per month)",
+        "monitoring_usd_per_month": float_slider(field_label("monitoring_usd_per_month"),
                                                  monitoring_usd_per_month, 0, 2_000, 10, ",.0f"),
-        "retrain_every_months": int_slider("Retrain every N months (0 = never)",
+        "retrain_every_months": int_slider(field_label("retrain_every_months"),
                                            retrain_every_months, 0, 12),
-        "horizon_months": number_box("Horizon (months)", horizon_months),
-        "replicas": int_slider("Replicas (each pays the hosting fee)", replicas, 1, 6),
+        "horizon_months": number_box(field_label("horizon_months"), horizon_months),
+        "replicas": int_slider(field_label("replicas"), replicas, 1, 6),
         "engineering_usd_per_month": float_slider(
-            "Engineering time (USD per month)", engineering_usd_per_month, 0, 5_000, 100,
+            field_label("engineering_usd_per_month"), engineering_usd_per_month, 0, 5_000, 100,
             ",.0f"),
-        "launch_delay_months": int_slider("Months before launch (hosted API until then)",
+        "launch_delay_months": int_slider(field_label("launch_delay_months"),
                                           launch_delay_months, 0, 6),
     }
     return Calculator("Cost curves: cumulative cost of prompting vs fine-tuning", controls,
@@ -358,8 +358,8 @@ def utilization(usd_per_gpu_hour: float = 1.006, requests_per_second_capacity: f
                                          0.05, 10, 0.05, ",.3f"),
         "requests_per_second_capacity": number_box("GPU capacity (requests per second)",
                                                    requests_per_second_capacity),
-        "requests_per_month": number_box("Requests per month", requests_per_month),
-        "hosted_cost_per_1k_req": float_slider("Hosted API (USD per 1,000 requests)",
+        "requests_per_month": number_box(field_label("requests_per_month"), requests_per_month),
+        "hosted_cost_per_1k_req": float_slider(field_label("hosted_cost_per_1k_req"),
                                                hosted_cost_per_1k_req, 0.25, 50, 0.25),
     }
     return Calculator("Self-hosting: an idle GPU still bills", controls, utilization_outcome,

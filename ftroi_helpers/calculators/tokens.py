@@ -17,6 +17,7 @@ from ._base import (
     Calculator,
     Outcome,
     dropdown,
+    field_label,
     float_slider,
     int_slider,
     number_box,
@@ -270,7 +271,7 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
         "output_tokens": int_slider("Output tokens per request", output_tokens, 0, 4_000, 10),
         "base_model": dropdown("Prompted (base) model", options, base_model),
         "finetuned_model": dropdown("Fine-tuned model", options, finetuned_model),
-        "training_usd": number_box("Training cost (USD, one-time)", training_usd),
+        "training_usd": number_box(field_label("training_usd"), training_usd),
         "cached_input_tokens": int_slider(
             "Cached prompt tokens per request (at the cached price)",
             cached_input_tokens, 0, 8_000, 50),

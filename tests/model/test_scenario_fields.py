@@ -67,3 +67,19 @@ def test_a_scenario_stores_whole_fields_as_ints_and_others_as_floats():
     s = Scenario(replicas=2.0, horizon_months=24.0, training_usd=75)
     assert type(s.replicas) is int and type(s.horizon_months) is int
     assert type(s.training_usd) is float
+
+
+def test_every_calculator_control_named_after_a_field_shows_the_registrys_label():
+    from ftroi_helpers import calculators
+
+    seen = 0
+    for name in calculators._index():
+        if name.endswith("_outcome"):
+            continue
+        calc = getattr(calculators, name)()
+        for control, widget in getattr(calc, "controls", {}).items():
+            if control in SCENARIO_FIELDS:
+                label = SCENARIO_FIELDS[control].label
+                assert widget.description == label[0].upper() + label[1:], (name, control)
+                seen += 1
+    assert seen >= 20

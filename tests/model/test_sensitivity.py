@@ -734,7 +734,7 @@ def test_the_capstone_answer_of_a_scenario_that_never_pays_back():
                         n_draws=200, n_drivers=1)
     assert a.payback_month is None and a.p_within_deadline == 0
     assert a.text().startswith("At the point values fine-tuning does not pay back")
-    assert "driven most by training run (USD)." in a.text()
+    assert f"driven most by {ASSUMPTION_LABELS['training_usd']}." in a.text()
     assert a.interaction_share is None and "Every draw gives the same answer" in a.text()
 
 
