@@ -289,6 +289,113 @@ def test_the_learners_package_imports_in_the_sandbox(saboteur):
     assert saboteur["tries"]["learner package"] == "ftroi_helpers"
 
 
+# -- a clean start ----------------------------------------------------------------------------------
+
+#: Files a submission might hand in to run code before its own cells (issue 19, item 6). Each
+#: leaves a mark in the sandbox's /tmp; the fake launcher then starts the real kernel, so the
+#: notebook still runs and can report what ran.
+PLANTED = {
+    "ipykernel_launcher.py": "import os, sys\nopen('/tmp/ran-ipykernel_launcher', 'w')\n"
+                             "os.execv(sys.executable, [sys.executable, '-P', '-m', "
+                             "'ipykernel_launcher', *sys.argv[1:]])\n",
+    "sitecustomize.py": "open('/tmp/ran-sitecustomize', 'w')\n",
+    "usercustomize.py": "open('/tmp/ran-usercustomize', 'w')\n",
+    "numpy.py": "open('/tmp/ran-numpy', 'w')\n",
+    "zmq.py": "open('/tmp/ran-zmq', 'w')\n",
+    "ftroi_helpers.py": "open('/tmp/ran-ftroi_helpers', 'w')\n",
+    "evil.pth": "import os; open('/tmp/ran-pth', 'w')\n",
+}
+
+CLEAN_START_CHECK = """
+import json, os, sys
+import numpy, ftroi_helpers
+print(json.dumps({"ran": sorted(f for f in os.listdir("/tmp") if f.startswith("ran-")),
+                  "numpy": numpy.__file__, "ftroi_helpers": ftroi_helpers.__file__,
+                  "cwd_on_path": "" in sys.path or os.getcwd() in sys.path,
+                  "files": sorted(os.listdir("."))}))
+"""
+
+
+@needs_sandbox
+def test_files_named_like_modules_in_the_submission_never_run_at_kernel_start(tmp_path):
+    course = Course(tmp_path)
+    for name, code in PLANTED.items():
+        (course.folder / name).write_text(code)
+    nb = run(course, [CLEAN_START_CHECK])
+    seen = json.loads(stdout(nb.cells[0]))
+    assert seen["ran"] == []
+    assert not seen["cwd_on_path"]
+    for module in ("numpy", "ftroi_helpers"):  # the real ones, not the planted files
+        assert not seen[module].startswith(str(course.folder.resolve())), seen[module]
+    assert set(PLANTED) <= set(seen["files"])  # the files were there, in the working folder
+
+
+#: Tries to leave something on the host: a file named MARK in every folder it may write to; the
+#: folders written go to OUT. Run by a cell, and by a planted ipykernel_launcher.py at kernel start.
+ESCAPE = """
+import json, os, sys
+mark, wrote = %(mark)r, []
+for folder, dirs, files in os.walk("/"):
+    if folder.startswith(("/proc", "/sys", "/dev/pts")):
+        dirs[:] = []
+        continue
+    if os.access(folder, os.W_OK):
+        try:
+            with open(os.path.join(folder, mark), "w") as fh:
+                fh.write("left behind")
+            os.chmod(os.path.join(folder, mark), 0o777)
+            wrote.append([folder, os.stat(folder).st_dev])
+        except OSError:
+            pass
+private = [os.stat(p).st_dev for p in (os.getcwd(), "/tmp", "/dev/shm", "/run/ftroi/ipc")
+           if os.path.isdir(p)]
+with open(%(out)r, "w") as fh:
+    json.dump({"wrote": wrote, "private": private}, fh)
+"""
+START_KERNEL = ("os.execv(sys.executable, [sys.executable, '-P', '-m', 'ipykernel_launcher', "
+                "*sys.argv[1:]])\n")
+
+
+def _tmp_entries() -> dict[str, float]:
+    import tempfile
+
+    found = {}
+    for entry in os.scandir(tempfile.gettempdir()):
+        try:
+            found[entry.path] = entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+    return found
+
+
+@needs_sandbox
+def test_the_kernel_can_write_only_to_its_own_tmpfs_and_nothing_is_left_on_the_host(tmp_path):
+    import tempfile
+
+    course = Course(tmp_path)
+    mark = f"ftroi-escape-{os.getpid()}-{tmp_path.name}"
+    (course.folder / "ipykernel_launcher.py").write_text(
+        ESCAPE % {"mark": mark, "out": "/tmp/at-start.json"} + START_KERNEL)
+    before = _tmp_entries()
+    nb = run(course, [ESCAPE % {"mark": mark, "out": "/tmp/in-a-cell.json"},
+                      "import glob, json\n"
+                      "print(json.dumps([json.load(open(f)) for f in glob.glob('/tmp/*.json')]))"])
+    found = json.loads(stdout(nb.cells[1]))
+    wrote = {folder: dev for run in found for folder, dev in run["wrote"]}
+    assert "/tmp" in wrote and str(course.folder.resolve()) in wrote
+    # every folder written lies on one of the sandbox's own tmpfs (a bound host folder would
+    # have the host file system's device)
+    private = {dev for run in found for dev in run["private"]}
+    assert {f: d for f, d in wrote.items() if d not in private} == {}
+    # on the host: no mark anywhere under the folders made or changed while it ran
+    after = _tmp_entries()
+    changed = [p for p, mtime in after.items() if before.get(p) != mtime]
+    for top in [*changed, "/dev/shm", str(course.root.parent)]:
+        for folder, _, files in os.walk(top):
+            assert mark not in files, folder
+    assert not list(Path(tempfile.gettempdir()).glob(f"ftroi-sbx-{os.getpid()}-*"))
+
+
 # -- loops ------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -574,7 +681,7 @@ def test_bwrap_is_given_no_network_a_pid_namespace_and_no_course_folder(tmp_path
     hidden = [str(course.root)]
     readable = sandbox.readable_paths(["ftroi_helpers"], [str(tmp_path)], hidden)
     assert str(tmp_path) not in readable  # it holds the course: never bound
-    argv = sandbox.bwrap_argv("bwrap", readable=readable, hidden=hidden, ipc_dir="/tmp/x",
+    argv = sandbox.bwrap_argv("bwrap", readable=readable, hidden=hidden, connection_file=None,
                               workdir=str(course.folder), submission=str(course.folder),
                               mpl_cache=None, scratch_size_bytes=2**20, tmp_size_bytes=2**20,
                               as_root=False)

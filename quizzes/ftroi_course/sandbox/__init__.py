@@ -6,15 +6,19 @@ notebook exactly as ``Execute`` does, but the kernel runs inside Debian's ``bwra
 
 - **no network**: a network namespace of its own (only its own loopback), so nothing on the
   machine or beyond it can be reached. The kernel talks to the grader over ZMQ's ``ipc``
-  transport: unix sockets in a private folder that is the only host folder it can write to,
-  and only until the kernel is ready (when grading as root);
+  transport: unix sockets in a tiny tmpfs of the sandbox's own, which the grader reaches
+  through ``/proc/<pid>/root``; no host folder is writable from inside;
+- **a clean start**: the kernel's Python runs with ``-P -s``, so no file handed in
+  (``ipykernel_launcher.py``, ``sitecustomize.py``, ``numpy.py``...) is importable before the
+  student's own cells, and the user site folder is ignored;
 - **nothing of the course**: the sandbox's file system holds only the operating system
   (``/usr``, ``/etc`` minus Jupyter's configuration), the Python installation and the learner's
   package, all read-only. The course directory (``source/``, the gradebook, ``submitted/``,
   ``autograded/``, other students), this package (the key and the grading code), the real home
   folder, ``/run``, ``/var`` and every other path are absent;
 - **a scratch copy** of this student's own folder is the kernel's working directory, at the
-  same path as in the course; it lives in a size-limited tmpfs that disappears with the kernel.
+  same path as in the course; it lives in a size-limited tmpfs that disappears with the kernel,
+  as do ``/tmp`` (which holds HOME) and ``/dev/shm``.
   nbgrader still writes the graded notebook to ``autograded/`` from the grading process;
 - **its own PID namespace and session**: the kernel cannot see or signal other processes; when
   the kernel ends (or is killed) every process it started ends with it;

@@ -20,6 +20,11 @@ from pathlib import Path
 #: Where the sandbox finds, read-only, what it copies into its writable folders.
 _SUBMISSION_MOUNT = "/run/ftroi/submission"
 _MPL_CACHE_MOUNT = "/run/ftroi/matplotlib"
+#: The kernel's connection file (bound read-only from the grader's private folder).
+_CONNECTION_MOUNT = "/run/ftroi/kernel.json"
+#: The kernel's unix sockets: a tiny tmpfs of the sandbox's own. The grader reaches them through
+#: ``/proc/<pid>/root`` of the sandbox's first process, so no host folder is writable from inside.
+_IPC_MOUNT = "/run/ftroi/ipc"
 #: The kernel's HOME inside the sandbox (in the sandbox's own /tmp).
 _SANDBOX_HOME = "/tmp/home"
 #: The uid the kernel has inside the sandbox's user namespace when the grader is not root (the
@@ -179,7 +184,8 @@ def matplotlib_cache_dir() -> str | None:
 
 
 def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str],
-               ipc_dir: str, workdir: str, submission: str | None, mpl_cache: str | None,
+               connection_file: str | None, workdir: str, submission: str | None,
+               mpl_cache: str | None,
                scratch_size_bytes: int, tmp_size_bytes: int, as_root: bool) -> list[str]:
     """The bwrap command line (without the command it runs) for one kernel.
 
@@ -192,9 +198,10 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
     hidden : sequence of str
         Paths covered up if they lie inside a readable folder (a tmpfs over a folder,
         ``/dev/null`` over a file).
-    ipc_dir : str
-        Host folder bound read-write at the same path: the kernel's unix sockets and its
-        connection file.
+    connection_file : str or None
+        The kernel's connection file on the host, bound read-only at ``/run/ftroi/kernel.json``.
+        The kernel's sockets go in a tmpfs of the sandbox's own at ``/run/ftroi/ipc``: nothing
+        on the host is writable from inside.
     workdir : str
         The kernel's working directory inside the sandbox: an empty tmpfs of
         ``scratch_size_bytes`` into which the launcher copies ``submission``.
@@ -216,7 +223,7 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
 
     Examples
     --------
-    >>> argv = bwrap_argv("bwrap", readable=[], hidden=[], ipc_dir="/tmp/s", workdir="/w",
+    >>> argv = bwrap_argv("bwrap", readable=[], hidden=[], connection_file=None, workdir="/w",
     ...                   submission=None, mpl_cache=None, scratch_size_bytes=1000,
     ...                   tmp_size_bytes=1000, as_root=False)
     >>> "--unshare-net" in argv and "--die-with-parent" in argv and argv[-2:] == ["--chdir", "/w"]
@@ -264,9 +271,11 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
             argv += ["--size", "4096", "--perms", "0555", "--tmpfs", path]
         else:
             argv += ["--ro-bind", "/dev/null", path]
-    argv += [*parents(ipc_dir), "--bind", ipc_dir, ipc_dir,
+    argv += [*parents(_IPC_MOUNT), "--size", "65536", "--perms", "0700", "--tmpfs", _IPC_MOUNT,
              *parents(workdir), "--size", str(scratch_size_bytes), "--perms", "0755",
              "--tmpfs", workdir]
+    if connection_file:
+        argv += [*parents(_CONNECTION_MOUNT), "--ro-bind", connection_file, _CONNECTION_MOUNT]
     if submission:
         argv += [*parents(_SUBMISSION_MOUNT), "--ro-bind", submission, _SUBMISSION_MOUNT]
     if mpl_cache:
@@ -291,21 +300,20 @@ def probe_sandbox(bwrap: str | None) -> str | None:
                 "`apt-get install bubblewrap` (make test does this when run as root)")
     key = (bwrap, os.geteuid())
     if key not in _PROBES:
-        with tempfile.TemporaryDirectory(prefix="ftroi-probe-") as tmp:
-            argv = bwrap_argv(bwrap, readable=[], hidden=[], ipc_dir=tmp, workdir="/work",
-                              submission=None, mpl_cache=None, scratch_size_bytes=1 << 20,
-                              tmp_size_bytes=1 << 20, as_root=os.geteuid() == 0)
-            try:
-                done = subprocess.run([*argv, "--", "true"], capture_output=True, text=True,
-                                      timeout=30)
-            except (OSError, subprocess.SubprocessError) as exc:
-                _PROBES[key] = f"{bwrap} could not be run: {exc}"
-            else:
-                _PROBES[key] = None if done.returncode == 0 else (
-                    f"{bwrap} cannot create a sandbox here (exit {done.returncode}: "
-                    f"{done.stderr.strip()[:500] or 'no message'}); user namespaces may be "
-                    "disabled (sysctl kernel.unprivileged_userns_clone or "
-                    "kernel.apparmor_restrict_unprivileged_userns)")
+        argv = bwrap_argv(bwrap, readable=[], hidden=[], connection_file=None, workdir="/work",
+                          submission=None, mpl_cache=None, scratch_size_bytes=1 << 20,
+                          tmp_size_bytes=1 << 20, as_root=os.geteuid() == 0)
+        try:
+            done = subprocess.run([*argv, "--", "true"], capture_output=True, text=True,
+                                  timeout=30)
+        except (OSError, subprocess.SubprocessError) as exc:
+            _PROBES[key] = f"{bwrap} could not be run: {exc}"
+        else:
+            _PROBES[key] = None if done.returncode == 0 else (
+                f"{bwrap} cannot create a sandbox here (exit {done.returncode}: "
+                f"{done.stderr.strip()[:500] or 'no message'}); user namespaces may be "
+                "disabled (sysctl kernel.unprivileged_userns_clone or "
+                "kernel.apparmor_restrict_unprivileged_userns)")
     return _PROBES[key]
 
 

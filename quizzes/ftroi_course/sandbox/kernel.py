@@ -10,6 +10,7 @@ whole process group when it ends, and starts a fresh one after a kill. Configure
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -29,6 +30,8 @@ from traitlets import Dict, Integer, List, Unicode
 
 from . import launcher
 from .bwrap import (
+    _CONNECTION_MOUNT,
+    _IPC_MOUNT,
     _MPL_CACHE_MOUNT,
     _SANDBOX_HOME,
     _SUBMISSION_MOUNT,
@@ -49,11 +52,56 @@ _LAUNCHER = Path(launcher.__file__).read_text(encoding="utf-8")
 _PACKAGE = Path(__file__).resolve().parents[1]
 
 
+def clean_start(cmd: list[str]) -> list[str]:
+    """The kernel command with Python told to import nothing from the submission's folder.
+
+    ``-P`` keeps the working folder (the copy of the submission) off ``sys.path``, so an
+    ``ipykernel_launcher.py``, ``sitecustomize.py`` or ``numpy.py`` handed in never runs (and
+    IPython then does not add it either); ``-s`` ignores the user's site folder in HOME.
+
+    >>> clean_start(["/venv/bin/python3.11", "-m", "ipykernel_launcher", "-f", "c.json"])
+    ['/venv/bin/python3.11', '-P', '-s', '-m', 'ipykernel_launcher', '-f', 'c.json']
+    >>> clean_start(["/opt/kernel-wrapper", "-f", "c.json"])
+    ['/opt/kernel-wrapper', '-f', 'c.json']
+    """
+    if cmd and os.path.basename(cmd[0]).startswith("python"):
+        return [cmd[0], "-P", "-s", *cmd[1:]]
+    return list(cmd)
+
+
+async def sandbox_root_pid(process: subprocess.Popen, timeout_s: float = 30.0) -> int:
+    """The pid of bwrap's first child: the process whose root folder is the sandbox's.
+
+    Raises
+    ------
+    RuntimeError
+        When bwrap exits, or starts no child within ``timeout_s``.
+    """
+    import psutil
+
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while True:
+        try:
+            children = psutil.Process(process.pid).children()
+        except psutil.Error:
+            children = []
+        if children:
+            return children[0].pid
+        if process.poll() is not None:
+            raise RuntimeError(f"bwrap exited with status {process.returncode} before the "
+                               "sandbox was made")
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError(f"bwrap made no sandbox within {timeout_s:g} s")
+        await asyncio.sleep(0.005)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel command is prefixed with the sandbox's.
 
     ``sandbox_prefix`` is set by :class:`SandboxedExecute` before each start. Interrupts go as a
     message on the control channel, since a signal sent to bwrap does not reach the kernel.
+    The kernel binds its sockets in the sandbox's own ``/run/ftroi/ipc``; once bwrap has
+    started, the grader connects to them through ``/proc/<pid>/root`` of the sandbox.
     """
 
     sandbox_prefix: list[str] = []
@@ -67,7 +115,15 @@ class SandboxedKernelManager(AsyncKernelManager):
         return spec
 
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        return [*self.sandbox_prefix, *super().format_kernel_cmd(extra_arguments)]
+        cmd = super().format_kernel_cmd(extra_arguments)
+        cmd = [a.replace(self.connection_file, _CONNECTION_MOUNT) for a in cmd]
+        return [*self.sandbox_prefix, *clean_start(cmd)]
+
+    async def _async_post_start_kernel(self, **kw: t.Any) -> None:
+        process = getattr(self.provisioner, "process", None)
+        if process is not None and self.ip.startswith(_IPC_MOUNT):
+            self.ip = f"/proc/{await sandbox_root_pid(process)}/root{self.ip}"
+        await super()._async_post_start_kernel(**kw)
 
     def write_connection_file(self, **kwargs: t.Any) -> None:
         super().write_connection_file(**kwargs)
@@ -158,7 +214,7 @@ class SandboxedKernels(NotebookClient):
     _restarts: int = 0
     _gave_up: str = ""
     # per kernel
-    _ipc_dir: str | None = None
+    _conn_dir: str | None = None
     _stderr_tail: bytearray
     _process_group: int | None = None
     _bwrap_pid: int | None = None
@@ -236,30 +292,32 @@ class SandboxedKernels(NotebookClient):
         spec = {"home": _SANDBOX_HOME,
                 "copies": [[_SUBMISSION_MOUNT, submission]] + ([[_MPL_CACHE_MOUNT, mpl_dst]]
                                                               if mpl else []),
-                "limits": self._limits(), "uid": uid, "owned": [submission, _SANDBOX_HOME]}
-        self._ipc_dir = tempfile.mkdtemp(prefix=f"ftroi-sbx-{os.getpid()}-")
+                "limits": self._limits(), "uid": uid,
+                "owned": [submission, _SANDBOX_HOME, _IPC_MOUNT]}
+        # The grader's own folder (0700) for the connection file, bound read-only: the kernel
+        # can write nothing on the host.
+        self._conn_dir = tempfile.mkdtemp(prefix=f"ftroi-sbx-{os.getpid()}-")
         try:
-            if uid is not None:
-                os.chown(self._ipc_dir, 0, uid)
-                os.chmod(self._ipc_dir, 0o770)
+            self.km.connection_file = os.path.join(self._conn_dir, "kernel.json")
             argv = bwrap_argv(
                 find_bwrap(self.bwrap_path) or "bwrap", readable=readable, hidden=hidden,
-                ipc_dir=self._ipc_dir, workdir=submission, submission=submission,
-                mpl_cache=mpl, scratch_size_bytes=self.scratch_size_bytes,
-                tmp_size_bytes=self.tmp_size_bytes, as_root=uid is not None)
+                connection_file=self.km.connection_file, workdir=submission,
+                submission=submission, mpl_cache=mpl,
+                scratch_size_bytes=self.scratch_size_bytes, tmp_size_bytes=self.tmp_size_bytes,
+                as_root=uid is not None)
             self.km.sandbox_prefix = [*argv, "--", _real(sys.executable), "-I", "-S", "-c",
                                       _LAUNCHER, json.dumps(spec)]
             self.km.transport = "ipc"
-            self.km.ip = os.path.join(self._ipc_dir, "kernel")
-            self.km.connection_file = os.path.join(self._ipc_dir, "kernel.json")
+            self.km.ip = f"{_IPC_MOUNT}/kernel"
             self.km.connection_file_group = uid
-            kwargs.update(cwd=self._ipc_dir, env=self._kernel_env(), independent=True,
+            kwargs.update(cwd=self._conn_dir, env=self._kernel_env(), independent=True,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             self._stderr_tail = bytearray()
             await super().async_start_new_kernel(**kwargs)
         except BaseException:
-            shutil.rmtree(self._ipc_dir, ignore_errors=True)
-            self._ipc_dir = None
+            self._kill_sandbox(getattr(self.km.provisioner, "pgid", None))
+            shutil.rmtree(self._conn_dir, ignore_errors=True)
+            self._conn_dir = None
             raise
         process = getattr(self.km.provisioner, "process", None)
         self._process_group = getattr(self.km.provisioner, "pgid", None)
@@ -303,9 +361,6 @@ class SandboxedKernels(NotebookClient):
                            f"\nIts stderr:\n{tail[-3000:]}" if tail else "")
             await self._async_cleanup_kernel()
             raise
-        if self._uid() is not None and self._ipc_dir:
-            # The sockets exist now: the kernel (another uid) may no longer create files here.
-            os.chmod(self._ipc_dir, 0o750)
         self.kc.allow_stdin = False
         await run_hook(self.on_notebook_start, notebook=self.nb)
         return self.kc
@@ -318,17 +373,18 @@ class SandboxedKernels(NotebookClient):
             await super()._async_cleanup_kernel()
         finally:
             self._kill_sandbox()
-            if self._ipc_dir:
-                shutil.rmtree(self._ipc_dir, ignore_errors=True)
-                self._ipc_dir = None
+            if self._conn_dir:
+                shutil.rmtree(self._conn_dir, ignore_errors=True)
+                self._conn_dir = None
 
     _cleanup_kernel = run_sync(_async_cleanup_kernel)
 
-    def _kill_sandbox(self) -> None:
+    def _kill_sandbox(self, group: int | None = None) -> None:
         """Kill bwrap's process group; its PID namespace takes every sandboxed process along."""
-        if self._process_group:
+        group = group or self._process_group
+        if group:
             try:
-                os.killpg(self._process_group, signal.SIGKILL)
+                os.killpg(group, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self._process_group = None
