@@ -71,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "difference_interval": "quality",
     "compare_evals": "quality",
     "min_examples_to_detect": "quality",
+    "min_examples_to_detect_paired": "paired_eval",
     "simulate_eval": "quality",
     "measured_delta_spread": "quality",
     "cost_per_correct_answer": "quality",
@@ -106,7 +107,7 @@ _EXPORTS: dict[str, str] = {
 _SUBMODULES = {
     "breakeven", "tokens", "training", "hosting", "cost_model", "prices", "validation",
     "selfcheck", "plots", "calculators", "sensitivity", "decision", "quality", "cli", "sources",
-    "quiz", "sensitivity_plots", "tokenizer", "prediction", "exercises", "tables",
+    "quiz", "sensitivity_plots", "tokenizer", "prediction", "exercises", "tables", "paired_eval",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)

@@ -64,3 +64,14 @@ def test_no_lesson_feeds_the_guides_quoted_range_into_a_calculation(name):
     code = _cells(name, "code")
     assert not re.search(r"training_usd\"?\s*[:=]\s*75\b|explain_breakeven\([^)]*,\s*75\)", code)
     assert not re.search(r"SOURCE_002_MINI_TRAINING_USD\[", code)
+
+
+def test_erratum_7_quotes_the_unpaired_and_the_paired_sizes_the_package_computes():
+    from ftroi_helpers.paired_eval import min_examples_to_detect_paired
+    from ftroi_helpers.quality import min_examples_to_detect
+
+    text = _errata()["7"]
+    assert f"about {min_examples_to_detect(0.90, 0.03):,} per model" in text
+    paired = [min_examples_to_detect_paired(0.90, 0.03, share) for share in (None, 0.06, 0.03)]
+    assert (f"it needs {paired[0]:,} if their errors are independent, {paired[1]:,} if they "
+            f"disagree on 6 % of examples and {paired[2]:,} if the fine-tune only fixes") in text
