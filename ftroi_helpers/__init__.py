@@ -42,6 +42,10 @@ _EXPORTS: dict[str, str] = {
     "HOURS_PER_MONTH": "hosting",
     "gpu_utilization": "hosting",
     "gpu_breakeven_requests_per_month": "hosting",
+    # serving capacity from the measured throughput table
+    "capacity_rps": "serving",
+    "time_per_answer_s": "serving",
+    "replicas_needed": "serving",
     # total cost of ownership
     "Scenario": "cost_model",
     "TCOResult": "cost_model",

@@ -560,7 +560,7 @@ def hosting_scenarios(scenario: Scenario, options: pd.DataFrame) -> dict[str, Sc
     Examples
     --------
     >>> from ftroi_helpers.hosting import hosting_options
-    >>> options = hosting_options(200_000, 1.35, 1.006, 10, replicas=2)
+    >>> options = hosting_options(200_000, 1.35, 1.006, replicas=2)
     >>> t = compare_scenarios(hosting_scenarios(Scenario(), options))
     >>> t["finetune_running_usd_per_month"].round().tolist()
     [270.0, 1469.0, 400.0]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .serving import capacity_rps, time_per_answer_s
 from .validation import (
     Number,
     as_number,
@@ -71,10 +72,12 @@ def self_hosted_cost_per_1k_req(
 
     Examples
     --------
-    An A10G at $1.006/hour that serves 10 requests/s flat out, busy 50 % of the time:
+    An A10G at $1.006/hour serving an 8B model flat out at 500 in / 1,000 out tokens
+    (:func:`~ftroi_helpers.serving.capacity_rps`: 1.34 requests a second), busy 50 % of the time:
 
-    >>> round(self_hosted_cost_per_1k_req(1.006, 10, 0.5), 4)
-    0.0559
+    >>> from ftroi_helpers.serving import capacity_rps
+    >>> round(self_hosted_cost_per_1k_req(1.006, capacity_rps("A10G", 8, 500, 1_000), 0.5), 2)
+    0.42
     """
     rate = require_nonnegative("usd_per_gpu_hour", usd_per_gpu_hour)
     capacity = require_positive("requests_per_second_capacity", requests_per_second_capacity)
@@ -160,14 +163,16 @@ def gpu_utilization(
 
     Examples
     --------
-    The calculator demo's 200k requests/month on a GPU that serves 10 requests/s is under 1 % busy:
+    The calculator demo's 200k requests/month on one A10G serving an 8B model at 500 in / 1,000 out
+    tokens (:func:`~ftroi_helpers.serving.capacity_rps`: 1.34 requests a second) is 5.7 % busy:
 
-    >>> round(gpu_utilization(200_000, 10) * 100, 2)
-    0.76
-    >>> gpu_utilization(30_000_000, 10)
+    >>> from ftroi_helpers.serving import capacity_rps
+    >>> round(gpu_utilization(200_000, capacity_rps("A10G", 8, 500, 1_000)) * 100, 1)
+    5.7
+    >>> gpu_utilization(5_000_000, 1.34)
     Traceback (most recent call last):
     ...
-    ValueError: requests_per_month must be at most the deployment's capacity (26,280,000 requests a month at 10 requests/s on 1 GPU), got 30,000,000: that would be 114% utilization (the capacity is requests_per_second_capacity x 3,600 x hours_per_month x gpus)
+    ValueError: requests_per_month must be at most the deployment's capacity (3,521,520 requests a month at 1.34 requests/s on 1 GPU), got 5,000,000: that would be 142% utilization (the capacity is requests_per_second_capacity x 3,600 x hours_per_month x gpus)
     """
     volume = require_positive("requests_per_month", requests_per_month)
     capacity = require_positive("requests_per_second_capacity", requests_per_second_capacity)
@@ -265,10 +270,15 @@ def hosting_options(
     requests_per_month: float,
     serverless_usd_per_1k_req: float,
     usd_per_gpu_hour: float,
-    requests_per_second_capacity: float,
+    requests_per_second_capacity: float | None = None,
     replicas: int = 1,
     shortcut_usd_per_1k_req: float = 2.0,
     hours_per_month: float = HOURS_PER_MONTH,
+    *,
+    gpu: str = "A10G",
+    params_b: float = 8,
+    input_tokens: float = 500,
+    output_tokens: float = 1000,
 ) -> pd.DataFrame:
     """Three ways to pay for serving a fine-tuned model, at one monthly volume.
 
@@ -276,7 +286,10 @@ def hosting_options(
       bills its tokens; nothing when idle. ``serverless_usd_per_1k_req`` comes from
       :func:`~ftroi_helpers.tokens.request_cost` at the fine-tuned per-token prices.
     * **fixed GPU**: ``replicas`` GPUs rented by the hour around the clock, busy or idle; the
-      table shows how busy they are.
+      table shows how busy they are and how long an answer takes. Their capacity comes from the
+      measured throughput table (:func:`~ftroi_helpers.serving.capacity_rps` for ``gpu``,
+      ``params_b``, ``input_tokens`` and ``output_tokens``), unless
+      ``requests_per_second_capacity`` is given.
     * **per-1k shortcut**: a flat price per 1,000 requests such as the calculator demo's USD 2. It is not
       a third way to pay: it is one of the other two seen at one volume. The ``note`` says at
       what volume (and utilization) the GPUs cost that much per request.
@@ -286,10 +299,14 @@ def hosting_options(
     requests_per_month : requests served per month (> 0)
     serverless_usd_per_1k_req : USD per 1,000 requests served per token (>= 0)
     usd_per_gpu_hour : USD per GPU-hour (> 0)
-    requests_per_second_capacity : requests per second one GPU serves flat out (> 0)
+    requests_per_second_capacity : requests per second one GPU serves flat out (> 0; default
+        None: :func:`~ftroi_helpers.serving.capacity_rps` of the request below)
     replicas : GPUs kept up (a whole number >= 1)
     shortcut_usd_per_1k_req : the flat price to explain, USD per 1,000 requests (> 0)
     hours_per_month : hours billed per month (> 0)
+    gpu, params_b, input_tokens, output_tokens : the GPU, the model size (billions of
+        parameters) and the tokens of one request (default: an A10G serving an 8B model at 500
+        in and 1,000 out), for the capacity and the time per answer
 
     Returns
     -------
@@ -297,7 +314,8 @@ def hosting_options(
         One row per option: ``option``, ``billed``, the :class:`~ftroi_helpers.cost_model.Scenario`
         fields that express it (``self_hosted_cost_per_1k_req``, ``hosting_usd_per_month`` per
         replica, ``replicas``), ``total_usd_per_month`` at the volume,
-        ``effective_usd_per_1k_req``, ``utilization`` (GPUs only: nullable ``Float64``, ``<NA>`` for the others) and ``note``.
+        ``effective_usd_per_1k_req``, ``utilization`` and ``time_per_answer_s`` (GPUs only:
+        nullable ``Float64``, ``<NA>`` for the others) and ``note``.
 
     Raises
     ------
@@ -308,13 +326,16 @@ def hosting_options(
     --------
     The calculator demo's 200k requests a month: a fine-tuned gpt-4o-mini served per token (500 input and
     1,000 output tokens at USD 0.30 / 1.20 per 1M: USD 1.35 per 1,000 requests), two g5.xlarge
-    replicas that each serve 10 requests a second, and the demo's USD 2 per 1,000:
+    replicas (one A10G each, 1.34 requests a second of an 8B model at those lengths), and the
+    demo's USD 2 per 1,000:
 
-    >>> t = hosting_options(200_000, 1.35, 1.006, 10, replicas=2)
+    >>> t = hosting_options(200_000, 1.35, 1.006, replicas=2)
     >>> t["total_usd_per_month"].round().tolist()
     [270.0, 1469.0, 400.0]
+    >>> round(float(t["utilization"].iloc[1]), 3), round(float(t["time_per_answer_s"].iloc[1]))
+    (0.028, 35)
     >>> t["note"].iloc[2]
-    'USD 2.00 per 1,000 requests is what the 2 GPUs cost at 734,380 requests a month (1.4% busy); at 200,000 requests a month they cost USD 7.34 per 1,000'
+    'USD 2.00 per 1,000 requests is what the 2 GPUs cost at 734,380 requests a month (10.5% busy); at 200,000 requests a month they cost USD 7.34 per 1,000'
     """
     import pandas as pd
 
@@ -322,14 +343,18 @@ def hosting_options(
     serverless = require_scalar("serverless_usd_per_1k_req", serverless_usd_per_1k_req,
                                 require_nonnegative)
     rate = require_scalar("usd_per_gpu_hour", usd_per_gpu_hour, require_positive)
-    capacity = require_scalar("requests_per_second_capacity", requests_per_second_capacity,
-                              require_positive)
+    if requests_per_second_capacity is None:
+        capacity = capacity_rps(gpu, params_b, input_tokens, output_tokens)
+    else:
+        capacity = require_scalar("requests_per_second_capacity", requests_per_second_capacity,
+                                  require_positive)
     count = require_int("replicas", replicas, minimum=1)
     as_number("replicas", count)  # a count beyond a float is too large, by its own name
     shortcut = require_scalar("shortcut_usd_per_1k_req", shortcut_usd_per_1k_req,
                               require_positive)
     hours = require_scalar("hours_per_month", hours_per_month, require_positive)
     util = float(gpu_utilization(volume, capacity, count, hours))
+    answer_s = time_per_answer_s(gpu, params_b, output_tokens, util)
     per_replica = float(hosting_cost_per_month(rate, hours))
     gpu_total = per_replica * count
     with np.errstate(over="ignore"):
@@ -355,20 +380,23 @@ def hosting_options(
         {"option": "serverless, per token", "billed": "per token; nothing when idle",
          "self_hosted_cost_per_1k_req": serverless, "hosting_usd_per_month": 0.0,
          "replicas": 1, "total_usd_per_month": serverless * volume / 1000,
-         "effective_usd_per_1k_req": serverless, "utilization": None,
+         "effective_usd_per_1k_req": serverless, "utilization": None, "time_per_answer_s": None,
          "note": "the provider runs the GPUs; you pay for the tokens you use"},
         {"option": f"fixed GPU x {count}", "billed": "per GPU-hour, busy or idle",
          "self_hosted_cost_per_1k_req": 0.0, "hosting_usd_per_month": per_replica,
          "replicas": count, "total_usd_per_month": gpu_total,
          "effective_usd_per_1k_req": gpu_per_1k, "utilization": util,
-         "note": f"{util:.1%} busy at this volume; the bill does not shrink with traffic"},
+         "time_per_answer_s": answer_s,
+         "note": (f"{util:.1%} busy at this volume (each {gpu} serves {capacity:,.2f} requests "
+                  f"a second flat out); an answer of {output_tokens:,.0f} tokens takes about "
+                  f"{answer_s:,.0f} s; the bill does not shrink with traffic")},
         {"option": f"per-1k shortcut (USD {shortcut:,.2f})", "billed": "a flat price per request",
          "self_hosted_cost_per_1k_req": shortcut, "hosting_usd_per_month": 0.0, "replicas": 1,
          "total_usd_per_month": shortcut * volume / 1000, "effective_usd_per_1k_req": shortcut,
-         "utilization": None, "note": shortcut_note},
+         "utilization": None, "time_per_answer_s": None, "note": shortcut_note},
     ]
     # utilization applies to GPUs only: <NA> elsewhere (a nullable column, never a float NaN)
-    return pd.DataFrame(rows).astype({"utilization": "Float64"})
+    return pd.DataFrame(rows).astype({"utilization": "Float64", "time_per_answer_s": "Float64"})
 
 def _rounded(usd: Any) -> Any:
     """USD rounded to 10 decimals ($1.006 x 730 h is $734.38, not 734.3799999), where rounding

@@ -33,6 +33,9 @@ __all__ = [
 
 TOKENS_PER_MILLION = 1_000_000
 
+#: The largest cache rule accepted, tokens: far beyond any prompt a model takes.
+MAX_CACHE_RULE_TOKENS = 1_000_000_000
+
 #: Days in a month, as the crossover guide counts them.
 DAYS_PER_MONTH = 30
 
@@ -191,9 +194,11 @@ def cacheable_tokens(cached_input_tokens: Number, cache_min_tokens: int | None =
     ValueError: cache_min_tokens must be >= 0, got -1
     """
     cached = require_nonnegative("cached_input_tokens", cached_input_tokens)
-    low = 0 if cache_min_tokens is None else require_int("cache_min_tokens", cache_min_tokens)
+    low = (0 if cache_min_tokens is None
+           else require_int("cache_min_tokens", cache_min_tokens, maximum=MAX_CACHE_RULE_TOKENS))
     step = (None if cache_increment_tokens is None
-            else require_int("cache_increment_tokens", cache_increment_tokens, minimum=1))
+            else require_int("cache_increment_tokens", cache_increment_tokens, minimum=1,
+                             maximum=MAX_CACHE_RULE_TOKENS))
     if low == 0 and step is None:
         return cached
     above = np.subtract(cached, low)

@@ -289,6 +289,11 @@ def cases() -> dict[str, Case]:
              {"input_tokens": NONNEG_A, "output_tokens": NONNEG_A,
               "usd_per_1m_input_tokens": NONNEG_A, "usd_per_1m_output_tokens": NONNEG_A},
              _request_cost),
+        Case("cacheable_tokens",
+             {"cached_input_tokens": 1_100, "cache_min_tokens": 1024,
+              "cache_increment_tokens": 128},
+             {"cached_input_tokens": NONNEG_A, "cache_min_tokens": INT(0, 1e9, none=True),
+              "cache_increment_tokens": INT(1, 1e9, none=True)}),
         Case("monthly_tokens",
              {"requests_per_day": 10_000, "tokens_per_request": 850, "days_per_month": 30},
              {"requests_per_day": NONNEG_A, "tokens_per_request": NONNEG_A,
@@ -535,7 +540,8 @@ def cases() -> dict[str, Case]:
               "usd_per_gpu_hour": 1.006, "requests_per_second_capacity": 10, "replicas": 2,
               "shortcut_usd_per_1k_req": 2.0, "hours_per_month": 730},
              {"requests_per_month": POS, "serverless_usd_per_1k_req": NONNEG,
-              "usd_per_gpu_hour": POS, "requests_per_second_capacity": POS,
+              "usd_per_gpu_hour": POS,
+              "requests_per_second_capacity": Num(0.0, lo_open=True, none=True),
               "replicas": INT(1), "shortcut_usd_per_1k_req": POS, "hours_per_month": POS},
              cross_checked=frozenset({"requests_per_month", "requests_per_second_capacity",
                                       "replicas", "hours_per_month"})),
@@ -587,6 +593,9 @@ NOT_FUZZED = {
     "attribution", "capstone_figure", "hosting_scenarios",
     # the quiz self-check (the course's grading, tests/test_quiz*.py)
     "check",
+    # serving capacity: the valid lengths are the measured region of data/throughput.csv, not a
+    # box of numbers (tests/model/test_serving.py checks each refusal names its parameter)
+    "capacity_rps", "time_per_answer_s", "replicas_needed", "load_throughput",
 }
 
 

@@ -22,6 +22,7 @@ from ..plots import (
     style_axes,
     usd,
 )
+from ..serving import capacity_rps
 from ..sources import SOURCE_003_REQUESTS_PER_MONTH
 from ..validation import require_nonnegative, require_positive
 from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box
@@ -229,10 +230,12 @@ def utilization_outcome(usd_per_gpu_hour: float, requests_per_second_capacity: f
 
     Examples
     --------
-    The calculator demo's 200k requests/month on an AWS g5.xlarge ($1.006/hour) that serves 10 req/s:
+    The calculator demo's 200k requests/month on an AWS g5.xlarge ($1.006/hour, one A10G) serving
+    an 8B model at 500 in / 1,000 out tokens (:func:`~ftroi_helpers.serving.capacity_rps`):
 
-    >>> utilization_outcome(1.006, 10, 200_000, 15).sentence
-    'At 200,000 requests a month the GPU is 0.76% busy: its $734 monthly bill makes every 1,000 requests cost $3.67, against $15.00 hosted (break-even volume: 48,959 requests a month).'
+    >>> from ftroi_helpers.serving import capacity_rps
+    >>> utilization_outcome(1.006, capacity_rps("A10G", 8, 500, 1_000), 200_000, 15).sentence
+    'At 200,000 requests a month the GPU is 5.7% busy: its $734 monthly bill makes every 1,000 requests cost $3.67, against $15.00 hosted (break-even volume: 48,959 requests a month).'
     """
     # a rented GPU is never free (and a zero price has no place on the log-scale figure)
     require_positive("usd_per_gpu_hour", usd_per_gpu_hour)
@@ -294,10 +297,10 @@ def _price(usd_per_1k: float) -> str:
 
 
 def _percent(fraction: float) -> str:
-    """'0.76%', '12%' -- two significant figures below 10 %.
+    """'5.7%', '0.57%', '12%' -- two significant figures below 10 %.
 
-    >>> _percent(0.0076103), _percent(0.5)
-    ('0.76%', '50%')
+    >>> _percent(0.056850), _percent(0.0056850), _percent(0.5)
+    ('5.7%', '0.57%', '50%')
     """
     pct = fraction * 100
     return f"{pct:.2g}%" if pct < 10 else f"{pct:.0f}%"
@@ -338,21 +341,25 @@ def _redraw_utilization(ax, artists: dict, outcome: Outcome) -> None:
     ax.set_ylim(float(values.min()) / 2, float(values.max()) * 4)
 
 
-def utilization(usd_per_gpu_hour: float = 1.006, requests_per_second_capacity: float = 10.0,
+def utilization(usd_per_gpu_hour: float = 1.006, requests_per_second_capacity: float | None = None,
                 requests_per_month: float = SOURCE_003_REQUESTS_PER_MONTH,
                 hosted_cost_per_1k_req: float = 15.0) -> Calculator:
     """An always-on GPU as a widget: utilization and cost per 1,000 requests.
 
-    Defaults: an AWS g5.xlarge (one A10G, $1.006/hour on demand) serving up to 10 requests/s,
-    the calculator demo's 200k requests/month and its $15 per 1k hosted price.
+    Defaults: an AWS g5.xlarge (one A10G, $1.006/hour on demand) serving an 8B model at 500 in /
+    1,000 out tokens (its capacity from the measured table,
+    :func:`~ftroi_helpers.serving.capacity_rps`: 1.34 requests a second), the calculator demo's
+    200k requests/month and its $15 per 1k hosted price.
 
     >>> calc = utilization()
-    >>> calc.result_text.startswith("At 200,000 requests a month the GPU is 0.76% busy")
+    >>> calc.result_text.startswith("At 200,000 requests a month the GPU is 5.7% busy")
     True
     >>> calc.set(requests_per_month=30_000_000)
     >>> calc.error.startswith("requests_per_month must be at most the deployment's capacity")
     True
     """
+    if requests_per_second_capacity is None:
+        requests_per_second_capacity = round(capacity_rps("A10G", 8, 500, 1_000), 2)
     controls = {
         "usd_per_gpu_hour": float_slider("GPU price (USD per hour)", usd_per_gpu_hour,
                                          0.05, 10, 0.05, ",.3f"),

@@ -28,6 +28,7 @@ from ftroi_helpers.hosting import (
 from ftroi_helpers.plots import usd
 from ftroi_helpers.prices import price_row
 from ftroi_helpers.selfcheck import answer_hash, grade_choice, questions
+from ftroi_helpers.serving import capacity_rps
 from ftroi_helpers.sources import breakeven_by_task_table, inference_savings_table
 from ftroi_helpers.tokens import monthly_inference_savings, request_cost
 from ftroi_helpers.training import training_run_usd
@@ -238,13 +239,16 @@ def test_the_fine_tuning_curve_starts_at_the_one_time_cost():
 
 
 # -- utilization (lesson 03) ---------------------------------------------------------------------
-def test_utilization_at_source_003s_volume_is_under_one_percent():
-    # source 003: 200k requests/month, hosted $15 per 1k; a g5.xlarge at $1.006/hour
+def test_utilization_at_source_003s_volume_uses_the_measured_capacity_not_10_requests_a_second():
+    # source 003: 200k requests/month, hosted $15 per 1k; a g5.xlarge at $1.006/hour serving an
+    # 8B model at 500 in / 1,000 out (issue 20: ~1.3 requests/s from data/throughput.csv, not 10)
     calc = calculators.utilization()
-    util = gpu_utilization(200_000, 10)
-    per_1k = self_hosted_cost_per_1k_req(1.006, 10, util)
+    capacity = round(capacity_rps("A10G", 8, 500, 1_000), 2)
+    assert calc.values()["requests_per_second_capacity"] == capacity
+    util = gpu_utilization(200_000, capacity)
+    per_1k = self_hosted_cost_per_1k_req(1.006, capacity, util)
     assert calc.outcome.data["utilization"] == pytest.approx(util)
-    assert util < 0.01
+    assert 0.03 < util < 0.10  # not the 0.76 % a 10 requests/s GPU would show
     assert f"cost {usd(per_1k, 2)}" in calc.result_text
     assert f"{usd(hosting_cost_per_month(1.006))} monthly bill" in calc.result_text
     assert f"{gpu_breakeven_requests_per_month(1.006, 15):,.0f} requests a month" in \
@@ -267,7 +271,7 @@ def test_below_the_break_even_volume_the_hosted_api_is_cheaper():
 
 
 @pytest.mark.parametrize("control, value, pattern", [
-    ("requests_per_month", 30_000_000, r"that would be 114% utilization"),
+    ("requests_per_month", 5_000_000, r"that would be 142% utilization"),
     ("requests_per_second_capacity", 0, r"requests_per_second_capacity must be > 0, got 0"),
     ("requests_per_month", 0, r"requests_per_month must be > 0, got 0"),
 ])
@@ -276,7 +280,7 @@ def test_utilization_shows_an_impossible_setting_in_place_of_the_result(control,
     calc = calculators.utilization()
     calc.set(**{control: value})
     assert _shows_error(calc, pattern)
-    calc.set(requests_per_month=200_000, requests_per_second_capacity=10)
+    calc.set(requests_per_month=200_000, requests_per_second_capacity=1.34)
     assert _shows_result(calc)
 
 
@@ -289,7 +293,7 @@ def test_utilization_moves_the_same_point_along_the_same_curve():
     assert calc.fig is fig and list(calc.ax.lines) == lines
     assert point.get_xdata()[0] == 2_000_000
     assert point.get_ydata()[0] == pytest.approx(
-        self_hosted_cost_per_1k_req(1.006, 10, gpu_utilization(2_000_000, 10)))
+        self_hosted_cost_per_1k_req(1.006, 1.34, gpu_utilization(2_000_000, 1.34)))
     assert list(hosted.get_ydata()) == [5, 5]
 
 
