@@ -148,7 +148,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # The maths modules must keep >= 95 % branch coverage (the whole package is reported by pytest).
-MATHS := validation breakeven tokens training hosting cost_model prices sources sensitivity decision quality
+MATHS := validation breakeven token_costs training hosting cost_model scenario prices sources sensitivity capstone rules_of_thumb quality
 comma := ,
 empty :=
 space := $(empty) $(empty)

@@ -27,12 +27,11 @@ _EXPORTS: dict[str, str] = {
     "explain_breakeven": "breakeven",
     "explain_breakeven_days": "breakeven",
     # tokens
-    "request_cost": "tokens",
-    "monthly_tokens": "tokens",
-    "monthly_inference_savings": "tokens",
+    "request_cost": "token_costs",
+    "monthly_tokens": "token_costs",
+    "monthly_inference_savings": "token_costs",
     # counting the tokens of a text (exact for OpenAI's encodings, offline)
     "count_tokens": "tokenizer",
-    "token_count": "tokenizer",
     "estimate_tokens": "tokenizer",
     # training and hosting
     "training_cost_tokens": "training",
@@ -57,16 +56,16 @@ _EXPORTS: dict[str, str] = {
     "load_prices": "prices",
     "price_row": "prices",
     # decision
-    "volume_band": "decision",
-    "volume_bands_table": "decision",
-    "VOLUME_BANDS": "decision",
-    "tokens_per_month_rule": "decision",
-    "token_rules_table": "decision",
-    "decision_tree": "decision",
-    "decision_tree_table": "decision",
-    "DECISION_TREE": "decision",
-    "DATA_QUALITY_CHECKLIST": "decision",
-    "check_data_quality": "decision",
+    "volume_band": "rules_of_thumb",
+    "volume_bands_table": "rules_of_thumb",
+    "VOLUME_BANDS": "rules_of_thumb",
+    "tokens_per_month_rule": "rules_of_thumb",
+    "token_rules_table": "rules_of_thumb",
+    "decision_tree": "rules_of_thumb",
+    "decision_tree_table": "rules_of_thumb",
+    "DECISION_TREE": "rules_of_thumb",
+    "DATA_QUALITY_CHECKLIST": "rules_of_thumb",
+    "check_data_quality": "rules_of_thumb",
     # quality
     "quality_by_task": "quality",
     "task_quality_delta_check": "quality",
@@ -96,6 +95,8 @@ _EXPORTS: dict[str, str] = {
     "sweep": "sensitivity",
     "ranges_around": "sensitivity",
     "share_text": "sensitivity",
+    "capstone_answer": "capstone",
+    "CapstoneAnswer": "capstone",
     # sensitivity_plots
     "tornado_figure": "sensitivity_plots",
     "monte_carlo_figure": "sensitivity_plots",
@@ -109,9 +110,10 @@ _EXPORTS: dict[str, str] = {
 }
 
 _SUBMODULES = {
-    "breakeven", "tokens", "training", "hosting", "cost_model", "prices", "validation",
-    "selfcheck", "plots", "calculators", "sensitivity", "decision", "quality", "cli", "sources",
-    "quiz", "sensitivity_plots", "tokenizer", "prediction", "exercises", "tables", "paired_eval",
+    "breakeven", "token_costs", "training", "hosting", "cost_model", "prices", "validation",
+    "selfcheck", "plots", "calculators", "sensitivity", "rules_of_thumb", "quality", "cli",
+    "sources", "capstone", "scenario", "quiz", "sensitivity_plots", "tokenizer", "prediction",
+    "exercises", "tables", "paired_eval",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .never import never_or_float
-from .tokens import DAYS_PER_MONTH
+from .token_costs import DAYS_PER_MONTH
 from .validation import (
     Number,
     TooLargeError,

@@ -221,7 +221,7 @@ def _price(usd_per_1m: float) -> str:
 
 def _tokens(args: argparse.Namespace) -> int:
     from .plots import usd
-    from .tokens import monthly_inference_savings, request_cost
+    from .token_costs import monthly_inference_savings, request_cost
 
     prices, notes = _resolve_prices(args)
     common = dict(

@@ -133,8 +133,9 @@ def _realistic_payback_month(**changes: Any) -> int | None:
 
 def _realistic_p_within_quarter_percent(**changes: Any) -> float:
     """Lesson 06: P(payback within 3 months) in %, from 10,000 draws with seed 0."""
+    from .capstone import capstone_answer
     from .cost_model import REALISTIC, replace
-    from .sensitivity import REALISTIC_RANGES, capstone_answer
+    from .sensitivity import REALISTIC_RANGES
 
     answer = capstone_answer(replace(REALISTIC, **changes), REALISTIC_RANGES, n_draws=10_000,
                              seed=0)

@@ -284,7 +284,7 @@ def hosting_options(
 
     * **serverless, per token**: a provider serves the fine-tuned model (or LoRA adapter) and
       bills its tokens; nothing when idle. ``serverless_usd_per_1k_req`` comes from
-      :func:`~ftroi_helpers.tokens.request_cost` at the fine-tuned per-token prices.
+      :func:`~ftroi_helpers.token_costs.request_cost` at the fine-tuned per-token prices.
     * **fixed GPU**: ``replicas`` GPUs rented by the hour around the clock, busy or idle; the
       table shows how busy they are and how long an answer takes. Their capacity comes from the
       measured throughput table (:func:`~ftroi_helpers.serving.capacity_rps` for ``gpu``,

@@ -16,7 +16,7 @@ variant (``-o decision.md``) has the same content with the images embedded as da
 
 Everything is computed by the workbook's own functions -- :func:`~ftroi_helpers.cost_model.simulate`,
 :func:`~ftroi_helpers.sensitivity.tornado`, :func:`~ftroi_helpers.sensitivity.monte_carlo`,
-:func:`~ftroi_helpers.decision.decision_tree` and the figures of
+:func:`~ftroi_helpers.rules_of_thumb.decision_tree` and the figures of
 :mod:`ftroi_helpers.sensitivity_plots`; this module only arranges the results.
 """
 
@@ -233,7 +233,7 @@ def build_report(source: Any) -> Report:
     ('Run the eval before deciding', ['cost_curves', 'monte_carlo', 'tornado'])
     """
     from .cost_model import simulate
-    from .decision import decision_tree
+    from .rules_of_thumb import decision_tree
     from .sensitivity import monte_carlo, share_text, tornado
     from .sensitivity_plots import (
         cost_curve_series,

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .tokens import request_cost
+from .token_costs import request_cost
 from .validation import (
     MAX_HORIZON_MONTHS,
     Number,
@@ -245,7 +245,7 @@ class Scenario:
     ) -> Scenario:
         """Build a scenario whose per-1k-request costs come from the token model.
 
-        Both requests are priced with :func:`~ftroi_helpers.tokens.request_cost`, prompt caching
+        Both requests are priced with :func:`~ftroi_helpers.token_costs.request_cost`, prompt caching
         and the batch discount included.
 
         Parameters
@@ -272,7 +272,7 @@ class Scenario:
         cache_min_tokens, cache_increment_tokens : int, the provider's prompt-cache rule
             (``token_prices(row).cache_min_tokens`` and ``.cache_increment_tokens``; OpenAI:
             1,024 and 128): cached tokens below the minimum are billed at the input price
-            (default None: no minimum, see :func:`~ftroi_helpers.tokens.request_cost`)
+            (default None: no minimum, see :func:`~ftroi_helpers.token_costs.request_cost`)
         **assumptions : any other :class:`Scenario` field
 
         Returns

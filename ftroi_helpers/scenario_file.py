@@ -63,7 +63,7 @@ level; :func:`save` writes each in its usual section.
 
 **Prices from tokens.** When ``[workload]`` has token counts and ``[prices]`` has per-token
 prices (its own, or a ``hosted_model`` / ``finetuned_model`` row of the price table), the cost
-per 1,000 requests follows from them with :func:`ftroi_helpers.tokens.request_cost`: the
+per 1,000 requests follows from them with :func:`ftroi_helpers.token_costs.request_cost`: the
 prompted request sends ``system_prompt_tokens + few_shot_tokens + input_tokens``, the fine-tuned
 one ``finetuned_input_tokens`` (default: the same without the few-shot examples). Give either
 the per-1k cost or the tokens and prices for a side, not both.
@@ -85,7 +85,7 @@ from typing import Any
 
 from .cost_model import Scenario
 from .scenario import SCENARIO_FIELDS
-from .tokens import cacheable_tokens, request_cost
+from .token_costs import cacheable_tokens, request_cost
 
 __all__ = [
     "EVAL_ANSWERS",
@@ -174,6 +174,17 @@ _FILE_KIND = {name: "count" if spec.whole else "bool" if spec.kind == "flag" els
               for name, spec in SCENARIO_FIELDS.items()}
 
 
+def _without_side(prices: Any, name: str) -> dict[str, Any]:
+    """``prices`` without the per-token prices that give ``name`` (hosted or fine-tuned)."""
+    if name == "hosted_cost_per_1k_req":
+        drop = {"hosted_model", "usd_per_1m_input_tokens", "usd_per_1m_output_tokens",
+                "usd_per_1m_cached_input_tokens"}
+    else:
+        drop = {"finetuned_model", "ft_usd_per_1m_input_tokens", "ft_usd_per_1m_output_tokens",
+                "ft_usd_per_1m_cached_input_tokens"}
+    return {k: v for k, v in prices.items() if k not in drop}
+
+
 def _section_of(name: str) -> str:
     """The file section of a cost-model field (from the fields' registry)."""
     return SCENARIO_FIELDS[name].section
@@ -225,7 +236,7 @@ class ScenarioFile:
         return self.scenario.requests_per_month / DAYS_PER_MONTH
 
     def tree_answers(self) -> dict[str, Any]:
-        """Keyword arguments for :func:`ftroi_helpers.decision.decision_tree`."""
+        """Keyword arguments for :func:`ftroi_helpers.rules_of_thumb.decision_tree`."""
         answers = {**_TREE_DEFAULTS, **self.decision_tree}
         return {
             "requests_per_day": self.requests_per_day,
@@ -363,7 +374,7 @@ def _price_row_values(origin: str, key: str, model: str, side: str) -> dict[str,
 def _request_usd(input_tokens: int, output_tokens: int, cached_tokens: int, usd_in: float,
                  usd_out: float, usd_cached: float | None, batch_discount: float,
                  where: str) -> float:
-    """USD for one request (:func:`~ftroi_helpers.tokens.request_cost`), errors named by key."""
+    """USD for one request (:func:`~ftroi_helpers.token_costs.request_cost`), errors named by key."""
     if cached_tokens > input_tokens:
         raise ValueError(f"{where}: cached input tokens ({cached_tokens:,}) cannot exceed the "
                          f"input tokens ({input_tokens:,})")
@@ -937,8 +948,6 @@ def update(path: str | Path, **changes: Any) -> ScenarioFile:
             section = _section_of(key)
             derived = from_dict(data).derived if data else frozenset()
             if key in derived:  # given directly now: that side's per-token prices go
-                from .calculators._files import _without_side
-
                 data["prices"] = _without_side(data.get("prices", {}), key)
             data.setdefault(section, {})[key] = value
         elif key in sections:

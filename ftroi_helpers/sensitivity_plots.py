@@ -35,8 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from .capstone import CapstoneAnswer
     from .cost_model import Curves, Scenario
-    from .sensitivity import CapstoneAnswer, MonteCarloResult
+    from .sensitivity import MonteCarloResult
 
 __all__ = [
     "capstone_figure",
@@ -221,11 +222,11 @@ def capstone_figure(answer: CapstoneAnswer) -> Figure:
     The share of Monte Carlo draws that have paid back by each month, marked at the deadline
     and at 12 months; a dashed line at the share that is still ahead at the horizon (lower
     when draws pay back and then fall behind); and the point values' payback month. The title
-    is :meth:`~ftroi_helpers.sensitivity.CapstoneAnswer.title`.
+    is :meth:`~ftroi_helpers.capstone.CapstoneAnswer.title`.
 
     Examples
     --------
-    >>> from ftroi_helpers.sensitivity import capstone_answer
+    >>> from ftroi_helpers.capstone import capstone_answer
     >>> a = capstone_answer(n_draws=2_000)
     >>> capstone_figure(a).axes[0].get_title(loc="left") == a.title()
     True

@@ -13,7 +13,7 @@ lesson can show where the sources agree with their own numbers and where they do
   fine-tuning economics" as a walk from the per-token comparison to a total cost of ownership.
 
 The general maths these use lives in the module of its idea: :mod:`~ftroi_helpers.breakeven`
-(months and days to break even), :mod:`~ftroi_helpers.tokens`, :mod:`~ftroi_helpers.hosting`
+(months and days to break even), :mod:`~ftroi_helpers.token_costs`, :mod:`~ftroi_helpers.hosting`
 (GPU utilization), :mod:`~ftroi_helpers.prices` (per-token prices) and
 :mod:`~ftroi_helpers.cost_model` (scenarios). The maths imports numpy only; pandas is imported
 inside the functions that build tables.
@@ -30,7 +30,7 @@ from .breakeven import months_to_break_even
 from .cost_model import Scenario, compare_scenarios
 from .never import never_to_inf, never_to_na
 from .prices import GPT_4O, GPT_4O_MINI, TokenPrices, token_price_models, token_prices
-from .tokens import (
+from .token_costs import (
     DAYS_PER_MONTH,
     monthly_inference_savings,
     monthly_prompting_cost,

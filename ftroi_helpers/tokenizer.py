@@ -9,9 +9,10 @@ Its vocabularies are byte-identical to OpenAI's published files (the SHA-256 tha
 ``tiktoken`` checks), and ``tests/model/test_tokenizer.py`` compares its counts with ``tiktoken``'s.
 
 For any other provider's model (Claude, Gemini, Llama...) there is no exact count here:
-:func:`token_count` returns a clearly labelled *estimate*, the number of characters divided by
+:func:`estimate_tokens` gives an *estimate*, the number of characters divided by
 :data:`CHARS_PER_TOKEN` (OpenAI's rule of thumb for English text: one token is about four
-characters), and :func:`count_tokens` refuses to present an estimate as exact.
+characters), and :func:`count_tokens` refuses to present an estimate as exact. A calculator that
+prices every row of the price table labels each count as exact or estimated (:class:`TokenCount`).
 
 The tokenizer loads on the first count (about a second, once per process): ``import
 ftroi_helpers`` and this module's import never load it.
@@ -31,7 +32,6 @@ __all__ = [
     "count_tokens",
     "encoding_for_model",
     "estimate_tokens",
-    "token_count",
 ]
 
 #: The encodings counted exactly.
@@ -88,7 +88,7 @@ _PREFIX_TO_ENCODING = {
 
 
 class TokenCount(NamedTuple):
-    """A token count and how it was obtained (see :func:`token_count`)."""
+    """A token count and how it was obtained: exact (an encoding) or an estimate."""
 
     #: Tokens in the text.
     tokens: int
@@ -184,7 +184,7 @@ def count_tokens(text: str, model: str = "gpt-4o-mini") -> int:
     ------
     ValueError
         For a model with no exact tokenizer here (another provider's): use
-        :func:`token_count`, which returns a labelled estimate, or :func:`estimate_tokens`.
+        :func:`estimate_tokens` for an estimate.
     TypeError
         If ``text`` is not a str or ``model`` not a model name.
 
@@ -198,15 +198,14 @@ def count_tokens(text: str, model: str = "gpt-4o-mini") -> int:
     >>> count_tokens("hello", model="claude-3-haiku")
     Traceback (most recent call last):
     ...
-    ValueError: model 'claude-3-haiku' has no exact tokenizer here (only OpenAI's o200k_base and cl100k_base models); use token_count(text, model) or estimate_tokens(text) for a labelled estimate
+    ValueError: model 'claude-3-haiku' has no exact tokenizer here (only OpenAI's o200k_base and cl100k_base models); use estimate_tokens(text) for an estimate
     """
     text = _require_text("text", text)
     encoding = encoding_for_model(model)
     if encoding is None:
         raise ValueError(
             f"model {model!r} has no exact tokenizer here (only OpenAI's o200k_base and "
-            "cl100k_base models); use token_count(text, model) or estimate_tokens(text) for a "
-            "labelled estimate"
+            "cl100k_base models); use estimate_tokens(text) for an estimate"
         )
     return _count(text, encoding)
 
@@ -253,8 +252,8 @@ def estimate_tokens(text: str, chars_per_token: float = CHARS_PER_TOKEN) -> int:
     return math.ceil(tokens)
 
 
-def token_count(text: str, model: str = "gpt-4o-mini",
-                chars_per_token: float = CHARS_PER_TOKEN) -> TokenCount:
+def _count_or_estimate(text: str, model: str = "gpt-4o-mini",
+                       chars_per_token: float = CHARS_PER_TOKEN) -> TokenCount:
     """Tokens in ``text`` for ``model``: exact for OpenAI's models, a labelled estimate otherwise.
 
     Parameters
@@ -278,9 +277,9 @@ def token_count(text: str, model: str = "gpt-4o-mini",
 
     Examples
     --------
-    >>> token_count("hello world").label
+    >>> _count_or_estimate("hello world").label
     '2 tokens (exact, o200k_base)'
-    >>> token_count("hello world", model="Gemini (via Vertex AI)").label
+    >>> _count_or_estimate("hello world", model="Gemini (via Vertex AI)").label
     '≈ 3 tokens (estimate: 11 characters ÷ 4 per token)'
     """
     text = _require_text("text", text)

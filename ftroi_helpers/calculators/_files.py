@@ -46,17 +46,6 @@ def _same(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
 
 
-def _without_side(prices: Any, name: str) -> dict[str, Any]:
-    """``prices`` without the per-token prices that give ``name`` (hosted or fine-tuned)."""
-    if name == "hosted_cost_per_1k_req":
-        drop = {"hosted_model", "usd_per_1m_input_tokens", "usd_per_1m_output_tokens",
-                "usd_per_1m_cached_input_tokens"}
-    else:
-        drop = {"finetuned_model", "ft_usd_per_1m_input_tokens", "ft_usd_per_1m_output_tokens",
-                "ft_usd_per_1m_cached_input_tokens"}
-    return {k: v for k, v in prices.items() if k not in drop}
-
-
 def _file_answer(name: str, value: Any) -> Any:
     """A decision-tree control's value as the file writes it."""
     if name == "finetune_improves_eval":
@@ -86,7 +75,7 @@ class ScenarioFileMixin:
         """
         from ..cost_model import Scenario
         from ..hosting import HOURS_PER_MONTH
-        from ..scenario_file import _TREE_KEYS, ScenarioFile
+        from ..scenario_file import _TREE_KEYS, ScenarioFile, _without_side
 
         outcome = getattr(self, "outcome", None)
         if outcome is None:

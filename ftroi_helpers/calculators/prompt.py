@@ -1,7 +1,7 @@
 """Calculator for lesson 07: the tokens and the cost of *your own* prompt, at any price.
 
 Paste a system prompt, few-shot examples and a typical input and output. The calculator counts
-their tokens (exactly, offline, for OpenAI's models: :func:`ftroi_helpers.tokenizer.token_count`;
+their tokens (exactly, offline, for OpenAI's models: :func:`ftroi_helpers.tokenizer.count_tokens`;
 a labelled estimate for other providers) and prices one request, with and without the examples,
 at every row of the price table that has per-token prices -- cached-input and batch prices
 where the row publishes them -- and at "my own prices". ``calc.save("my.toml")`` writes the
@@ -17,10 +17,19 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..scenario_file import _request_usd
-from ..tokenizer import CHARS_PER_TOKEN, token_count
-from ..tokens import cacheable_tokens
+from ..token_costs import cacheable_tokens
+from ..tokenizer import CHARS_PER_TOKEN, _count_or_estimate
 from ..validation import require_fraction, require_nonnegative
-from ._base import _LAYOUT, _STYLE, Calculator, Outcome, _start, dropdown, field_label, number_box
+from ._base import (
+    _LAYOUT,
+    _STYLE,
+    Calculator,
+    Outcome,
+    _start,
+    dropdown,
+    field_label,
+    number_box,
+)
 
 __all__ = ["prompt_cost", "prompt_cost_outcome", "price_rows"]
 
@@ -228,9 +237,9 @@ def prompt_cost_outcome(system_prompt: str, examples: str, input_text: str, outp
     for name, text in texts.items():
         if not isinstance(text, str):
             raise TypeError(f"{name} must be text, got {type(text).__name__}")
-    counts = {name: token_count(text, model) for name, text in texts.items()}
+    counts = {name: _count_or_estimate(text, model) for name, text in texts.items()}
     tokens = {name: c.tokens for name, c in counts.items()}
-    whole = token_count("".join(texts.values()), model)
+    whole = _count_or_estimate("".join(texts.values()), model)
     exact = whole.exact
 
     table = []

@@ -10,7 +10,7 @@ import numpy as np
 from ..breakeven import months_to_break_even
 from ..plots import FINETUNE_STYLE, MARK_STYLE, PROMPTING_STYLE, style_axes, usd
 from ..prices import GPT_4O_MINI, token_price_models, token_prices
-from ..tokens import DAYS_PER_MONTH, cacheable_tokens, monthly_inference_savings, request_cost
+from ..token_costs import DAYS_PER_MONTH, cacheable_tokens, monthly_inference_savings, request_cost
 from ..training import training_run_usd
 from ..validation import require_nonnegative, require_positive
 from ._base import (

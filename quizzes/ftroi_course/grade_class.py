@@ -141,7 +141,7 @@ WARM_MODULES = (
     "IPython.core.completer", "ipykernel.kernelspec", "ipykernel.connect", "codeop",
     "nbclient.client", "jupyter_client.manager", "zmq.asyncio", "jsonschema",
     "nbconvert.exporters.notebook", "nbgrader.preprocessors", "nbgrader.converters.autograde",
-    "ftroi_helpers.breakeven", "ftroi_helpers.tokens", "ftroi_helpers.prices",
+    "ftroi_helpers.breakeven", "ftroi_helpers.token_costs", "ftroi_helpers.prices",
     "ftroi_course.grading", "ftroi_course.sandbox", "ftroi_course.exchange", "ftroi_course.key",
 )
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from ftroi_helpers.capstone import CapstoneAnswer, capstone_answer
 from ftroi_helpers.cost_model import REALISTIC, replace
-from ftroi_helpers.sensitivity import REALISTIC_RANGES, CapstoneAnswer, capstone_answer
+from ftroi_helpers.sensitivity import REALISTIC_RANGES
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON_06 = ROOT / "lessons" / "06_decide.ipynb"

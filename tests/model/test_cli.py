@@ -198,7 +198,7 @@ def test_tokens_says_when_the_saving_is_negative(capsys):
 
 
 def test_tokens_compares_two_models_with_both_dates(capsys):
-    # Prompted gpt-4o against fine-tuned gpt-4o-mini: $714 a month saved (see test_tokens.py).
+    # Prompted gpt-4o against fine-tuned gpt-4o-mini: $714 a month saved (see test_token_costs.py).
     main([*CLASSIFICATION, "--model", "gpt-4o-2024-08-06", "--ft-model",
           "gpt-4o-mini-2024-07-18"])
     out = capsys.readouterr().out

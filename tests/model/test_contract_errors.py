@@ -24,7 +24,7 @@ from ftroi_helpers import calculators
 from ftroi_helpers.cli import main
 from ftroi_helpers.prices import PRICE_COLUMNS, PriceDataError, load_prices, token_prices
 from ftroi_helpers.sources import misuse_scenarios, tokens_rule_table, volume_table
-from ftroi_helpers.tokens import monthly_prompting_cost
+from ftroi_helpers.token_costs import monthly_prompting_cost
 from ftroi_helpers.validation import (
     MAX_DRAWS,
     MAX_HORIZON_MONTHS,

@@ -147,7 +147,7 @@ def test_tornado_sweep_two_way_and_monte_carlo_never():
 
 
 def test_capstone_answer_and_cost_curve_series_never():
-    from ftroi_helpers.sensitivity import capstone_answer
+    from ftroi_helpers.capstone import capstone_answer
     from ftroi_helpers.sensitivity_plots import cost_curve_series
 
     never = Scenario(hosted_cost_per_1k_req=1.0)

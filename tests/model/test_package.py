@@ -16,7 +16,7 @@ import ftroi_helpers
 
 HEAVY = ("pandas", "matplotlib", "ipywidgets")
 MATHS_MODULES = [
-    "validation", "breakeven", "tokens", "training", "hosting", "cost_model", "prices", "sources",
+    "validation", "breakeven", "token_costs", "training", "hosting", "cost_model", "prices", "sources",
 ]
 SECTIONS = ("Parameters", "Returns", "Raises", "Examples")
 #: Public functions that cannot raise on any input their type allows: no Raises section needed.

@@ -149,7 +149,7 @@ def test_gpt_4o_prices_match_openais_published_prices():
 
 
 def test_a_fine_tuned_gpt_4o_mini_token_costs_double_the_base_token():
-    # The fact source 002's inference table leaves out (see test_tokens.py).
+    # The fact source 002's inference table leaves out (see test_token_costs.py).
     row = price_row("gpt-4o-mini-2024-07-18")
     assert row["ft_usd_per_1m_input_tokens"] == 2 * row["base_usd_per_1m_input_tokens"]
     assert row["ft_usd_per_1m_output_tokens"] == 2 * row["base_usd_per_1m_output_tokens"]

@@ -497,7 +497,7 @@ def test_measured_delta_spread_is_reproducible_and_checks_its_input():
 
 def test_cost_per_correct_answer_divides_by_accuracy():
     # 002 classification prompt on gpt-4o-mini: 800 in, 50 out at $0.15 / $0.60 per 1M
-    from ftroi_helpers.tokens import request_cost
+    from ftroi_helpers.token_costs import request_cost
 
     per_request = request_cost(800, 50, 0.15, 0.60)
     assert cost_per_correct_answer(per_request, 0.90) == pytest.approx(0.00015 / 0.9)
@@ -539,7 +539,7 @@ def test_a_dearer_error_never_makes_a_request_cheaper(cost, accuracy, e1, e2):
 def test_source_002_sentiment_fine_tune_wins_once_errors_cost_5_cents():
     # 002 sentiment midpoints 90% / 94.5%; 10K requests/day = 300,000 a month; gpt-4o-mini
     # per-request costs for 800-in/50-out at base prices and 200-in/50-out at fine-tuned prices.
-    from ftroi_helpers.tokens import request_cost
+    from ftroi_helpers.token_costs import request_cost
 
     prompted = request_cost(800, 50, 0.15, 0.60)
     tuned = request_cost(200, 50, 0.30, 1.20)

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from ftroi_helpers.cost_model import Scenario, simulate
-from ftroi_helpers.decision import decision_tree
 from ftroi_helpers.report import build_report, render_html, write_report
+from ftroi_helpers.rules_of_thumb import decision_tree
 from ftroi_helpers.scenario_file import example_scenario_file, from_dict
 from ftroi_helpers.sensitivity import ASSUMPTION_LABELS, monte_carlo, share_text
 from ftroi_helpers.sensitivity_plots import payback_sentence

@@ -2,7 +2,7 @@
 maths they use (months and days to break even, GPU utilization, per-token prices).
 
 Every figure a source prints is a named case with the source file in a comment. Expected values
-are computed from the maths helpers (tokens.py, breakeven.py, hosting.py, cost_model.py) and the
+are computed from the maths helpers (token_costs.py, breakeven.py, hosting.py, cost_model.py) and the
 price table, never copied from sources.py's output.
 """
 
@@ -35,7 +35,7 @@ from ftroi_helpers.sources import (
     tokens_rule_table,
     volume_table,
 )
-from ftroi_helpers.tokens import monthly_inference_savings, monthly_tokens, request_cost
+from ftroi_helpers.token_costs import monthly_inference_savings, monthly_tokens, request_cost
 
 MINI = "gpt-4o-mini-2024-07-18"
 GPT4O = "gpt-4o-2024-08-06"

@@ -21,10 +21,10 @@ import pytest
 import ftroi_helpers
 from ftroi_helpers.tokenizer import (
     CHARS_PER_TOKEN,
+    _count_or_estimate,
     count_tokens,
     encoding_for_model,
     estimate_tokens,
-    token_count,
 )
 
 TEXTS = [
@@ -71,14 +71,14 @@ def test_a_long_text_is_counted_whole():
 
 
 def test_other_providers_get_an_estimate_that_says_so():
-    c = token_count("x" * 10, model="Claude (via AWS Bedrock)")
+    c = _count_or_estimate("x" * 10, model="Claude (via AWS Bedrock)")
     assert c.exact is False and c.method == "estimate"
     assert c.tokens == 3  # ceil(10 / 4)
     assert "estimate" in c.label and "≈" in c.label and "4 per token" in c.label
 
 
 def test_an_exact_count_says_which_encoding():
-    c = token_count(TEXTS[1], model="gpt-3.5-turbo")
+    c = _count_or_estimate(TEXTS[1], model="gpt-3.5-turbo")
     assert c == (KNOWN_CL100K[1], True, "cl100k_base", f"{KNOWN_CL100K[1]} tokens (exact, cl100k_base)")
 
 

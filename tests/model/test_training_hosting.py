@@ -206,7 +206,7 @@ def test_hosting_cost_rejects_negative_rates():
 # -- hosting options side by side (issue 12) ---------------------------------------------------
 from ftroi_helpers.cost_model import REALISTIC, compare_scenarios, hosting_scenarios  # noqa: E402
 from ftroi_helpers.hosting import gpu_breakeven_requests_per_month, hosting_options  # noqa: E402
-from ftroi_helpers.tokens import request_cost  # noqa: E402
+from ftroi_helpers.token_costs import request_cost  # noqa: E402
 
 
 def _options(**kw):

@@ -16,8 +16,8 @@ from ftroi_helpers.calculators.prompt import (
 from ftroi_helpers.prices import load_prices
 from ftroi_helpers.report import build_report
 from ftroi_helpers.scenario_file import load
+from ftroi_helpers.token_costs import request_cost
 from ftroi_helpers.tokenizer import count_tokens
-from ftroi_helpers.tokens import request_cost
 
 MINI = "gpt-4o-mini-2024-07-18"
 GPT_4O = "gpt-4o-2024-08-06"

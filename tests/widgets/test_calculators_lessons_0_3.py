@@ -30,7 +30,7 @@ from ftroi_helpers.prices import price_row
 from ftroi_helpers.selfcheck import answer_hash, grade_choice, questions
 from ftroi_helpers.serving import capacity_rps
 from ftroi_helpers.sources import breakeven_by_task_table, inference_savings_table
-from ftroi_helpers.tokens import monthly_inference_savings, request_cost
+from ftroi_helpers.token_costs import monthly_inference_savings, request_cost
 from ftroi_helpers.training import training_run_usd
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from ftroi_helpers import calculators
-from ftroi_helpers.calculators.decision import EVAL_ANSWERS, decision_tree_outcome
 from ftroi_helpers.calculators.quality import eval_noise_outcome, quality_cost_outcome
-from ftroi_helpers.decision import check_data_quality, decision_tree
+from ftroi_helpers.calculators.rules_of_thumb import EVAL_ANSWERS, decision_tree_outcome
 from ftroi_helpers.quality import (
     compare_evals,
     difference_interval,
@@ -25,6 +24,7 @@ from ftroi_helpers.quality import (
     smaller_model_matches,
     training_set_size,
 )
+from ftroi_helpers.rules_of_thumb import check_data_quality, decision_tree
 from ftroi_helpers.selfcheck import grade_choice, questions
 
 # -- quality_cost ---------------------------------------------------------------------------

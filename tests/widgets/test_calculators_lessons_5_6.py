@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 from ftroi_helpers import calculators
-from ftroi_helpers.calculators.decide import capstone, capstone_outcome, capstone_title
+from ftroi_helpers.calculators.capstone_decision import capstone, capstone_outcome, capstone_title
 from ftroi_helpers.calculators.drift import percent_to_share, retraining, retraining_outcome
+from ftroi_helpers.capstone import capstone_answer
 from ftroi_helpers.cost_model import REALISTIC, Scenario, replace, simulate, tco
 from ftroi_helpers.hosting import hosting_cost_per_month
-from ftroi_helpers.sensitivity import REALISTIC_RANGES, capstone_answer, share_text
+from ftroi_helpers.sensitivity import REALISTIC_RANGES, share_text
 from ftroi_helpers.sensitivity_plots import payback_sentence
 
 #: Lesson 05's scenario: 120k requests/month on an A10G billed by the hour ($1.006/hour,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftroi_helpers import decision
-from ftroi_helpers.decision import (
+from ftroi_helpers import rules_of_thumb
+from ftroi_helpers.rules_of_thumb import (
     DATA_QUALITY_CHECKLIST,
     DECISION_TREE,
     RUN_THE_EVAL_REASON,
@@ -160,7 +160,7 @@ def test_token_rule_boundaries_belong_to_the_middle_band(tokens_per_month, label
 
 def test_token_rule_for_source_002_classification_volume_says_fine_tuning_wins():
     # 002: 10K requests/day of 800 + 50 tokens = 255M tokens/month at 30 days
-    from ftroi_helpers.tokens import monthly_tokens
+    from ftroi_helpers.token_costs import monthly_tokens
 
     assert tokens_per_month_rule(monthly_tokens(10_000, 850)).verdict == \
         "fine-tuning usually wins"
@@ -398,9 +398,9 @@ def test_decision_module_does_not_import_pandas_until_a_table_is_asked_for():
     import subprocess
     import sys
 
-    code = ("import sys, ftroi_helpers.decision as d; d.decision_tree(5000, 500, 10, True); "
+    code = ("import sys, ftroi_helpers.rules_of_thumb as d; d.decision_tree(5000, 500, 10, True); "
             "d.volume_band(10); print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
-    assert decision.__all__  # the module lists its public names
+    assert rules_of_thumb.__all__  # the module lists its public names

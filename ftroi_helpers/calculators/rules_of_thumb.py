@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..decision import decision_tree as _decision_tree
+from ..rules_of_thumb import decision_tree as _decision_tree
 from ..validation import require_choice
 from ._base import Calculator, Outcome, checkbox, dropdown, float_slider, number_box
 

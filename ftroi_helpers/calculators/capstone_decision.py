@@ -3,7 +3,7 @@
 The calculator demo asks: at 200k requests/month on a hosted model, would fine-tuning a small open model
 to self-host pay back within a quarter, and which assumptions dominate? The calculator sets the
 key assumptions and reports exactly what lesson 06's text and figures report, from the same
-function (:func:`ftroi_helpers.sensitivity.capstone_answer`): the payback at the point values;
+function (:func:`ftroi_helpers.capstone.capstone_answer`): the payback at the point values;
 P(payback within 3 months), P(payback within 12 months) and P(ahead at month 12) from a seeded
 Monte Carlo over the lesson's ranges (:data:`~ftroi_helpers.sensitivity.REALISTIC_RANGES`,
 widened to contain the controls' values); and the assumptions that drive the spread. At its
@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from ..capstone import capstone_answer
 from ..cost_model import REALISTIC, Scenario, replace, simulate
 from ..hosting import HOURS_PER_MONTH, hosting_cost_per_month
-from ..sensitivity import capstone_answer
 from ..sensitivity_plots import cost_curve_series, draw_cost_curves, update_cost_curves
 from ..validation import require_int, require_nonnegative
 from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box
@@ -27,9 +27,9 @@ __all__ = ["capstone", "capstone_outcome"]
 
 
 def capstone_title(answer: Any) -> str:
-    """The figure title: :meth:`~ftroi_helpers.sensitivity.CapstoneAnswer.title`.
+    """The figure title: :meth:`~ftroi_helpers.capstone.CapstoneAnswer.title`.
 
-    >>> from ftroi_helpers.sensitivity import capstone_answer
+    >>> from ftroi_helpers.capstone import capstone_answer
     >>> capstone_title(capstone_answer(n_draws=2_000)).startswith("Payback month 6")
     True
     """
@@ -79,7 +79,7 @@ def capstone_outcome(requests_per_month: float, hosted_cost_per_1k_req: float,
     -------
     Outcome
         The answer's sentences; ``data`` holds ``scenario``, ``curves``, ``series`` and
-        ``answer`` (a :class:`~ftroi_helpers.sensitivity.CapstoneAnswer`).
+        ``answer`` (a :class:`~ftroi_helpers.capstone.CapstoneAnswer`).
 
     Raises
     ------

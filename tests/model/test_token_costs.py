@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ftroi_helpers.tokens import (
+from ftroi_helpers.token_costs import (
     cacheable_tokens,
     monthly_inference_savings,
     monthly_tokens,
