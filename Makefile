@@ -72,7 +72,7 @@ sandbox-deps:
 CHP_VERSION := 5.3.0
 CHP := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 
-hub-deps: $(CHP) $(VENV)/.installed-hub-users
+hub-deps: $(CHP) $(VENV)/.installed-hub-users $(VENV)/.installed-hub-culler
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  echo "Installing Debian's postgresql (apt-get)..."; \
@@ -82,6 +82,11 @@ hub-deps: $(CHP) $(VENV)/.installed-hub-users
 	  echo "PostgreSQL is not installed and you are not root: the gradebook tests will be skipped."; \
 	  echo "Install it with: sudo apt-get install postgresql"; \
 	fi
+
+# The hub's idle-culler service runs from the hub's environment (deploy/README.md, step 2).
+$(VENV)/.installed-hub-culler: | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet "jupyterhub-idle-culler>=2,<3"
+	@touch $@
 
 $(CHP): | $(VENV)/bin/python
 	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \

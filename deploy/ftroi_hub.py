@@ -33,6 +33,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 JUPYTER_CONFIG = HERE / "jupyter"
+if str(HERE) not in sys.path:  # its sibling modules (resource_limits), wherever it is loaded from
+    sys.path.insert(0, str(HERE))
 
 #: Modes of the exchange's folders, as nbgrader's default exchange creates them.
 EXCHANGE_ROOT_MODE = 0o1777  # everyone may create a course folder; nobody may delete another's
@@ -58,6 +60,9 @@ class Settings:
     jupyter_dir: str  # FTROI_JUPYTER_DIR: where the hub installs deploy/jupyter/ for users
     lessons_repo: str  # FTROI_LESSONS_REPO: the lessons repository on this server, if any
     profile_script: str  # FTROI_PROFILE_SCRIPT: puts the users' bin/ on login shells' PATH
+    mem_limit: str  # FTROI_MEM_LIMIT: memory per user's server ("2G"; "" for none)
+    cpu_limit: float  # FTROI_CPU_LIMIT: CPU cores per user's server (0 for none)
+    cull_idle_seconds: int  # FTROI_CULL_IDLE_SECONDS: stop servers idle this long (0: never)
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -76,7 +81,63 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         jupyter_dir=env.get("FTROI_JUPYTER_DIR", ""),
         lessons_repo=env.get("FTROI_LESSONS_REPO", ""),
         profile_script=env.get("FTROI_PROFILE_SCRIPT", "/etc/profile.d/ftroi-hub.sh"),
+        mem_limit=_checked(env, "FTROI_MEM_LIMIT", "2G", _size),
+        cpu_limit=_checked(env, "FTROI_CPU_LIMIT", "1", float),
+        cull_idle_seconds=_checked(env, "FTROI_CULL_IDLE_SECONDS", "3600", int),
     )
+
+
+def _size(text: str) -> str:
+    if text:
+        from resource_limits import parse_bytes
+
+        parse_bytes(text)
+    return text
+
+
+def _checked(env: Mapping[str, str], name: str, default: str, parse):
+    """``env[name]`` parsed; a bad value raises ValueError naming the variable."""
+    raw = env.get(name, default)
+    try:
+        value = parse(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not valid (default {default!r})") from None
+    if isinstance(value, (int, float)) and value < 0:
+        raise ValueError(f"{name}={raw!r} must not be negative")
+    return value
+
+
+def spawner_class():
+    """systemdspawner where systemd is PID 1 and it is installed; else the cgroup fallback."""
+    import importlib.util
+
+    from resource_limits import cgroup_spawner_class, systemd_is_init
+
+    if systemd_is_init() and importlib.util.find_spec("systemdspawner") is not None:
+        return "systemdspawner.SystemdSpawner"
+    return cgroup_spawner_class()
+
+
+def cull_service(s: Settings, python: str) -> tuple[dict, dict] | None:
+    """jupyterhub-idle-culler as a hub service and its role, or None when culling is off.
+
+    Examples
+    --------
+    >>> service, role = cull_service(settings({"FTROI_CULL_IDLE_SECONDS": "600"}), "py")
+    >>> service["command"]
+    ['py', '-m', 'jupyterhub_idle_culler', '--timeout=600', '--cull-every=150']
+    >>> cull_service(settings({"FTROI_CULL_IDLE_SECONDS": "0"}), "py") is None
+    True
+    """
+    if not s.cull_idle_seconds:
+        return None
+    every = max(5, min(600, s.cull_idle_seconds // 4))
+    service = {"name": "idle-culler",
+               "command": [python, "-m", "jupyterhub_idle_culler",
+                           f"--timeout={s.cull_idle_seconds}", f"--cull-every={every}"]}
+    role = {"name": "idle-culler", "services": ["idle-culler"],
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}
+    return service, role
 
 
 def jupyter_dir(s: Settings) -> Path:

@@ -42,9 +42,13 @@ FTROI_HUB_ADMIN_TOKEN      (none)                               API token of the
 FTROI_JUPYTER_DIR          {FTROI_USER_ENV}/share/ftroi-hub/... users' Jupyter config (a copy)
 FTROI_LESSONS_REPO         (none)                               the lessons repository, if local
 FTROI_PROFILE_SCRIPT       /etc/profile.d/ftroi-hub.sh          users' bin/ on login shells' PATH
+FTROI_MEM_LIMIT            2G                                   memory per user's server ("" none)
+FTROI_CPU_LIMIT            1                                    CPU cores per user's server
+FTROI_CULL_IDLE_SECONDS    3600                                 stop servers idle this long (0 no)
 =========================  ===================================  ================================
 """
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -81,18 +85,36 @@ c.PAMAuthenticator.allowed_groups = {S.instructor_group, S.student_group}
 c.PAMAuthenticator.create_system_users = False  # the administrator creates accounts (README)
 c.Authenticator.admin_users = set(filter(None, os.environ.get("FTROI_HUB_ADMINS", "").split(",")))
 
+SERVICES: list[dict] = []
+ROLES: list[dict] = []
 # An optional service for scripts (create servers, read users): its token is a secret.
 if os.environ.get("FTROI_HUB_ADMIN_TOKEN"):
-    c.JupyterHub.services = [{"name": "ftroi-admin",
-                              "api_token": os.environ["FTROI_HUB_ADMIN_TOKEN"]}]
-    c.JupyterHub.load_roles = [{
+    SERVICES.append({"name": "ftroi-admin", "api_token": os.environ["FTROI_HUB_ADMIN_TOKEN"]})
+    ROLES.append({
         "name": "ftroi-admin",
         "services": ["ftroi-admin"],
         "scopes": ["admin:users", "admin:servers", "access:servers", "tokens", "list:users"],
-    }]
+    })
+# Idle servers stop after FTROI_CULL_IDLE_SECONDS without activity (jupyterhub-idle-culler, as
+# a hub service; 0 turns it off). Their files stay; the next login starts a fresh server.
+CULL = ftroi_hub.cull_service(S, sys.executable)
+if CULL and importlib.util.find_spec("jupyterhub_idle_culler") is None:
+    print("[ftroi] WARNING: jupyterhub-idle-culler is not installed in the hub's environment: "
+          "idle servers are never stopped (deploy/README.md, step 2)", file=sys.stderr)
+    CULL = None
+if CULL:
+    SERVICES.append(CULL[0])
+    ROLES.append(CULL[1])
+c.JupyterHub.services = SERVICES
+c.JupyterHub.load_roles = ROLES
 
 # --- each user's server: JupyterLab from the shared environment, as the user --------------------
-c.JupyterHub.spawner_class = "localprocess"
+# Per-user limits (FTROI_MEM_LIMIT, FTROI_CPU_LIMIT): systemd's cgroups through
+# jupyterhub-systemdspawner where systemd runs the machine (as The Littlest JupyterHub does),
+# else a cgroup of the server's own (deploy/resource_limits.py).
+c.Spawner.mem_limit = S.mem_limit or None
+c.Spawner.cpu_limit = S.cpu_limit or None
+c.JupyterHub.spawner_class = ftroi_hub.spawner_class()
 c.Spawner.cmd = [str(Path(S.user_env) / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"

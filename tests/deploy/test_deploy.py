@@ -85,7 +85,8 @@ def users_env():
 def deployed_checkout(tmp_path: Path) -> Path:
     """A checkout of the hub's files only root can read, as deploy/README.md leaves /srv/ftroi."""
     checkout = tmp_path / "srv-ftroi"
-    shutil.copytree(DEPLOY, checkout / "deploy", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(DEPLOY, checkout / "deploy", ignore=shutil.ignore_patterns("__pycache__"),
+                    dirs_exist_ok=True)
     os.chmod(checkout, 0o700)
     return checkout
 
@@ -109,7 +110,10 @@ def load_hub_config(tmp_path: Path, users_env: Path, checkout: Path | None = Non
         "       'proxy_api': cfg.ConfigurableHTTPProxy.api_url,\n"
         "       'services': cfg.JupyterHub.services if 'services' in cfg.JupyterHub else [],\n"
         "       'roles': cfg.JupyterHub.load_roles if 'load_roles' in cfg.JupyterHub else [],\n"
-        "       'hook': callable(hook)}\n"
+        "       'hook': callable(hook),\n"
+        "       'spawner': getattr(cfg.JupyterHub.spawner_class, '__name__',\n"
+        "                          cfg.JupyterHub.spawner_class),\n"
+        "       'mem_limit': cfg.Spawner.mem_limit, 'cpu_limit': cfg.Spawner.cpu_limit}\n"
         "print(json.dumps(out, default=str))\n"
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith("FTROI_")}
@@ -139,7 +143,8 @@ def test_hub_config_serves_local_accounts_of_the_two_course_groups(tmp_path, use
     assert cfg["proxy_api"] == "http://127.0.0.1:8001"
     assert cfg["db_url"] == f"sqlite:///{tmp_path / 'state' / 'jupyterhub.sqlite'}"
     assert cfg["hook"] is True
-    assert cfg["services"] == [] and cfg["roles"] == []  # no admin token unless asked for
+    assert [s["name"] for s in cfg["services"]] == ["idle-culler"]  # no admin token unless
+    assert [r["name"] for r in cfg["roles"]] == ["idle-culler"]  # asked for
 
 
 def test_hub_config_runs_jupyterlab_from_the_users_environment(tmp_path, users_env):
@@ -151,9 +156,53 @@ def test_hub_config_runs_jupyterlab_from_the_users_environment(tmp_path, users_e
 def test_hub_config_defines_the_admin_service_only_with_a_token(tmp_path, users_env):
     cfg, _ = load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=_me(),
                              FTROI_HUB_ADMIN_TOKEN="t0k3n")
-    assert cfg["services"] == [{"name": "ftroi-admin", "api_token": "t0k3n"}]
+    assert cfg["services"][0] == {"name": "ftroi-admin", "api_token": "t0k3n"}
     assert cfg["roles"][0]["services"] == ["ftroi-admin"]
     assert "admin:servers" in cfg["roles"][0]["scopes"]
+
+
+def test_hub_config_limits_every_users_server_and_culls_idle_ones(tmp_path, users_env):
+    cfg, _ = load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=_me())
+    assert (cfg["mem_limit"], cfg["cpu_limit"]) == ("2G", 1.0)
+    # no systemd as PID 1 here: the cgroup fallback (tests/deploy/test_hub.py runs it)
+    assert cfg["spawner"] == "CgroupLocalProcessSpawner"
+    culler = next(s for s in cfg["services"] if s["name"] == "idle-culler")
+    assert culler["command"][1:] == ["-m", "jupyterhub_idle_culler", "--timeout=3600",
+                                     "--cull-every=600"]
+    assert set(cfg["roles"][-1]["scopes"]) == {"list:users", "read:users:activity",
+                                              "read:servers", "delete:servers"}
+    cfg, _ = load_hub_config(tmp_path, users_env, FTROI_COURSE_OWNER=_me(),
+                             FTROI_CULL_IDLE_SECONDS="0", FTROI_MEM_LIMIT="")
+    assert cfg["services"] == [] and cfg["mem_limit"] is None
+
+
+@pytest.mark.parametrize("name, value", [("FTROI_MEM_LIMIT", "lots"), ("FTROI_CPU_LIMIT", "-1"),
+                                         ("FTROI_CULL_IDLE_SECONDS", "an hour")])
+def test_a_bad_limit_setting_is_refused_naming_the_variable(name, value):
+    with pytest.raises(ValueError, match=f"^{name}="):
+        ftroi_hub.settings({name: value})
+
+
+def test_cgroup_limits_are_written_for_v2_and_v1(tmp_path):
+    import resource_limits as rl
+
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "cgroup.controllers").write_text("cpu memory pids\n")
+    assert rl.cgroup_mode(v2) == "v2"
+    [group] = rl.limit_process(4242, "ftroi-t-a", rl.parse_bytes("512M"), 0.5, root=v2)
+    assert (group / "memory.max").read_text() == str(512 * 1024 ** 2)
+    assert (group / "cpu.max").read_text() == "50000 100000"
+    assert (group / "cgroup.procs").read_text() == "4242"
+    v1 = tmp_path / "v1"
+    (v1 / "memory").mkdir(parents=True)
+    (v1 / "cpu").mkdir()
+    memory, cpu = rl.limit_process(4243, "ftroi-t-a", rl.parse_bytes("1G"), 2, root=v1)
+    assert (memory / "memory.limit_in_bytes").read_text() == str(1024 ** 3)
+    assert (cpu / "cpu.cfs_quota_us").read_text() == "200000"
+    assert rl.memory_used_bytes("ftroi-t-a", root=v1) is None  # no usage file in a fake tree
+    with pytest.raises(RuntimeError, match="no writable cgroup"):
+        rl.limit_process(1, "ftroi-t-a", 1, 1, root=tmp_path / "none")
 
 
 def test_hub_config_keeps_its_state_private(tmp_path, users_env):

@@ -135,6 +135,8 @@ class HubClass:
     home_modes: dict[str, int] = field(default_factory=dict)
     pulled: dict = field(default_factory=dict)
     login_shell: dict[str, str] = field(default_factory=dict)
+    csp: dict[str, str | None] = field(default_factory=dict)
+    formgrader_tab: str = ""
     browser: object = None
 
 
@@ -171,6 +173,36 @@ def _lesson_repo(work: Path) -> Path:
     return repo
 
 
+def _formgrader_tab_in_lab(hub: hs.Hub, instructor: str) -> str:
+    """Log in as the instructor in headless Chromium, open JupyterLab, choose Nbgrader ->
+    Formgrader, and return what the Formgrader tab's frame shows ("" when it stays blank)."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{hub.url}/hub/login")
+            page.fill("input[name=username]", instructor)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("[type=submit]")
+            page.wait_for_url(f"**/user/{instructor}/**", timeout=120_000)
+            page.goto(f"{hub.url}/user/{instructor}/lab?reset")
+            page.locator(".lm-MenuBar-itemLabel:text-is('Nbgrader')").click(timeout=120_000)
+            page.locator(".lm-Menu-itemLabel:text-is('Formgrader')").click()
+            frame = page.frame_locator(".jp-MainAreaWidget iframe").first
+            try:
+                frame.locator(f"text={cs.QUIZ}").first.wait_for(timeout=60_000)
+            except PlaywrightError:
+                return ""
+            return frame.locator("body").inner_text()
+        finally:
+            browser.close()
+
+
 @contextlib.contextmanager
 def _web_server(folder: Path):
     """Serve ``folder`` on 127.0.0.1 (git's "dumb" HTTP protocol needs nothing more)."""
@@ -202,7 +234,7 @@ def hub_class(tmp_path_factory):
     c: HubClass | None = None
     try:
         teachers, learners = accounts.group("instructors"), accounts.group("students")
-        instructor = accounts.user("i", [teachers])
+        instructor = accounts.user("i", [teachers], password=PASSWORD)
         students = [accounts.user(f"s{n:02d}", [learners],
                                   password=PASSWORD if n == 1 else None)
                     for n in range(1, N_STUDENTS + 1)]
@@ -315,6 +347,11 @@ def hub_class(tmp_path_factory):
         c.gradebook = cs.gradebook_scores(db_url, cs.QUIZ, students)
         r = hub.user_request(instructor, "GET", "formgrader/api/assignments")
         c.formgrader = r.json() if r.ok else {"status": r.status_code}
+        c.csp = {who: hub.user_request(user, "GET", "lab").headers.get("Content-Security-Policy")
+                 for who, user in (("instructor", instructor), ("student", students[0]))}
+        t_browser = time.monotonic()
+        c.formgrader_tab = _formgrader_tab_in_lab(hub, instructor)
+        c.seconds["formgrader in Chromium"] = time.monotonic() - t_browser
         graded_nb = nbformat.read(course / "autograded" / c.hostile / cs.QUIZ /
                                   f"{cs.QUIZ}.ipynb", as_version=4)
         printed = "".join(o.get("text", "") for cell in graded_nb.cells
@@ -404,6 +441,16 @@ def test_the_instructor_has_the_formgrader_and_students_do_not(hub_class):
     assert hub_class.pages["student formgrader"] == 404
 
 
+def test_formgrader_opens_inside_jupyterlab_for_the_instructor_in_chromium(hub_class):
+    assert cs.QUIZ in hub_class.formgrader_tab
+    assert "Manage Assignments" in hub_class.formgrader_tab
+
+
+def test_only_instructors_servers_may_be_framed_and_only_by_their_own_origin(hub_class):
+    assert hub_class.csp["instructor"] == "frame-ancestors 'self'"
+    assert hub_class.csp["student"] == "frame-ancestors 'none'"  # JupyterHub's default
+
+
 def test_the_instructors_formgrader_reads_the_course_and_its_postgresql_gradebook(hub_class):
     quizzes = {a["name"]: a for a in hub_class.formgrader}
     assert quizzes[cs.QUIZ]["num_submissions"] == N_STUDENTS
@@ -483,3 +530,139 @@ def test_the_hostile_notebook_graded_in_the_sandbox_finds_no_course_password_or_
     assert attack["source"] in ("FileNotFoundError", "PermissionError"), attack
     assert attack["gradebook_url_in_env"] is False
     assert attack["postgres"] != "connected"
+
+
+# --- limits and culling: a second, small hub ------------------------------------------------------
+
+#: What the runaway student's kernel runs: it asks for far more memory than its server may use.
+RUNAWAY = "b = bytearray(1536 * 1024 * 1024)\nb[::4096] = b'x' * len(b[::4096])\nprint('ALLOCATED')"
+MEM_LIMIT = "400M"
+IDLE_S = 45
+
+
+def _execute_in_new_kernel(hub: hs.Hub, user: str, code: str, timeout_s: float = 120) -> dict:
+    """Start a kernel on ``user``'s server through the proxy, run ``code`` over the kernel's
+    websocket (the JupyterLab protocol), and report what came back."""
+    import uuid
+
+    import websocket
+
+    r = hub.user_request(user, "POST", "api/kernels", json={"name": "python3"})
+    r.raise_for_status()
+    kernel = r.json()["id"]
+    ws_url = hub.url.replace("http://", "ws://") + f"/user/{user}/api/kernels/{kernel}/channels"
+    ws = websocket.create_connection(ws_url, header=[f"Authorization: token {hub.token}"],
+                                     timeout=timeout_s, suppress_origin=True)
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({
+        "header": {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex,
+                   "msg_type": "execute_request", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+    seen = {"stdout": "", "states": [], "reply": None}
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and seen["reply"] is None:
+        try:
+            msg = json.loads(ws.recv())
+        except (websocket.WebSocketException, OSError):
+            break
+        kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+        if kind == "status":
+            seen["states"].append(msg["content"]["execution_state"])
+            if msg["content"]["execution_state"] in ("restarting", "dead"):
+                break
+        elif kind == "stream":
+            seen["stdout"] += msg["content"].get("text", "")
+        elif kind == "execute_reply" and msg.get("parent_header", {}).get("msg_id") == msg_id:
+            seen["reply"] = msg["content"]["status"]
+    ws.close()
+    return seen
+
+
+def _oom_kills(user: str) -> int:
+    import resource_limits as rl
+
+    for events in (rl.CGROUP_ROOT / rl.GROUP / user / "memory.events",
+                   rl.CGROUP_ROOT / "memory" / rl.GROUP / user / "memory.oom_control"):
+        if events.is_file():
+            for line in events.read_text().splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+    return -1
+
+
+@pytest.fixture(scope="module")
+def limited_hub():
+    _require()
+    import resource_limits as rl
+
+    accounts = hs.LocalAccounts()
+    hub: hs.Hub | None = None
+    out: dict = {}
+    try:
+        teachers, learners = accounts.group("instructors"), accounts.group("students")
+        accounts.user("i", [teachers])
+        student = accounts.user("s01", [learners])
+        hub = hs.Hub({"FTROI_INSTRUCTOR_GROUP": teachers, "FTROI_STUDENT_GROUP": learners,
+                      "FTROI_MEM_LIMIT": MEM_LIMIT, "FTROI_CPU_LIMIT": "0.5",
+                      "FTROI_CULL_IDLE_SECONDS": str(IDLE_S)})
+        hub.env["FTROI_EXCHANGE_ROOT"] = str(hub.work / "exchange")
+        hub.start()
+        hub.add_users([student])
+        hub.spawn([student])
+        spawned = time.monotonic()
+        server_pid = next(p for p in accounts.pids(student)
+                          if "jupyterhub-singleuser" in Path(f"/proc/{p}/cmdline").read_text())
+        groups = rl.user_groups(student, rl.cgroup_mode())
+        out["in_group"] = all(str(server_pid) in (g / "cgroup.procs").read_text().split()
+                              for g in groups)
+        out["limits"] = {f.name: f.read_text().strip() for g in groups for f in (
+            g / "memory.limit_in_bytes", g / "memory.max", g / "cpu.cfs_quota_us",
+            g / "cpu.max") if f.is_file()}
+        out["runaway"] = _execute_in_new_kernel(hub, student, RUNAWAY)
+        out["oom_kills"] = _oom_kills(student)
+        out["server_after"] = hub.user_request(student, "GET", "api/status").status_code
+        out["used_bytes"] = rl.memory_used_bytes(student)
+        # then nobody touches the server: the idle-culler stops it
+        deadline = spawned + IDLE_S + 180
+        while time.monotonic() < deadline:
+            info = hub.api("GET", f"/users/{student}").json()
+            if not info.get("servers"):
+                out["culled_after_s"] = time.monotonic() - spawned
+                break
+            time.sleep(3)
+        out["log"] = hub.log()
+        print("\nlimited hub:", {k: v for k, v in out.items() if k != "log"})
+        yield out
+    except Exception:
+        if hub is not None:
+            print(hub.log())
+        raise
+    finally:
+        if hub is not None:
+            hub.stop()
+        accounts.remove()
+
+
+def test_a_users_server_runs_in_its_own_cgroup_with_the_configured_limits(limited_hub):
+    import resource_limits as rl
+
+    assert limited_hub["in_group"]
+    limits = limited_hub["limits"]
+    mem = limits.get("memory.limit_in_bytes") or limits.get("memory.max")
+    assert int(mem) == rl.parse_bytes(MEM_LIMIT)
+    cpu = limits.get("cpu.cfs_quota_us") or limits.get("cpu.max", "").split()[0]
+    assert int(cpu) == 50_000  # half a core per 100 ms
+
+
+def test_a_runaway_kernel_is_killed_at_the_cap_and_the_server_lives_on(limited_hub):
+    runaway = limited_hub["runaway"]
+    assert "ALLOCATED" not in runaway["stdout"], runaway
+    assert limited_hub["oom_kills"] >= 1
+    assert limited_hub["server_after"] == 200
+
+
+def test_an_idle_server_is_stopped_by_the_idle_culler(limited_hub):
+    assert "culled_after_s" in limited_hub, limited_hub["log"][-3000:]
+    assert IDLE_S - 15 <= limited_hub["culled_after_s"] <= IDLE_S + 180
