@@ -61,6 +61,13 @@ if (HERE / "ftroi_course" / "grading.py").is_file():
 # Grading: no cell may run longer than this (an endless loop scores 0 for its item and the
 # rest of the class is still graded).
 c.ExecutePreprocessor.timeout = 30
+# ...and no submission longer than this, all cells together (a quiz runs in a few seconds). Past
+# it the running cell is stopped and the cells after it are not run (their tests score 0); the
+# log and the student's feedback say why.
+c.SandboxedExecute.submission_time_budget_seconds = 120
+# A fault of the grading environment (no sandbox, a kernel that cannot start or cannot import
+# ftroi_helpers) stops autograding with exit status 3 and a message naming it, and records no
+# score for the student it stopped at (never a 0).
 # A student who deleted a grade cell gets it back, so the hidden test still runs.
 c.OverwriteCells.add_missing_cells = True
 

@@ -614,6 +614,86 @@ def test_only_error_outputs_survive_past_the_budget(tmp_path):
     assert errors(nb.cells[2]) == ["ZeroDivisionError"]  # never dropped: it fails a test
 
 
+# -- the time budget --------------------------------------------------------------------------------
+
+@needs_sandbox
+def test_a_submission_past_its_time_budget_is_stopped_and_its_remaining_cells_are_not_run(
+        tmp_path, caplog):
+    course = Course(tmp_path)
+    with caplog.at_level(logging.ERROR):
+        nb = run(course, [
+            "x = 1",
+            # ignores the interrupt: killed after the grace period, and no fresh kernel follows
+            "import time\nwhile True:\n    try:\n        time.sleep(60)\n"
+            "    except KeyboardInterrupt:\n        pass",
+            "print('after')",
+            "print('and after')",
+        ], timeout=60, submission_time_budget_seconds=8)
+    assert errors(nb.cells[1]) == ["TimeBudgetExceeded"]
+    assert "time budget of 8 s" in nb.cells[1].outputs[-1].evalue
+    for cell in nb.cells[2:]:
+        assert stdout(cell) == "" and errors(cell) == ["TimeBudgetExceeded"]
+        assert cell.outputs[0].evalue.startswith("not run: the submission's time budget of 8 s")
+    assert "the 2 code cells from cell 2 on are not run" in caplog.text
+
+
+def test_the_time_budget_is_a_course_setting_with_a_default_and_cuts_the_cell_timeout():
+    ep = SandboxedExecute(config=Config({"Execute": {"timeout": 30}}))
+    assert ep.submission_time_budget_seconds == 120
+    assert "time budget" not in ep.class_traits()["timeout"].help
+    ep.submission_time_budget_seconds = 10
+    ep.start_time_budget()
+    assert 9 <= ep._get_timeout(None) <= 10  # what is left of the budget, not 30 s
+    ep.submission_time_budget_seconds = 0
+    ep.start_time_budget()
+    assert ep._get_timeout(None) == 30 and not ep.budget_used_up()
+
+
+# -- environment faults ---------------------------------------------------------------------------
+
+@pytest.fixture
+def pythonpath_only_package(tmp_path, monkeypatch):
+    """A package the grader imports only through PYTHONPATH (the sandbox drops PYTHONPATH)."""
+    folder = tmp_path / "pythonpath"
+    (folder / "ftroi_pythonpath_only").mkdir(parents=True)
+    (folder / "ftroi_pythonpath_only" / "__init__.py").write_text("VALUE = 1\n")
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+    monkeypatch.syspath_prepend(str(folder))
+    return "ftroi_pythonpath_only"
+
+
+@needs_sandbox
+def test_a_kernel_that_cannot_import_the_learners_package_stops_grading_naming_the_fault(
+        tmp_path, pythonpath_only_package):
+    course = Course(tmp_path)
+    with pytest.raises(sandbox.GradingEnvironmentError) as stopped:
+        run(course, ["print('never graded')"],
+            kernel_packages=["ftroi_helpers", pythonpath_only_package])
+    message = str(stopped.value)
+    assert message.startswith(f"Grading stopped at {STUDENT}, on a fault of the grading "
+                              "environment, not of the submission")
+    assert "cannot import ftroi_helpers, ftroi_pythonpath_only" in message
+    assert "only through PYTHONPATH" in message and "No score was recorded" in message
+    assert stopped.value.code == 3 and isinstance(stopped.value, SystemExit)
+    assert not course.folder.exists()  # nbgrader would otherwise skip this student next time
+
+
+@needs_sandbox
+def test_bwrap_failing_at_kernel_start_stops_grading_naming_the_fault(tmp_path):
+    course = Course(tmp_path)
+    fake = tmp_path / "bwrap"  # passes the probe (`true`), fails for a kernel
+    fake.write_text(f"#!/bin/sh\ncase \"$*\" in *ipykernel*) echo 'bwrap: cannot mount' >&2; "
+                    f"exit 1;; esac\nexec {find_bwrap()} \"$@\"\n")
+    fake.chmod(0o755)
+    sandbox.bwrap._PROBES.clear()
+    with pytest.raises(sandbox.GradingEnvironmentError) as stopped:
+        run(course, ["print('never graded')"], bwrap_path=str(fake))
+    message = str(stopped.value)
+    assert "the student's kernel did not start in its sandbox" in message
+    assert "bwrap exited with status 1" in message and "bwrap: cannot mount" in message
+    assert not course.folder.exists()
+
+
 # -- refusal and opt-out (no sandbox needed) ----------------------------------------------------
 
 def test_without_bwrap_autograding_refuses_with_one_clear_error(tmp_path, caplog):
@@ -654,10 +734,18 @@ def test_nbgrader_autograde_without_bwrap_stops_with_one_error_and_grades_nobody
         folder.mkdir(parents=True)
         shutil.copy(course / "release" / quiz / f"{quiz}.ipynb", folder)
     done = nbgrader("autograde", quiz)
-    assert done.returncode != 0
+    assert done.returncode == 3
     assert done.stderr.count("Refusing to autograde") == 1, done.stderr[-3000:]
     assert "There was an error processing" not in done.stderr
     assert not list((course / "autograded").glob(f"*/{quiz}/{quiz}.ipynb"))
+    assert _gradebook_submissions(course, quiz) == []  # no row, so no score of 0 either
+
+
+def _gradebook_submissions(course: Path, quiz: str) -> list[str]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "ftroi") as gb:
+        return sorted(s.student.id for s in gb.find_assignment(quiz).submissions)
 
 
 def test_the_instructor_may_opt_out_and_gets_a_loud_warning(tmp_path, caplog):

@@ -28,6 +28,8 @@ notebook exactly as ``Execute`` does, but the kernel runs inside Debian's ``bwra
 - **bounded output**: outputs are counted as they arrive in the grading process; past a cell's or
   the notebook's byte budget they are dropped (never accumulated) and the cell gets a note on
   stderr. Error outputs are always kept (shortened), so a flood cannot hide a failing test;
+- **a time budget per submission** (``submission_time_budget_seconds``): past it the running
+  cell is stopped and the cells after it are not run, each with a ``TimeBudgetExceeded`` error;
 - **interrupts that work**: a cell that runs past the timeout is interrupted with a message on
   the control channel (``interrupt_mode = "message"``; a signal would stop at bwrap). If the
   kernel has not answered after ``interrupt_grace_seconds`` it is killed with everything in its
@@ -38,6 +40,9 @@ The kernel's environment is rebuilt from scratch: ``FTROI_STUDENT_ID`` is the nb
 id, ``NBGRADER_EXECUTION`` is kept as nbgrader sets it, and only the variables named in
 ``env_keep`` are passed on (no tokens or passwords from the grader's environment).
 
+A fault of the grading environment stops autograding with one error that names it
+(:class:`GradingEnvironmentError`, exit status 3) and records no score (not 0) for the student
+it stopped at: a kernel that does not start, or cannot import ``kernel_packages``.
 If ``bwrap`` is missing or cannot create namespaces, autograding stops before the first
 submission runs, with one error (:class:`SandboxUnavailableError`), unless the instructor sets
 ``c.SandboxedExecute.allow_unsandboxed = True``: then it logs a loud warning and runs kernels
@@ -61,6 +66,8 @@ timeouts), :mod:`.output_budget` and :mod:`.execute` (the preprocessor that join
 """
 
 from .bwrap import (
+    ENVIRONMENT_FAULT_STATUS,
+    GradingEnvironmentError,
     SandboxUnavailableError,
     bwrap_argv,
     find_bwrap,
@@ -72,6 +79,7 @@ from .execute import SandboxedExecute
 from .kernel import STUDENT_ID_VARIABLE, SandboxedKernelManager
 from .output_budget import output_bytes
 
-__all__ = ["STUDENT_ID_VARIABLE", "SandboxUnavailableError", "SandboxedExecute",
+__all__ = ["ENVIRONMENT_FAULT_STATUS", "STUDENT_ID_VARIABLE", "GradingEnvironmentError",
+           "SandboxUnavailableError", "SandboxedExecute",
            "SandboxedKernelManager", "bwrap_argv", "find_bwrap", "kernel_sys_path",
            "output_bytes", "probe_sandbox", "readable_paths"]

@@ -38,24 +38,34 @@ _UID_BASE = 1_000_000_000
 _SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 
 
-class SandboxUnavailableError(SystemExit):
-    """Autograding refused: bubblewrap is missing or cannot create its namespaces.
+#: The exit status of a grading stopped by a fault of the grading environment (not a submission).
+ENVIRONMENT_FAULT_STATUS = 3
 
-    It derives from ``SystemExit`` so that ``nbgrader autograde`` stops at the first submission
-    with this one message (logged once, exit status 1), instead of reporting the same failure
-    once per student (nbgrader catches every ``Exception`` per submission and goes on with the
-    next one).
 
-    >>> str(SandboxUnavailableError("no bwrap")), SandboxUnavailableError("no bwrap").code
-    ('no bwrap', 1)
+class GradingEnvironmentError(SystemExit):
+    """Grading stopped: the grader cannot run students' kernels properly here.
+
+    A fault of the grading environment (bwrap missing or failing, a kernel that cannot start, a
+    package the kernel cannot import), never of a submission: every student would get the same
+    wrong score. It derives from ``SystemExit`` so that ``nbgrader autograde`` stops at the
+    first submission with this one message (logged once, exit status 3), instead of reporting
+    the same failure once per student (nbgrader catches every ``Exception`` per submission and
+    goes on with the next one).
+
+    >>> str(GradingEnvironmentError("no bwrap")), GradingEnvironmentError("no bwrap").code
+    ('no bwrap', 3)
     """
 
     def __init__(self, message: str) -> None:
-        super().__init__(1)  # the exit status; the message is already in the log
+        super().__init__(ENVIRONMENT_FAULT_STATUS)  # the message is already in the log
         self.message = message
 
     def __str__(self) -> str:
         return self.message
+
+
+class SandboxUnavailableError(GradingEnvironmentError):
+    """Autograding refused: bubblewrap is missing or cannot create its namespaces."""
 
 
 # -- finding out what the sandbox needs ------------------------------------------------------------

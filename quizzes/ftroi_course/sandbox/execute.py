@@ -2,7 +2,13 @@
 
 It puts together the kernel manager (:mod:`.kernel`), the watchdog (:mod:`.watchdog`) and the
 output budget (:mod:`.output_budget`), and decides what a lost kernel means for the cells: the
-cell gets the reason as an error and a fresh kernel runs the remaining cells.
+cell gets the reason as an error and a fresh kernel runs the remaining cells; past the time
+budget, the cells left are not run.
+
+A fault of the grading environment (no sandbox, a kernel that cannot start or cannot import
+the learner's package) is not a submission's: grading stops with
+:class:`~.bwrap.GradingEnvironmentError` (exit status 3), and the student's half-made
+results are removed, in ``autograded/`` and in the gradebook, so no score of 0 is recorded.
 """
 
 from __future__ import annotations
@@ -20,7 +26,12 @@ from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool
 
-from .bwrap import SandboxUnavailableError, find_bwrap, probe_sandbox
+from .bwrap import (
+    GradingEnvironmentError,
+    SandboxUnavailableError,
+    find_bwrap,
+    probe_sandbox,
+)
 from .kernel import SandboxedKernels
 from .output_budget import OutputBudget, _b
 from .watchdog import KernelStopped, Watchdog
@@ -47,9 +58,10 @@ class SandboxedExecute(OutputBudget, Watchdog, SandboxedKernels, Execute):
         resources = resources if resources is not None else {}
         self._student_id = str(resources.get("nbgrader", {}).get("student") or "")
         self.reset_output_budget()
-        self._restarts, self._gave_up = 0, ""
+        self._restarts, self._gave_up, self._gave_up_ename = 0, "", "KernelRestartLimit"
         self._memory_kill = 0
         self._sandboxed = self._check_sandbox(resources)
+        self.start_time_budget()
         return super().preprocess(nb, resources, km)
 
     def _check_sandbox(self, resources: dict[str, t.Any]) -> bool:
@@ -67,8 +79,41 @@ class SandboxedExecute(OutputBudget, Watchdog, SandboxedKernels, Execute):
             "To grade anyway (student code can then read the answer key and rewrite the "
             "gradebook), set c.SandboxedExecute.allow_unsandboxed = True in nbgrader_config.py.")
         self.log.error(message)
-        self._remove_unfinished_output(resources)
+        self._forget_submission(resources)
         raise SandboxUnavailableError(message)
+
+    def environment_fault(self, what: str) -> GradingEnvironmentError:
+        """Log ``what`` went wrong with the grading environment, undo this student's half-made
+        results, and return the error that stops grading."""
+        student = self._student_id or "this student"
+        message = (f"Grading stopped at {student}, on a fault of the grading environment, not "
+                   f"of the submission: {what}. No score was recorded for {student}; fix the "
+                   "environment and grade again.")
+        self.log.error(message)
+        self._forget_submission(self.resources if isinstance(self.resources, dict) else {})
+        return GradingEnvironmentError(message)
+
+    def _forget_submission(self, resources: dict[str, t.Any]) -> None:
+        """Remove what nbgrader made of this submission before it ran: the autograded folder
+        and, if none of its grades has a score yet, its gradebook entry (which reads as 0)."""
+        self._remove_unfinished_output(resources)
+        info = resources.get("nbgrader", {})
+        coursedir = self._coursedir()
+        if not info.get("assignment") or not info.get("student") or not coursedir.db_url:
+            return
+        from nbgrader.api import Gradebook, MissingEntry
+
+        try:
+            with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+                submission = gb.find_submission(info["assignment"], info["student"])
+                grades = [g for nb in submission.notebooks for g in nb.grades]
+                if all(g.auto_score is None and g.manual_score is None for g in grades):
+                    gb.remove_submission(info["assignment"], info["student"])
+        except MissingEntry:
+            pass
+        except Exception as exc:  # noqa: BLE001 - the fault being reported matters more
+            self.log.error("Could not remove %s's unscored gradebook entry: %s",
+                           info["student"], exc)
 
     def _remove_unfinished_output(self, resources: dict[str, t.Any]) -> None:
         """Remove the half-made autograded folder, as nbgrader does when a submission fails.
@@ -86,9 +131,11 @@ class SandboxedExecute(OutputBudget, Watchdog, SandboxedKernels, Execute):
     async def async_execute_cell(self, cell: NotebookNode, cell_index: int,
                                  execution_count: int | None = None,
                                  store_history: bool = True) -> NotebookNode:
+        if not self._gave_up and self.budget_used_up():
+            self._give_up("TimeBudgetExceeded", f"not run: {self.budget_message()}", cell_index)
         if self._gave_up:
             if cell.cell_type == "code" and cell.source.strip():
-                cell.outputs = [self._error("KernelRestartLimit", self._gave_up)]
+                cell.outputs = [self._error(self._gave_up_ename, self._gave_up)]
             return cell
         try:
             return await super().async_execute_cell(cell, cell_index, execution_count,
@@ -138,10 +185,21 @@ class SandboxedExecute(OutputBudget, Watchdog, SandboxedKernels, Execute):
             if msg.get("parent_header", {}).get("msg_id") == msg_id:
                 break
 
+    def _give_up(self, ename: str, why: str, cell_index: int) -> None:
+        """Run no more cells: each code cell from ``cell_index`` on gets ``why`` as an error."""
+        self._gave_up, self._gave_up_ename = why, ename
+        left = sum(1 for c in self.nb.cells[cell_index:] if c.cell_type == "code")
+        self.log.error("Student %s: the %i code cells from cell %i on are %s", self._student_id,
+                       left, cell_index, why)
+
     async def _replace_kernel(self, cell: NotebookNode, cell_index: int,
                               execution_count: int | None, exc: Exception) -> NotebookNode:
         """Record why the kernel was lost in the cell, and start a fresh one."""
-        if isinstance(exc, KernelStopped):
+        if self.budget_used_up():
+            error = self._error("TimeBudgetExceeded", (
+                f"{self.budget_message()} while this cell ran: its kernel was stopped, and the "
+                "cells after it were not run"))
+        elif isinstance(exc, KernelStopped):
             error = self._error(self.error_on_timeout.get("ename", "CellTimeoutError"), str(exc))
         elif isinstance(exc, DeadKernelError) and self._memory_kill:
             error = self._error("MemoryError", (
@@ -161,6 +219,11 @@ class SandboxedExecute(OutputBudget, Watchdog, SandboxedKernels, Execute):
             cell["execution_count"] = execution_count
         self.nb["cells"][cell_index] = cell
         self._memory_kill = 0
+        if self.budget_used_up():
+            self._give_up("TimeBudgetExceeded", f"not run: {self.budget_message()}",
+                          cell_index + 1)
+            await self._stop_kernel()
+            return cell
         await self._restart_kernel()
         return cell
 

@@ -21,6 +21,8 @@ import tempfile
 import threading
 import typing as t
 from pathlib import Path
+from queue import Empty
+from time import monotonic
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -93,6 +95,35 @@ async def sandbox_root_pid(process: subprocess.Popen, timeout_s: float = 30.0) -
         if asyncio.get_running_loop().time() > deadline:
             raise RuntimeError(f"bwrap made no sandbox within {timeout_s:g} s")
         await asyncio.sleep(0.005)
+
+
+def why_not_importable(packages: t.Iterable[str]) -> str:
+    """Where the grader finds ``packages``, and why a sandboxed kernel may not.
+
+    >>> why_not_importable(["no_such_package_here"])
+    'the grader cannot import no_such_package_here either: install it'
+    """
+    import importlib.util
+
+    reasons = []
+    extra = [_real(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    for name in packages:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None:
+            reasons.append(f"the grader cannot import {name} either: install it")
+            continue
+        where = _real(spec.origin or next(iter(spec.submodule_search_locations or [""]), ""))
+        if any(where == p or where.startswith(p.rstrip("/") + "/") for p in extra):
+            reasons.append(
+                f"the grader finds {name} at {where} only through PYTHONPATH, which the sandbox "
+                f"does not pass to kernels: install it into {sys.prefix} (pip install -e .)")
+        else:
+            reasons.append(f"the grader finds {name} at {where}; is it readable by the "
+                           "kernel (c.SandboxedExecute.readable_paths)?")
+    return "; ".join(reasons)
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -213,12 +244,14 @@ class SandboxedKernels(NotebookClient):
     _student_id: str = ""
     _restarts: int = 0
     _gave_up: str = ""
+    _gave_up_ename: str = "KernelRestartLimit"
     # per kernel
     _conn_dir: str | None = None
     _stderr_tail: bytearray
     _process_group: int | None = None
     _bwrap_pid: int | None = None
     _bound_receive_buffers: t.Callable[[t.Any], None]  # from OutputBudget
+    environment_fault: t.Callable[[str], BaseException]  # from SandboxedExecute
 
     def _uid(self) -> int | None:
         """The uid the sandbox runs as, if it differs from ours (only when we are root)."""
@@ -274,6 +307,27 @@ class SandboxedKernels(NotebookClient):
         return CourseDirectory(config=self.config)
 
     async def async_start_new_kernel(self, **kwargs: t.Any) -> None:
+        try:
+            await self._start_kernel(**kwargs)
+        except Exception as exc:
+            raise self._start_failure(exc) from exc
+
+    def _start_failure(self, exc: Exception) -> BaseException:
+        """The environment fault for a kernel that did not start, with its stderr."""
+        tail = bytes(getattr(self, "_stderr_tail", b"")).decode("utf-8", "replace").strip()
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if not tail and process is not None and process.stderr is not None:
+            try:
+                if process.poll() is not None:
+                    tail = process.stderr.read(65536).decode("utf-8", "replace").strip()
+            except (OSError, ValueError):
+                pass
+        where = " in its sandbox" if self._sandboxed else ""
+        return self.environment_fault(
+            f"the student's kernel did not start{where} ({type(exc).__name__}: {exc})"
+            + (f"; its stderr:\n{tail[-3000:]}" if tail else ""))
+
+    async def _start_kernel(self, **kwargs: t.Any) -> None:
         if not self._sandboxed:
             env = dict(os.environ)
             env[STUDENT_ID_VARIABLE] = self._student_id
@@ -346,7 +400,12 @@ class SandboxedKernels(NotebookClient):
 
     async def async_start_new_kernel_client(self):  # type: ignore[override]
         if not self._sandboxed:
-            return await super().async_start_new_kernel_client()
+            try:
+                kc = await super().async_start_new_kernel_client()
+            except Exception as exc:
+                raise self._start_failure(exc) from exc
+            await self._check_kernel_imports()
+            return kc
         assert self.km is not None
         try:
             self.kc = self.km.client()
@@ -356,21 +415,51 @@ class SandboxedKernels(NotebookClient):
             await ensure_async(self.kc.start_channels(stdin=False, hb=False))
             await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
         except Exception as exc:
-            tail = bytes(self._stderr_tail).decode("utf-8", "replace").strip()
-            self.log.error("The sandboxed kernel did not start: %s%s", exc,
-                           f"\nIts stderr:\n{tail[-3000:]}" if tail else "")
             await self._async_cleanup_kernel()
-            raise
+            raise self._start_failure(exc) from exc
         self.kc.allow_stdin = False
+        await self._check_kernel_imports()
         await run_hook(self.on_notebook_start, notebook=self.nb)
         return self.kc
+
+    async def _check_kernel_imports(self) -> None:
+        """Stop grading if the fresh kernel cannot import ``kernel_packages``.
+
+        Run before any of the student's cells (with ``-P`` nothing of theirs has run yet), so
+        a failure here is the grading environment's, not the submission's.
+        """
+        if not self.kernel_packages:
+            return
+        assert self.kc is not None
+        code = (f"import importlib as _i\nfor _m in {list(self.kernel_packages)!r}:\n"
+                "    _i.import_module(_m)\ndel _i, _m")
+        msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = monotonic() + self.startup_timeout
+        while (left := deadline - monotonic()) > 0:
+            try:
+                reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+            except Empty:
+                break
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            content = reply.get("content", {})
+            if content.get("status") == "ok":
+                return
+            missing = str(content.get("evalue", ""))
+            raise self.environment_fault(
+                f"the student's kernel cannot import {', '.join(self.kernel_packages)} "
+                f"({content.get('ename')}: {missing}); {why_not_importable(self.kernel_packages)}")
+        raise self.environment_fault(
+            f"the student's kernel did not answer within {self.startup_timeout} s when it "
+            f"imported {', '.join(self.kernel_packages)}")
 
     start_new_kernel = run_sync(async_start_new_kernel)
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     async def _async_cleanup_kernel(self) -> None:
         try:
-            await super()._async_cleanup_kernel()
+            if self.km is not None:  # None once a lost kernel was not replaced
+                await super()._async_cleanup_kernel()
         finally:
             self._kill_sandbox()
             if self._conn_dir:
@@ -389,9 +478,8 @@ class SandboxedKernels(NotebookClient):
                 pass
             self._process_group = None
 
-    async def _restart_kernel(self) -> None:
-        """A fresh sandboxed kernel after the previous one was killed or died."""
-        self._restarts += 1
+    async def _stop_kernel(self) -> None:
+        """Stop what is left of a kernel that was killed or died, and its sandbox."""
         if self.km is not None:
             try:
                 await self.km.shutdown_kernel(now=True)
@@ -399,6 +487,11 @@ class SandboxedKernels(NotebookClient):
                 pass
         await self._async_cleanup_kernel()
         self.kc, self.km = None, None
+
+    async def _restart_kernel(self) -> None:
+        """A fresh sandboxed kernel after the previous one was killed or died."""
+        self._restarts += 1
+        await self._stop_kernel()
         if self._restarts > self.max_kernel_restarts:
             self._gave_up = (f"not run: the kernel was restarted {self.max_kernel_restarts} "
                              "times in this notebook (c.SandboxedExecute.max_kernel_restarts)")

@@ -1,5 +1,9 @@
 """The watchdog: what stops a submission that runs too long or takes too much memory.
 
+Each submission has a time budget (``submission_time_budget_seconds``), beside the per-cell
+timeout: no cell may run past what is left of it, and once it is used up the running cell is
+interrupted and the remaining cells are not run (each gets an error, so their tests score 0).
+
 While a cell runs, nbclient calls :meth:`Watchdog._async_check_alive` every second: the memory
 of every process in the sandbox together is measured there, and past its limit the sandbox is
 killed. A cell past its timeout is interrupted with a message on the control channel (a signal
@@ -10,6 +14,7 @@ sandbox is killed. :class:`Watchdog` is a mixin of
 
 from __future__ import annotations
 
+import math
 import typing as t
 from queue import Empty
 from time import monotonic
@@ -26,7 +31,22 @@ class KernelStopped(Exception):
 
 
 class Watchdog(NotebookClient):
-    """Kills the sandbox past its memory limit, and a kernel that ignores an interrupt."""
+    """Stops a submission past its time budget, and kills the sandbox past its memory limit or
+    when the kernel ignores an interrupt.
+
+    >>> Watchdog.class_traits()["submission_time_budget_seconds"].default()
+    120
+    """
+
+    submission_time_budget_seconds = Integer(
+        120,
+        help="Wall-clock seconds one submission may run, from its kernel's start to its last "
+             "cell (kernel restarts included), beside the per-cell timeout. Past it the running "
+             "cell is interrupted as at a timeout, the cells after it are not run (each gets an "
+             "error, so their tests score 0), and the reason goes to the grading log and the "
+             "feedback. A quiz runs in a few seconds, so the default leaves a wide margin for a "
+             "loaded machine. 0: no budget.",
+    ).tag(config=True)
 
     total_memory_limit_bytes = Integer(
         -1,
@@ -42,6 +62,7 @@ class Watchdog(NotebookClient):
     ).tag(config=True)
 
     _memory_kill: int = 0
+    _budget_deadline: float = math.inf
     _sandboxed: bool
     _bwrap_pid: int | None
     memory_limit_bytes: int
@@ -85,13 +106,47 @@ class Watchdog(NotebookClient):
                 self._kill_sandbox()
         await super()._async_check_alive()
 
-    # -- timeouts ------------------------------------------------------------------------------
+    # -- the time budget and timeouts -----------------------------------------------------------
+
+    def start_time_budget(self) -> None:
+        """Start the clock of this submission's time budget."""
+        budget = self.submission_time_budget_seconds
+        self._budget_deadline = monotonic() + budget if budget > 0 else math.inf
+
+    def budget_used_up(self) -> bool:
+        """Whether this submission's time budget has run out."""
+        return monotonic() >= self._budget_deadline
+
+    def budget_message(self) -> str:
+        return (f"the submission's time budget of {self.submission_time_budget_seconds} s "
+                "(c.SandboxedExecute.submission_time_budget_seconds) was used up")
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        """The cell's timeout, cut to what is left of the time budget (at least 1 s)."""
+        timeout = super()._get_timeout(cell)
+        if self._budget_deadline == math.inf:
+            return timeout
+        left = max(1, math.ceil(self._budget_deadline - monotonic()))
+        return left if timeout is None else min(timeout, left)
+
+    def _timeout_error(self, timeout: int) -> dict[str, t.Any]:
+        """The error a cell stopped at its timeout or at the end of the time budget gets."""
+        if not self.budget_used_up():
+            return {**self.error_on_timeout, "status": "error"}
+        evalue = (f"{self.budget_message()} while this cell ran: it was interrupted, and the "
+                  "cells after it were not run")
+        return {"ename": "TimeBudgetExceeded", "evalue": evalue, "status": "error",
+                "traceback": [f"\x1b[0;31mTimeBudgetExceeded\x1b[0m: {evalue}"]}
 
     async def _async_handle_timeout(self, timeout: int,
                                     cell: NotebookNode | None = None) -> None | dict[str, t.Any]:
         if not self.interrupt_on_timeout:
             return await super()._async_handle_timeout(timeout, cell)
-        self.log.error("Cell timed out after %is; interrupting the kernel", timeout)
+        if self.budget_used_up():
+            self.log.error("Stopping the submission: %s; interrupting the kernel",
+                           self.budget_message())
+        else:
+            self.log.error("Cell timed out after %is; interrupting the kernel", timeout)
         assert self.km is not None and self.kc is not None
         await self.km.interrupt_kernel()
         deadline = monotonic() + self.interrupt_grace_seconds
@@ -101,7 +156,7 @@ class Watchdog(NotebookClient):
             except Empty:
                 break
             if msg.get("msg_type") == "execute_reply":
-                return {"content": {**self.error_on_timeout, "status": "error"}}
+                return {"content": self._timeout_error(timeout)}
         self.log.error("The kernel ignored the interrupt for %is: killing its sandbox",
                        self.interrupt_grace_seconds)
         await self.km.shutdown_kernel(now=True)
