@@ -40,6 +40,7 @@ __all__ = [
     "TokenPrices",
     "load_prices",
     "price_row",
+    "hosted_price_models",
     "token_price_models",
     "token_prices",
 ]
@@ -361,6 +362,30 @@ def token_price_models() -> list[str]:
     ['gpt-4o-mini-2024-07-18', 'gpt-4o-2024-08-06']
     """
     return list(_token_price_table())
+
+
+def hosted_price_models() -> list[str]:
+    """Models in ``data/prices.csv`` with per-token prices for the hosted (base) model.
+
+    A superset of :func:`token_price_models`: it adds providers that publish per-token prices but
+    no fine-tuned ones (Anthropic fine-tunes nothing through its API), for a row picker that
+    prices a prompt at every provider.
+
+    Returns
+    -------
+    list of str
+        Model names, in the order of the table.
+
+    Examples
+    --------
+    >>> hosted_price_models()[:2]
+    ['gpt-4o-mini-2024-07-18', 'gpt-4o-2024-08-06']
+    >>> "claude-sonnet-5-5" in hosted_price_models()
+    True
+    """
+    table = load_prices()
+    rows = table.dropna(subset=["base_usd_per_1m_input_tokens", "base_usd_per_1m_output_tokens"])
+    return rows["model"].tolist()
 
 
 def token_prices(model: str) -> TokenPrices:

@@ -24,7 +24,9 @@ from ftroi_helpers.prices import (
 )
 
 #: The domains whose price pages may stand behind each provider's rows.
-PROVIDER_DOMAINS = {"OpenAI": "openai.com", "AWS": "aws.amazon.com", "Lambda": "lambda.ai"}
+PROVIDER_DOMAINS = {"OpenAI": "openai.com", "AWS": "aws.amazon.com", "Lambda": "lambda.ai",
+                    "Anthropic": "claude.com", "Google": "ai.google.dev",
+                    "Together AI": "together.ai"}
 ROWS = load_prices().to_dict("records")
 
 
@@ -113,8 +115,10 @@ def test_model_names_are_unique(prices):
 
 def test_every_row_is_an_api_or_a_gpu_offer_with_its_prices(prices):
     for _, row in prices.iterrows():
-        if row["kind"] == "api":
-            assert pd.notna(row["training_usd_per_1m_tokens_low"]), row["model"]
+        if row["kind"] == "api":  # a training price, a per-token price, or a note saying why not
+            priced = (pd.notna(row["training_usd_per_1m_tokens_low"])
+                      or pd.notna(row["base_usd_per_1m_input_tokens"]))
+            assert priced or row["note"].startswith("No price entered:"), row["model"]
         else:
             assert row["kind"] == "gpu"
             assert pd.notna(row["usd_per_gpu_hour_low"]) and pd.notna(row["gpu_type"])
@@ -277,3 +281,39 @@ def test_a_cache_rule_that_is_not_a_whole_number_of_tokens_is_refused(tmp_path, 
     path = _broken(tmp_path, GOOD_ROW, "cache_min_tokens", value)
     with pytest.raises(PriceDataError, match="cache_min_tokens must be a whole number of tokens"):
         load_prices(path)
+
+
+# -- prices of today (issue 20, item 8) ------------------------------------------------------------
+TODAY_PROVIDERS = {"OpenAI", "Anthropic", "Google", "Together AI"}
+
+
+def test_each_provider_a_learner_uses_has_a_row_read_on_a_recent_date(prices):
+    dated = prices[prices["as_of"] != "undated"]
+    recent = dated[dated["as_of"] >= "2026-12-01"]
+    assert TODAY_PROVIDERS <= set(recent["provider"])
+    for _, row in recent.iterrows():
+        assert row["provenance"] == PROVIDER_PAGE and row["source"].startswith("https://")
+
+
+def test_a_price_that_could_not_be_read_is_left_blank_and_the_note_says_so(prices):
+    unread = prices[prices["note"].str.startswith("No price entered:")]
+    assert len(unread) >= 1
+    assert unread["base_usd_per_1m_input_tokens"].isna().all()
+    assert unread["training_usd_per_1m_tokens_low"].isna().all()
+
+
+def test_the_2024_rows_the_worked_examples_use_are_kept(prices):
+    kept = prices.set_index("model").loc[["gpt-4o-mini-2024-07-18", "gpt-4o-2024-08-06"], "as_of"]
+    assert (kept == "2024-10-01").all()
+
+
+def test_the_row_picker_offers_every_hosted_per_token_row():
+    from ftroi_helpers.calculators.prompt import price_rows
+    from ftroi_helpers.prices import hosted_price_models
+
+    models = hosted_price_models()
+    assert {"claude-sonnet-5-5", "claude-haiku-4-5"} <= set(models)
+    assert list(price_rows()) == models
+    # Anthropic, from its model overview page read 2026-12-08: USD 2 / 10 per 1M tokens
+    assert price_rows()["claude-sonnet-5-5"]["input"] == 2.0
+    assert price_rows()["claude-sonnet-5-5"]["ft_input"] is None
