@@ -288,7 +288,8 @@ def test_a_1100_token_prefix_caches_1024_tokens():
 
 
 @pytest.mark.parametrize("prefix, billed", [(1_023, 0), (1_024, 1_024), (1_151, 1_024),
-                                            (1_152, 1_152), (5_000, 4_992)])
+                                            (1_152, 1_152), (1_500, 1_408),  # lesson 03
+                                            (5_000, 4_992)])
 def test_the_cache_bills_the_minimum_then_whole_steps(prefix, billed):
     assert cacheable_tokens(prefix, 1024, 128) == billed
 
