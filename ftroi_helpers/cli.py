@@ -58,7 +58,11 @@ def number(text: str) -> float:
 
 
 def whole(text: str) -> int:
-    """argparse type: a whole number such as ``12``."""
+    """argparse type: a whole number such as ``12`` (any size: the model says if it is too big)."""
+    try:
+        return int(text, 10)
+    except ValueError:
+        pass
     try:
         value = float(text)
     except ValueError:

@@ -268,7 +268,7 @@ class Calculator(ScenarioFileMixin, widgets.VBox):
         rows = []
         for name, w in self.controls.items():
             if isinstance(w, (widgets.FloatSlider, widgets.IntSlider)):
-                self.typed[name] = typed = _typed_box(w)
+                self.typed[name] = typed = _typed_box(w, name, self._fail)
                 row = widgets.HBox([w, typed])
                 row.add_class("ftroi-control-row")
                 rows.append(row)
@@ -435,16 +435,19 @@ def _img_html(png: bytes, alt: str) -> str:
             f'style="max-width:100%;height:auto">')
 
 
-def _typed_box(slider: widgets.ValueWidget) -> widgets.ValueWidget:
+def _typed_box(slider: widgets.ValueWidget, name: str,
+               on_error: Callable[[str], None]) -> widgets.ValueWidget:
     """A number box that holds ``slider``'s value, both ways, so the value can be typed.
 
-    A typed value outside the slider's range widens the range (nothing is clamped); a value
-    the slider cannot hold (beyond what a browser holds exactly) puts the box back.
+    A typed value outside the slider's range widens the range (nothing is clamped). A value the
+    slider cannot hold (NaN, infinity, a fraction for a whole number, beyond what a browser holds
+    exactly) puts the box back and shows why through ``on_error``, naming control ``name``. The
+    box is a FloatText for every slider, so such a value, set by typing or from code, always
+    reaches this check instead of failing in the widget's own trait validation.
     """
-    kind = widgets.IntText if isinstance(slider, widgets.IntSlider) else widgets.FloatText
-    box = kind(value=slider.value, description=f"{slider.description}, typed value",
-               style={"description_width": "0px"}, layout=widgets.Layout(width="120px"),
-               continuous_update=False)
+    box = widgets.FloatText(value=slider.value, description=f"{slider.description}, typed value",
+                            style={"description_width": "0px"},
+                            layout=widgets.Layout(width="120px"), continuous_update=False)
     box.add_class("ftroi-typed")
     slider.readout = False
     slider.layout = widgets.Layout(width="700px")
@@ -462,16 +465,22 @@ def _typed_box(slider: widgets.ValueWidget) -> widgets.ValueWidget:
         if busy[0]:
             return
         busy[0] = True
+        problem = None
         try:
             # never clamped: a typed value outside the range widens it (the calculator then
             # says if the value itself is impossible, e.g. a negative cost)
-            _put(slider, checked_value(slider.description, slider, box.value))
-        except (TypeError, ValueError):
-            pass  # a value the slider cannot hold (too large): the box goes back, below
+            value = box.value
+            if isinstance(slider, widgets.IntSlider) and float(value).is_integer():
+                value = int(value)
+            _put(slider, checked_value(name, slider, value))
+        except (TypeError, ValueError) as exc:
+            problem = str(exc)
         finally:
             busy[0] = False
         if box.value != slider.value:
-            box.value = slider.value
+            box.value = slider.value  # the box goes back to what the slider holds
+        if problem is not None:
+            on_error(problem)
 
     slider.observe(from_slider, names="value")
     box.observe(from_box, names="value")

@@ -83,3 +83,19 @@ def test_every_calculator_control_named_after_a_field_shows_the_registrys_label(
                 assert widget.description == label[0].upper() + label[1:], (name, control)
                 seen += 1
     assert seen >= 20
+
+
+@pytest.mark.parametrize("digits", ["9" * 400, "-" + "9" * 400, "1" + "0" * 308])
+@pytest.mark.parametrize("name", [n for n, spec in SCENARIO_FIELDS.items() if spec.kind != "flag"])
+def test_a_huge_integer_flag_answers_or_names_the_field_never_an_internal_error(name, digits,
+                                                                                capsys):
+    from ftroi_helpers.cli import main
+
+    code = main(["tco", f"--{name.replace('_', '-')}={digits}"])
+    err = capsys.readouterr().err
+    assert code in (0, 2), err
+    if code == 2:
+        assert f"--{name.replace('_', '-')}" in err and "internal error" not in err, err
+    if code == 2 and SCENARIO_FIELDS[name].whole and not digits.startswith("-"):
+        # a whole number of any size is a whole number: refused only for its size
+        assert "too large" in err or "must be <=" in err, err
