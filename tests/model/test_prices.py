@@ -317,3 +317,13 @@ def test_the_row_picker_offers_every_hosted_per_token_row():
     # Anthropic, from its model overview page read 2026-12-08: USD 2 / 10 per 1M tokens
     assert price_rows()["claude-sonnet-5-5"]["input"] == 2.0
     assert price_rows()["claude-sonnet-5-5"]["ft_input"] is None
+
+
+@pytest.mark.parametrize("model, minimum", [
+    # Google's context-caching page (last updated 2026-10-13): current Flash and Pro models
+    ("Gemini (Developer API, current Flash and Pro)", 4096),
+    # Anthropic's prompt-caching page as quoted in anthropic-sdk-python#1194
+    ("claude-haiku-4-5", 4096),
+])
+def test_other_providers_cache_minimums_are_in_the_table(prices, model, minimum):
+    assert prices.set_index("model").loc[model, "cache_min_tokens"] == minimum
