@@ -15,6 +15,9 @@ per submission, at most ``--jobs`` at a time (default: one more than the cores).
 submission runs in its own kernel, and one submission that crashes its grader cannot take
 another student's grade with it. Each submission's log is printed in one block when it is
 done, followed by a summary; the exit status is 1 if any submission failed, as with nbgrader.
+A fault of the grading environment (exit status 3 from a submission's grader: see
+``ftroi_course.sandbox.GradingEnvironmentError``) would fail every submission alike: no more are
+started, and the exit status is 3.
 
 The gradebook must take several writers at once: a PostgreSQL gradebook (``FTROI_DB_URL``)
 does. SQLite takes one writer at a time, so with the default SQLite gradebook the driver grades
@@ -40,6 +43,10 @@ from pathlib import Path
 
 __all__ = ["ClassResult", "choose_jobs", "cores", "default_jobs", "grade_class", "main", "parallel_safe",
            "warm_up"]
+
+#: A submission's grader exits with this when the grading environment is at fault (the same as
+#: ``ftroi_course.sandbox.ENVIRONMENT_FAULT_STATUS``, without importing the sandbox here).
+ENVIRONMENT_FAULT_STATUS = 3
 
 SQLITE_REFUSAL = (
     "parallel grading needs a gradebook that takes several writers at once, and this course "
@@ -116,6 +123,9 @@ class ClassResult:
     failed: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: The student whose grading hit a fault of the grading environment (then no more started).
+    stopped_at: str | None = None
+    not_started: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -284,6 +294,10 @@ def grade_class(quiz: str, jobs: int | None = None, student_glob: str = "*",
                 proc.join()
                 ok = proc.exitcode == 0
                 (result.graded if ok else result.failed).append(student)
+                if proc.exitcode == ENVIRONMENT_FAULT_STATUS and result.stopped_at is None:
+                    result.stopped_at = student
+                    result.not_started = sorted(pending)
+                    pending.clear()
                 if not quiet:
                     status = "graded" if ok else f"FAILED (exit code {proc.exitcode})"
                     _print_block(student, status, time.perf_counter() - began, log_path)
@@ -331,6 +345,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Could not grade: {', '.join(result.failed)} (see their logs above).")
     if result.lost:
         print(f"LOST: graded but missing from the gradebook: {', '.join(result.lost)}.")
+    if result.stopped_at is not None:
+        print(f"Grading stopped at {result.stopped_at} on a fault of the grading environment "
+              f"(see its log above); not started: {', '.join(result.not_started) or 'none'}.")
+        return ENVIRONMENT_FAULT_STATUS
     return 0 if result.ok else 1
 
 

@@ -694,6 +694,135 @@ def test_bwrap_failing_at_kernel_start_stops_grading_naming_the_fault(tmp_path):
     assert not course.folder.exists()
 
 
+# -- the time budget and environment faults through the real commands ----------------------------
+
+BUDGET_S = 20
+
+
+def _sleeper(quiz, student: str, after_items: int):
+    """Right answers, with 20 cells of sleep(9) after the first ``after_items`` items' tests."""
+    import class_support as cs
+
+    nb = quiz.submission("right", student)
+    last = list(quiz.points)[after_items - 1]
+    at = next(i for i, c in enumerate(nb.cells) if cs.gid(c) == last) + 1
+    nb.cells[at:at] = [new_code_cell("import time\ntime.sleep(9)") for _ in range(20)]
+    return nb
+
+
+def _crasher(quiz, student: str):
+    """Right answers, but the last item's answer cell ends its own kernel."""
+    import class_support as cs
+
+    nb = quiz.submission("right", student)
+    last = list(quiz.points)[-1]
+    cell = next(c for c in nb.cells if cs.gid(c) == f"{last}_answer")
+    cell.source = "import os\nos._exit(1)\n" + cell.source
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """q1 generated in a copy of the course; a copy of that for the environment-fault runs;
+    then the first copy autograded with a 20 s time budget and the sleeper's feedback made."""
+    import class_support as cs
+
+    tmp = tmp_path_factory.mktemp("budget")
+    course = cs.make_course(tmp, timeout_s=10)
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    done = cs.run(course, *nbgrader, "generate_assignment", cs.QUIZ, "--force")
+    assert done.returncode == 0, done.stderr[-3000:]
+    quiz = cs.load_quiz(course)
+    faulty = shutil.copytree(course, tmp / "faulty" / "quizzes")
+    notebooks = {"right": quiz.submission("right", "right"), "sleeper": _sleeper(quiz, "sleeper", 2),
+                 "crasher": _crasher(quiz, "crasher")}
+    for where, students in ((course, notebooks), (faulty, {"alice": notebooks["right"],
+                                                           "bob": notebooks["right"]})):
+        for student, nb in students.items():
+            folder = where / "submitted" / student / cs.QUIZ
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / f"{cs.QUIZ}.ipynb")
+    autograde = cs.run(course, *nbgrader, "autograde", cs.QUIZ,
+                       f"--SandboxedExecute.submission_time_budget_seconds={BUDGET_S}")
+    feedback = cs.run(course, *nbgrader, "generate_feedback", cs.QUIZ, "--student=sleeper")
+    scores = cs.gradebook_scores(f"sqlite:///{course / 'gradebook.db'}", cs.QUIZ, notebooks)
+    return {"quiz": quiz, "course": course, "faulty": faulty, "autograde": autograde,
+            "feedback": feedback, "scores": {s: sum(v.values()) for s, v in scores.items()}}
+
+
+@pytest.mark.nbgrader
+@needs_sandbox
+def test_past_its_time_budget_a_submission_is_scored_on_what_ran(graded_class):
+    quiz, done = graded_class["quiz"], graded_class["autograde"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    first_two = list(quiz.points)[:2]
+    assert graded_class["scores"]["sleeper"] == sum(quiz.points[i] for i in first_two)
+    assert graded_class["scores"]["right"] == quiz.full  # the budget is per submission
+    assert f"the submission's time budget of {BUDGET_S} s" in done.stderr
+    assert "Student sleeper: the " in done.stderr and "are not run" in done.stderr
+
+
+@pytest.mark.nbgrader
+@needs_sandbox
+def test_the_feedback_says_why_the_cells_after_the_budget_did_not_run(graded_class):
+    assert graded_class["feedback"].returncode == 0, graded_class["feedback"].stderr[-3000:]
+    page = (graded_class["course"] / "feedback" / "sleeper" / "q1_break_even" /
+            "q1_break_even.html").read_text()
+    assert "TimeBudgetExceeded" in page and f"time budget of {BUDGET_S} s" in page
+
+
+@pytest.mark.nbgrader
+@needs_sandbox
+def test_a_submission_that_crashes_its_own_kernel_keeps_the_score_of_what_ran(graded_class):
+    quiz = graded_class["quiz"]
+    last = list(quiz.points)[-1]
+    assert graded_class["scores"]["crasher"] == quiz.full - quiz.points[last]
+    log = graded_class["autograde"].stderr
+    assert "The kernel died while running this cell" in log  # the student's fault: a cell error
+    assert "Grading stopped" not in log
+
+
+def _faulty_run(graded_class, tmp_path, *command: str):
+    import class_support as cs
+
+    pp = tmp_path / "pythonpath" / "ftroi_pythonpath_only"
+    pp.mkdir(parents=True)
+    (pp / "__init__.py").write_text("VALUE = 1\n")
+    course = graded_class["faulty"]
+    config = course / "nbgrader_config.py"
+    if "ftroi_pythonpath_only" not in config.read_text():
+        with config.open("a") as fh:  # the kernel needs a package found only through PYTHONPATH
+            fh.write('\nc.SandboxedExecute.kernel_packages = ["ftroi_helpers", '
+                     '"ftroi_pythonpath_only"]  # test copy only\n')
+    done = cs.run(course, *command, env=cs.tool_env(PYTHONPATH=str(pp.parent)))
+    return done, _gradebook_submissions(course, cs.QUIZ)
+
+
+@pytest.mark.nbgrader
+@needs_sandbox
+def test_nbgrader_autograde_stops_on_an_environment_fault_and_records_no_score(
+        graded_class, tmp_path):
+    done, rows = _faulty_run(graded_class, tmp_path, sys.executable, "-m", "nbgrader",
+                             "autograde", "q1_break_even")
+    assert done.returncode == 3, done.stderr[-3000:]
+    assert done.stderr.count("Grading stopped at alice, on a fault of the grading "
+                             "environment") == 1
+    assert "cannot import ftroi_helpers, ftroi_pythonpath_only" in done.stderr
+    assert "only through PYTHONPATH" in done.stderr
+    assert rows == []  # neither alice (stopped) nor bob (never started) has a score, not even 0
+
+
+@pytest.mark.nbgrader
+@needs_sandbox
+def test_grade_class_stops_on_an_environment_fault_and_records_no_score(graded_class, tmp_path):
+    done, rows = _faulty_run(graded_class, tmp_path, sys.executable, "-m",
+                             "ftroi_course.grade_class", "q1_break_even")
+    assert done.returncode == 3, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Grading stopped at alice on a fault of the grading environment" in done.stdout
+    assert "not started: bob" in done.stdout
+    assert rows == []
+
+
 # -- refusal and opt-out (no sandbox needed) ----------------------------------------------------
 
 def test_without_bwrap_autograding_refuses_with_one_clear_error(tmp_path, caplog):
