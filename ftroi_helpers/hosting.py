@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .serving import capacity_rps, time_per_answer_s
+from .serving import capacity_rps, replicas_needed, time_per_answer_s
 from .validation import (
     Number,
     as_number,
@@ -279,6 +279,8 @@ def hosting_options(
     params_b: float = 8,
     input_tokens: float = 500,
     output_tokens: float = 1000,
+    peak_rps: float | None = None,
+    latency_target_s: float | None = None,
 ) -> pd.DataFrame:
     """Three ways to pay for serving a fine-tuned model, at one monthly volume.
 
@@ -307,6 +309,9 @@ def hosting_options(
     gpu, params_b, input_tokens, output_tokens : the GPU, the model size (billions of
         parameters) and the tokens of one request (default: an A10G serving an 8B model at 500
         in and 1,000 out), for the capacity and the time per answer
+    peak_rps, latency_target_s : with a latency target (seconds per answer), the replicas are
+        at least :func:`~ftroi_helpers.serving.replicas_needed` for the peak load (requests a
+        second; default: the month's average), and the note says so
 
     Returns
     -------
@@ -350,6 +355,18 @@ def hosting_options(
                                   require_positive)
     count = require_int("replicas", replicas, minimum=1)
     as_number("replicas", count)  # a count beyond a float is too large, by its own name
+    sized = ""
+    if latency_target_s is not None:
+        hours_ = require_scalar("hours_per_month", hours_per_month, require_positive)
+        peak = (require_scalar("requests_per_month", requests_per_month, require_positive)
+                / (hours_ * 3600) if peak_rps is None else peak_rps)
+        plan = replicas_needed(peak, latency_target_s, gpu, params_b, input_tokens, output_tokens)
+        if plan.replicas > count:
+            count = plan.replicas
+        sized = (f"; {plan.replicas} {'keeps' if plan.replicas == 1 else 'keep'} answers within {float(latency_target_s):,.0f} s at a peak "
+                 f"of {float(peak):,.2f} requests a second")
+    elif peak_rps is not None:
+        raise ValueError("peak_rps needs latency_target_s: give the seconds an answer may take")
     shortcut = require_scalar("shortcut_usd_per_1k_req", shortcut_usd_per_1k_req,
                               require_positive)
     hours = require_scalar("hours_per_month", hours_per_month, require_positive)
@@ -389,7 +406,7 @@ def hosting_options(
          "time_per_answer_s": answer_s,
          "note": (f"{util:.1%} busy at this volume (each {gpu} serves {capacity:,.2f} requests "
                   f"a second flat out); an answer of {output_tokens:,.0f} tokens takes about "
-                  f"{answer_s:,.0f} s; the bill does not shrink with traffic")},
+                  f"{answer_s:,.0f} s{sized}; the bill does not shrink with traffic")},
         {"option": f"per-1k shortcut (USD {shortcut:,.2f})", "billed": "a flat price per request",
          "self_hosted_cost_per_1k_req": shortcut, "hosting_usd_per_month": 0.0, "replicas": 1,
          "total_usd_per_month": shortcut * volume / 1000, "effective_usd_per_1k_req": shortcut,

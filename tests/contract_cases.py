@@ -570,7 +570,7 @@ NOT_FUZZED = {
     # no arguments: fixed tables from the sources
     "load_prices", "volume_bands_table", "token_rules_table", "decision_tree_table",
     "quality_by_task", "task_quality_delta_check", "training_set_sizes_table",
-    "token_price_models", "questions",
+    "token_price_models", "hosted_price_models", "questions",
     # take objects the package made (a figure, axes, a table, a result)
     "figure_to_png", "new_figure", "style_axes", "cost_curve_figure", "tornado_figure",
     "monte_carlo_figure", "draw_cost_curves", "update_cost_curves", "cost_curve_series",

@@ -175,3 +175,22 @@ def test_hosting_options_takes_its_capacity_from_the_table_and_shows_time_per_an
 def test_hosting_options_still_accepts_a_measured_capacity_of_your_own():
     t = hosting_options(200_000, 1.35, 1.006, 2.0, replicas=1)
     assert float(t.iloc[1]["utilization"]) == pytest.approx(200_000 / (2.0 * 3_600 * 730))
+
+
+def test_hosting_options_sizes_the_replicas_for_a_peak_and_a_latency_target():
+    # 3 requests a second at the peak, answers within 60 s: replicas_needed's count, not 1
+    t = hosting_options(2_000_000, 1.35, 1.006, peak_rps=3, latency_target_s=60)
+    plan = replicas_needed(3, 60, "A10G", 8, 500, 1_000)
+    assert int(t.iloc[1]["replicas"]) == plan.replicas > 1
+    assert float(t.iloc[1]["total_usd_per_month"]) == pytest.approx(734.38 * plan.replicas)
+    assert f"{plan.replicas} keep answers within 60 s at a peak of 3.00" in t.iloc[1]["note"]
+    # more replicas than needed are kept as given
+    assert int(hosting_options(2_000_000, 1.35, 1.006, replicas=9, peak_rps=3,
+                               latency_target_s=60).iloc[1]["replicas"]) == 9
+
+
+def test_a_peak_without_a_latency_target_is_refused_by_name():
+    with pytest.raises(ValueError, match="peak_rps needs latency_target_s"):
+        hosting_options(200_000, 1.35, 1.006, peak_rps=3)
+    with pytest.raises(ValueError, match="latency_target_s must be at least"):
+        hosting_options(200_000, 1.35, 1.006, latency_target_s=5)
