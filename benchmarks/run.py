@@ -185,7 +185,8 @@ def tco_grid(quick: bool):
     mesh = np.meshgrid(*axes.values(), indexing="ij")
     grid = {name: m.ravel() for name, m in zip(axes, mesh, strict=True)}
     base = Scenario(horizon_months=36, hosting_usd_per_month=300.0,
-                    monitoring_usd_per_month=50.0, finetune_price_decline_per_year=0.2)
+                    monitoring_usd_per_month=50.0, finetune_price_decline_per_year=0.2,
+                    per_request_on_top_of_hosting=True)
     return base, grid
 
 

@@ -193,6 +193,12 @@ class Scenario:
         help="from the first month after launch in which the hosted bill is below the "
         "fine-tuned model's running cost, stop its GPUs and pay the hosted price (the "
         "one-time costs stay sunk; no restart)")
+    per_request_on_top_of_hosting: bool = _field(
+        False, kind="flag", label="a per-request cost on top of the GPUs", unit="",
+        section="recurring", metavar="", source="off: the GPUs' fee pays for serving",
+        help="the fine-tuned model pays self_hosted_cost_per_1k_req on top of its hosting fee "
+        "because that part is something else (egress, a gateway); without it a scenario "
+        "served by GPUs (hosting fee > 0) must have no per-request serving price")
 
     def __post_init__(self) -> None:
         checked = _validate_fields({f.name: getattr(self, f.name) for f in fields(self)},
@@ -414,6 +420,38 @@ def _validate_flag(name: str, value: Any, scalar: bool) -> Any:
     return arr
 
 
+#: The fields that together say how the fine-tuned model is paid for (see :func:`_check_serving`).
+_SERVING = ("hosting_usd_per_month", "self_hosted_cost_per_1k_req",
+            "per_request_on_top_of_hosting")
+
+
+def _check_serving(v: Mapping[str, Any]) -> None:
+    """Refuse a fine-tune that pays for serving twice: its GPUs' fee *and* a price per request.
+
+    A scenario served by GPUs (``hosting_usd_per_month > 0``) pays their fee instead of a flat
+    price per 1,000 requests (lesson 03's double count), unless ``per_request_on_top_of_hosting``
+    says the per-request part is something else, such as egress.
+    """
+    hosting = np.atleast_1d(np.asarray(v["hosting_usd_per_month"], dtype=float))
+    per_request = np.atleast_1d(np.asarray(v["self_hosted_cost_per_1k_req"], dtype=float))
+    extra = np.atleast_1d(np.asarray(v["per_request_on_top_of_hosting"], dtype=bool))
+    sizes = {hosting.size, per_request.size, extra.size} - {1}
+    if len(sizes) > 1:
+        return  # arrays of different lengths: simulate() refuses them by name
+    twice = (hosting > 0) & (per_request > 0) & ~extra
+    if not np.any(twice):
+        return
+    i = int(np.argmax(twice))
+    at = (lambda x: float(x[i] if x.size > 1 else x[0]))  # noqa: E731 - one element of each
+    where = f" (scenario {i})" if twice.size > 1 else ""
+    raise ValueError(
+        f"self_hosted_cost_per_1k_req ({at(per_request):g}) and hosting_usd_per_month "
+        f"({at(hosting):g}) would both pay for serving the fine-tuned model{where}: served by "
+        "GPUs it pays their fee, not a price per request as well. Set "
+        "self_hosted_cost_per_1k_req=0, or per_request_on_top_of_hosting=True if the "
+        "per-request part is something else (egress, a gateway)")
+
+
 def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Any]:
     """Check every scenario field once, by its kind; return values ready for the model."""
     out: dict[str, Any] = {}
@@ -434,4 +472,6 @@ def _validate_fields(values: dict[str, Any], *, scalar: bool) -> dict[str, Any]:
             out[name] = decline
         else:
             out[name] = require_nonnegative(name, value)
+    if all(name in out for name in _SERVING):
+        _check_serving(out)
     return out

@@ -104,6 +104,9 @@ def capstone_outcome(requests_per_month: float, hosted_cost_per_1k_req: float,
         hosted_cost_per_1k_req=require_nonnegative("hosted_cost_per_1k_req",
                                                    hosted_cost_per_1k_req),
         hosting_usd_per_month=hosting_cost_per_month(gpu),
+        # the GPUs serve: no price per request on top, unless the scenario says it is extra
+        self_hosted_cost_per_1k_req=(base.self_hosted_cost_per_1k_req
+                                     if base.per_request_on_top_of_hosting else 0.0),
         replicas=require_int("replicas", replicas, minimum=1),
         data_prep_usd=require_nonnegative("data_prep_usd", data_prep_usd),
         engineering_usd_per_month=require_nonnegative("engineering_usd_per_month",

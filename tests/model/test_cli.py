@@ -309,10 +309,13 @@ def test_tco_reads_a_toml_scenario_file_and_flags_override_it(tmp_path):
         # issue 12's table, source 003's defaults ($2,600 a month saved, $400 one-time)
         (["--launch-delay-months", "2"], "Fine-tuning pays back in month 3"),
         (["--engineering-usd-per-month", "3000"], "Fine-tuning does not pay back within 12"),
-        (["--hosting-usd-per-month", "734.38", "--replicas", "2"],
+        # served by the GPUs: no USD 2 per 1,000 on top (issue 20)
+        (["--self-hosted-cost-per-1k-req", "0", "--hosting-usd-per-month", "734.38",
+          "--replicas", "2"], "Fine-tuning pays back in month 1"),
+        (["--self-hosted-cost-per-1k-req", "0", "--hosting-usd-per-month", "734.38",
+          "--replicas", "4"], "Fine-tuning pays back in month 7"),
+        (["--hosting-usd-per-month", "734.38", "--per-request-on-top-of-hosting"],
          "Fine-tuning pays back in month 1"),
-        (["--hosting-usd-per-month", "734.38", "--replicas", "4"],
-         "Fine-tuning does not pay back within 12"),
     ],
 )
 def test_tco_flags_for_the_costs_that_sink_self_hosting(capsys, flags, first_line):
@@ -323,10 +326,18 @@ def test_tco_flags_for_the_costs_that_sink_self_hosting(capsys, flags, first_lin
 def test_tco_reads_the_new_fields_from_a_scenario_file(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text("replicas = 4\nhosting_usd_per_month = 734.38\nmodel_switch_month = 6\n"
-                    "model_switch_price_cut = 0.5\n")
+                    "model_switch_price_cut = 0.5\nself_hosted_cost_per_1k_req = 0\n")
     out = inproc("tco", "--scenario", str(path)).stdout
     assert out.startswith("Fine-tuning does not pay back within 12 months")
     assert "model_switch_month" in out and "replicas" in out
+
+
+def test_gpus_and_a_flat_price_per_request_together_are_one_line_naming_both():
+    result = inproc("tco", "--hosting-usd-per-month", "734.38")
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "self_hosted_cost_per_1k_req" in line
+    assert "hosting_usd_per_month" in line and "per_request_on_top_of_hosting" in line
 
 
 def test_a_fractional_replica_flag_is_one_line():

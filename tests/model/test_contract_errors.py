@@ -263,7 +263,8 @@ def test_an_overflowing_scenario_is_too_large_naming_its_largest_fields():
                                             r"too large .* data_prep_usd=1e\+308"):
         f.tco(f.Scenario(data_prep_usd=1e308, training_usd=1e308))
     with pytest.raises(TooLargeError, match=r"\(scenario 1\)"):
-        f.simulate(None, hosting_usd_per_month=np.array([1.0, 1e308]))
+        f.simulate(f.Scenario(self_hosted_cost_per_1k_req=0),
+                   hosting_usd_per_month=np.array([1.0, 1e308]))
 
 
 def test_a_scenario_refuses_empty_and_ragged_input_by_field():
@@ -462,8 +463,9 @@ def test_an_internal_error_is_one_line_with_its_own_exit_code(monkeypatch, exc, 
 def test_no_numpy_warning_reaches_the_terminal():
     # -W error::RuntimeWarning would turn a leaked warning into a traceback
     out = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "ftroi_helpers",
-                          "tco", "--hosting-usd-per-month", "1e308", "--monitoring-usd-per-month",
-                          "1e308"], capture_output=True, text=True, timeout=120)
+                          "tco", "--self-hosted-cost-per-1k-req", "0", "--hosting-usd-per-month",
+                          "1e308", "--monitoring-usd-per-month", "1e308"],
+                         capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith("ftroi: error: the cumulative cost") and \
         out.stderr.count("\n") == 1

@@ -226,7 +226,7 @@ def test_retraining_every_month_pays_from_month_2():
 
 
 def test_hosting_and_monitoring_are_paid_every_month():
-    t = tco(Scenario(hosting_usd_per_month=734.38, monitoring_usd_per_month=50)).table
+    t = tco(Scenario(hosting_usd_per_month=734.38, monitoring_usd_per_month=50, per_request_on_top_of_hosting=True)).table
     assert t["finetune_usd"].tolist() == pytest.approx([800 + 784.38] + [400 + 784.38] * 11)
 
 
@@ -279,7 +279,7 @@ def test_payback_is_none_when_self_hosting_is_not_cheaper():
 
 def test_payback_is_none_when_hosting_eats_the_savings():
     # Source 003's savings are $2,600 a month; a $3,000-a-month GPU more than cancels them.
-    assert tco(Scenario(hosting_usd_per_month=3_000)).payback_month is None
+    assert tco(Scenario(hosting_usd_per_month=3_000, per_request_on_top_of_hosting=True)).payback_month is None
 
 
 def test_payback_is_none_when_it_falls_beyond_the_horizon():
@@ -295,6 +295,7 @@ def test_payback_is_the_first_month_ahead_even_if_a_retraining_puts_it_behind_la
     # behind by 300, 200, 100, 150, 50, then ahead by 50 at the end of month 6 (payback 5.5),
     # and behind again during month 7 after the next retraining.
     s = Scenario(hosted_cost_per_1k_req=2.6, hosting_usd_per_month=20, retrain_every_months=3,
+                 per_request_on_top_of_hosting=True,
                  horizon_months=8)
     result = tco(s)
     assert result.table["cumulative_savings_usd"].tolist() == pytest.approx(
@@ -371,6 +372,8 @@ scenarios = st.builds(
     self_hosted_cost_per_1k_req=st.integers(0, 40).map(lambda x: x / 4),
     data_prep_usd=money, training_usd=money, eval_harness_usd=money,
     hosting_usd_per_month=money, monitoring_usd_per_month=money,
+    # the arithmetic of both serving costs at once (lessons never pay both: see test_serving)
+    per_request_on_top_of_hosting=st.just(True),
     retrain_every_months=st.integers(0, 7),
     hosted_price_decline_per_year=st.sampled_from([0.0, 0.2, 0.5, 0.8]),
     finetune_price_decline_per_year=st.sampled_from([0.0, 0.3, 0.5]),
@@ -439,10 +442,10 @@ def test_a_large_batch_matches_the_reference_model_scenario_by_scenario():
         "model_switch_price_cut": rng.choice([0.0, 0.6], n),
         "engineering_usd_per_month": rng.choice([0.0, 50.0], n),
     }
-    c = simulate(Scenario(horizon_months=24), **arrays)
+    c = simulate(Scenario(horizon_months=24, per_request_on_top_of_hosting=True), **arrays)
     assert c.prompting_usd.shape == (n, 24)
     for i in range(0, n, 7):
-        s = Scenario(horizon_months=24, **{k: v[i].item() for k, v in arrays.items()})
+        s = Scenario(horizon_months=24, per_request_on_top_of_hosting=True, **{k: v[i].item() for k, v in arrays.items()})
         rows, month_paid, _ = reference_model(s)
         np.testing.assert_allclose(c.finetune_usd[i], [f for _p, f in rows], rtol=1e-12)
         np.testing.assert_allclose(c.finetune_cumulative_usd[i],
@@ -473,12 +476,37 @@ def test_3000_a_month_of_engineering_means_source_003_never_pays_back():
     assert tco(Scenario(engineering_usd_per_month=3000)).payback_month is None
 
 
-def test_two_g5_replicas_still_pay_back_source_003_in_month_1():
-    assert tco(Scenario(hosting_usd_per_month=734.38, replicas=2)).payback_month == 1
+def test_two_g5_replicas_serving_source_003_pay_back_in_month_1_for_usd_1469_a_month():
+    # served by the GPUs, their bill replaces the USD 2 per 1,000 (issue 20: lesson 03 kept both)
+    s = Scenario(self_hosted_cost_per_1k_req=0, hosting_usd_per_month=734.38, replicas=2)
+    assert s.finetune_usd_per_month == pytest.approx(2 * 734.38)
+    assert tco(s).payback_month == 1
 
 
-def test_four_g5_replicas_mean_source_003_never_pays_back():
-    assert tco(Scenario(hosting_usd_per_month=734.38, replicas=4)).payback_month is None
+def test_four_g5_replicas_serving_source_003_pay_back_in_month_7():
+    # USD 3,000 hosted against 4 x 734.38 = 2,937.52 of GPUs: USD 62.48 a month repays USD 400
+    # in 6.4 months
+    s = Scenario(self_hosted_cost_per_1k_req=0, hosting_usd_per_month=734.38, replicas=4)
+    assert tco(s).payback_month == 7
+    assert tco(s).payback_months == pytest.approx(400 / (3_000 - 4 * 734.38))
+
+
+def test_a_scenario_served_by_gpus_refuses_a_flat_price_per_request_as_well():
+    with pytest.raises(ValueError, match="self_hosted_cost_per_1k_req .2. and hosting_usd_per_month "
+                                         ".734.38. would both pay for serving"):
+        Scenario(hosting_usd_per_month=734.38, replicas=4)
+    with pytest.raises(ValueError, match=r"\(scenario 1\).*per_request_on_top_of_hosting=True"):
+        simulate(Scenario(self_hosted_cost_per_1k_req=0),
+                 hosting_usd_per_month=np.array([734.38, 734.38]),
+                 self_hosted_cost_per_1k_req=np.array([0.0, 2.0]))
+
+
+def test_a_per_request_cost_on_top_of_the_gpus_is_paid_when_the_scenario_says_why():
+    # e.g. egress at USD 0.10 per 1,000 requests on top of one GPU
+    s = Scenario(self_hosted_cost_per_1k_req=0.1, hosting_usd_per_month=734.38,
+                 per_request_on_top_of_hosting=True)
+    assert s.finetune_usd_per_month == pytest.approx(200 * 0.1 + 734.38)
+    assert tco(s).table["finetune_usd"].iloc[1] == pytest.approx(200 * 0.1 + 734.38)
 
 
 def test_new_fields_default_to_source_003s_unchanged_example():
@@ -489,7 +517,8 @@ def test_new_fields_default_to_source_003s_unchanged_example():
 
 
 def test_before_launch_fine_tuning_pays_the_hosted_bill_on_top_of_its_one_time_costs():
-    s = Scenario(launch_delay_months=2, hosting_usd_per_month=500, monitoring_usd_per_month=40)
+    s = Scenario(launch_delay_months=2, hosting_usd_per_month=500, monitoring_usd_per_month=40,
+                 per_request_on_top_of_hosting=True)
     ft = tco(s).table["finetune_usd"].tolist()
     assert ft[0] == pytest.approx(400 + 3000)           # one-time + all traffic hosted
     assert ft[1] == pytest.approx(3000)                 # still hosted; no GPU, no monitoring
@@ -511,8 +540,9 @@ def test_retraining_counts_its_cadence_from_launch():
 
 
 def test_the_hosting_fee_is_paid_once_per_replica():
-    one = tco(Scenario(hosting_usd_per_month=300)).table["finetune_usd"].iloc[1]
-    three = tco(Scenario(hosting_usd_per_month=300, replicas=3)).table["finetune_usd"].iloc[1]
+    one = tco(Scenario(hosting_usd_per_month=300, self_hosted_cost_per_1k_req=0)).table["finetune_usd"].iloc[1]
+    three = tco(Scenario(hosting_usd_per_month=300, self_hosted_cost_per_1k_req=0, replicas=3)
+                ).table["finetune_usd"].iloc[1]
     assert three - one == pytest.approx(600)
 
 
@@ -586,7 +616,7 @@ def test_simulate_rejects_bad_whole_number_arrays(arrays, error, message):
 
 def test_running_cost_properties_add_up_the_monthly_fields():
     s = Scenario(hosting_usd_per_month=100, replicas=2, monitoring_usd_per_month=10,
-                 engineering_usd_per_month=1)
+                 engineering_usd_per_month=1, per_request_on_top_of_hosting=True)
     assert s.prompting_usd_per_month == 3000
     assert s.finetune_usd_per_month == pytest.approx(400 + 200 + 10 + 1)
 

@@ -170,7 +170,7 @@ def test_sensitivity_figures_say_what_they_show():
         tornado_figure,
     )
 
-    scenario = replace(Scenario(), retrain_every_months=3)
+    scenario = replace(Scenario(), retrain_every_months=3, self_hosted_cost_per_1k_req=0)
     table = tornado(scenario, GPU_BILLED_RANGES)
     alt = alt_text(tornado_figure(table))
     assert alt.startswith("Tornado chart of the payback (months)")
