@@ -85,6 +85,20 @@ def timed(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> list[float]:
     return out
 
 
+def timed_cpu(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> list[float]:
+    """CPU seconds of this process for ``repeat`` calls of ``fn``: unlike wall-clock time, not
+    inflated by other work on a shared machine (for single-threaded numpy code)."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.process_time()
+        fn()
+        out.append(time.process_time() - t0)
+    return out
+
+
 def stats(seconds: list[float]) -> dict[str, float]:
     """Median, min, p95 and max of a list of timings, in seconds."""
     ordered = sorted(seconds)
@@ -139,6 +153,8 @@ def bench_1a(quick: bool) -> dict[str, Any]:
     one_time = rng.uniform(50.0, 5_000.0, n)     # USD
     vec = stats(timed(lambda: breakeven_requests(hosted, self_hosted, one_time),
                       repeat=3 if quick else 15))
+    cpu = stats(timed_cpu(lambda: breakeven_requests(hosted, self_hosted, one_time),
+                          repeat=3 if quick else 30))
     # The baseline gets Python floats (as a caller of the source's function would have); the
     # conversion is not timed.
     args = list(zip(hosted.tolist(), self_hosted.tolist(), one_time.tolist(), strict=True))
@@ -152,12 +168,13 @@ def bench_1a(quick: bool) -> dict[str, Any]:
     never_vec = int(np.ma.getmaskarray(result).sum())  # masked where never (issue 11)
     never_src = sum(s.startswith("Self-hosting is not cheaper") for s in sentences)
     speedup = loop_s["median_s"] / vec["median_s"]
-    met = vec["median_s"] <= 0.015 and speedup >= 10
+    met = cpu["median_s"] <= 0.008 and speedup >= 10
     return row("1a", f"breakeven_requests, {n:,} scenarios (numpy arrays)",
-               summary=ms(vec["median_s"]),
+               summary=f"{ms(vec['median_s'])} (CPU {ms(cpu['median_s'])})",
                baseline=f"{ms(loop_s['median_s'])} (source 003's breakeven() in a loop)",
-               speedup=speedup, target="<= 15 ms and >= 10x the loop", met=met,
-               details={"scenarios": n, "vectorized": vec, "source_003_loop": loop_s,
+               speedup=speedup, target="<= 8 ms CPU and >= 10x the loop", met=met,
+               details={"scenarios": n, "vectorized": vec, "vectorized_cpu": cpu,
+                        "source_003_loop": loop_s,
                         "data_mb": round(4 * n * 8 / 1e6, 1),
                         "never_breaks_even": {"vectorized": never_vec,
                                               "source_003": never_src,

@@ -96,31 +96,34 @@ def breakeven_requests(
             return finite_result(one_time / savings * 1000.0, "requests to break even", inputs)
         # A free project that saves nothing has nothing to repay: it breaks even at once.
         return 0.0 if savings == 0 and one_time == 0 else None
-    shape = common_shape(**inputs)
-    # Arrays: full-size buffers and plain (unmasked) vector operations, which run at memory
-    # speed; a masked divide (``where=``) is several times slower (benchmarks/, row 1a).
-    # Savings clipped at 0 make "not cheaper" a division by zero (x / 0 = inf); the 0 / 0 of a
-    # free project that saves nothing is 0 (nothing to repay), and an overflow is refused.
-    savings = np.subtract(hosted, self_hosted)
-    if isinstance(savings, np.ndarray):
-        np.maximum(savings, 0.0, out=savings)
-    else:
-        savings = max(float(savings), 0.0)
+    savings = np.subtract(hosted, self_hosted, out=np.empty(common_shape(**inputs)))
+    never = savings <= 0  # self-hosting is not cheaper per request
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = np.multiply(one_time, 1000.0, out=np.empty(shape))
-        np.divide(out, savings, out=out)
-    odd = ~np.isfinite(out)
-    never = np.zeros(shape, dtype=bool)
-    if odd.any():
-        cheaper = np.broadcast_to(np.greater(hosted, self_hosted), shape)
-        free = np.broadcast_to((np.asarray(one_time) == 0) & np.equal(hosted, self_hosted), shape)
-        out[odd & free] = 0.0
-        never = odd & ~free & ~cheaper
-        out[never] = np.inf
-        finite_result(out, "requests to break even", inputs, allowed=~cheaper)
-    if out.ndim == 0:
-        return never_or_float(out, bool(never))
-    return np.ma.MaskedArray(out, mask=never, fill_value=np.inf)
+        requests = np.divide(one_time, savings, out=savings)  # one buffer: no second 8 MB
+        requests *= 1000.0
+    return _never_unless_cheaper(requests, never, inputs)
+
+
+def _never_unless_cheaper(requests: np.ndarray, never: np.ndarray,
+                          inputs: dict[str, Number]) -> float | None | np.ma.MaskedArray:
+    """The "never" convention on :func:`breakeven_requests`' arrays: masked (or None) where
+    self-hosting is not cheaper; 0 for a free project that saves nothing (0 / 0: nothing to
+    repay); an overflow is refused, naming the inputs.
+
+    Whole-array passes only (no boolean indexing): at a million scenarios this costs less than
+    the formula itself (benchmarks/, row 1a).
+    """
+    if never.any():
+        free = np.isnan(requests)  # 0 / 0: the only NaN the formula can make
+        np.copyto(requests, np.inf, where=never)
+        if free.any():
+            np.copyto(requests, 0.0, where=free)
+            never = never & ~free
+    if np.count_nonzero(np.isinf(requests)) != np.count_nonzero(never):
+        finite_result(requests, "requests to break even", inputs, allowed=never)
+    if requests.ndim == 0:
+        return never_or_float(requests, bool(never))
+    return np.ma.MaskedArray(requests, mask=never, fill_value=np.inf)
 
 
 def explain_breakeven(

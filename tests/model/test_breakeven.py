@@ -275,3 +275,18 @@ def test_explain_breakeven_days_refuses_arrays_with_a_clear_message():
 def test_explain_breakeven_days_names_a_bad_argument():
     with pytest.raises(ValueError, match="savings_fraction"):
         explain_breakeven_days(0.002, 10_000, 300, 1.5)
+
+
+def test_an_array_of_scenarios_gives_exactly_what_each_scenario_gives_alone():
+    rng = np.random.default_rng(7)
+    hosted = rng.uniform(0.0, 30.0, 500).round(2)
+    self_hosted = rng.uniform(0.0, 30.0, 500).round(2)
+    one_time = rng.choice([0.0, 400.0, 12_345.6], 500)
+    hosted[:3], self_hosted[:3], one_time[:3] = 5.0, 5.0, 0.0  # free projects that save nothing
+    many = breakeven_requests(hosted, self_hosted, one_time)
+    for i in range(500):
+        alone = breakeven_requests(float(hosted[i]), float(self_hosted[i]), float(one_time[i]))
+        if alone is None:
+            assert np.ma.getmaskarray(many)[i], i
+        else:
+            assert many[i] == alone, i  # the same formula, to the last bit
