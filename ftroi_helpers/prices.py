@@ -12,7 +12,11 @@ Prices move -- the crossover guide notes hosted prices have fallen 50-80 % a yea
 uses one shows its date beside it. Ranges quoted by a source keep both ends
 (``*_low`` / ``*_high``). Cached-input prices and the batch discount are filled where the
 provider publishes them, and ``ft_premium`` is the fine-tuned model's per-token price over the
-base model's.
+base model's. ``cache_min_tokens`` and ``cache_increment_tokens`` hold the provider's prompt-cache
+rule (OpenAI: 1,024 tokens, then 128-token steps), which
+:func:`~ftroi_helpers.token_costs.request_cost` applies. A row read from a provider page whose
+price could not be read leaves the price blank and says so in its ``note`` ("No price
+entered: ..."); the 2024-10-01 rows the lessons' worked examples use stay as dated history.
 """
 
 from __future__ import annotations

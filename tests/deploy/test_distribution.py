@@ -22,6 +22,7 @@ def test_wheel_contains_price_table_question_bank_and_calculators(tmp_path):
     lessons = sorted(p.stem for p in (ROOT / "ftroi_helpers/data/questions").glob("*.json"))
     assert "ftroi_helpers/data/prices.csv" in names
     assert "ftroi_helpers/data/task_quality.csv" in names
+    assert "ftroi_helpers/data/throughput.csv" in names  # serving capacity (issue 20)
     for lesson in lessons:
         assert f"ftroi_helpers/data/questions/{lesson}.json" in names
     assert "ftroi_helpers/calculators/_base.py" in names
