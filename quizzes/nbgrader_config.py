@@ -78,13 +78,32 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # `nbgrader zip_collect QUIZ`: files downloaded from an LMS go in downloaded/<quiz>/archive/,
 # either named <student>_<quiz>.ipynb or as <student>.zip holding <quiz>.ipynb. They are
-# extracted to downloaded/<quiz>/extracted/ and copied to submitted/<student>/<quiz>/. Student
-# ids must not contain "_".
+# extracted to downloaded/<quiz>/extracted/<student>/ and copied to submitted/<student>/<quiz>/.
+# The student id comes from the download's own name (matched in full against
+# c.ArchiveNameExtractor.archive_regexp), never from the folders inside a zip; links and other
+# special entries in a zip are skipped. Student ids must not contain "_".
 c.ZipCollectApp.downloaded_directory = "downloaded"
-c.FileNameCollectorPlugin.named_regexp = (
-    r".*[/\\]extracted[/\\](?P<student_id>[^/\\_]+)"
-    r"(?:_|[/\\](?:.*[/\\])?)(?P<file_id>[^/\\]+\.ipynb)$"
-)
+c.ZipCollectApp.extractor_plugin = "ftroi_course.zipcollect.ArchiveNameExtractor"
+c.ZipCollectApp.collector_plugin = "ftroi_course.zipcollect.ArchiveNameCollector"
+
+# --- Student files (quizzes/README.md, "Threat model"): nothing is followed out of a student's
+# folder, and one broken submission never stops a whole-class command.
+# Caps, in kB on disk (nbgrader's own traits, also used by collect and zip_collect).
+c.CourseDirectory.max_file_size = 100_000  # one file: 100 MB
+c.CourseDirectory.max_dir_size = 100_000  # one submission: 100 MB
+if (HERE / "ftroi_course" / "submission_guard.py").is_file():
+    from ftroi_course.submission_guard import UpgradeStudentMetadata, quarantine_hook
+    from nbgrader.converters import Autograde as _Autograde
+
+    # Before nbgrader copies a student's folder (submitted/ -> autograded/ -> feedback/), links,
+    # FIFOs, devices, hard links and oversized files are moved to quarantine/, with a warning.
+    c.Autograde.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size)
+    c.GenerateFeedback.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size)
+    # A notebook with old nbgrader metadata (schema_version: 1) is upgraded; newer or unreadable
+    # metadata fails that student alone (stock nbgrader stops the whole class).
+    _sanitize = (c.Autograde.sanitize_preprocessors if "sanitize_preprocessors" in c.Autograde
+                 else _Autograde.class_traits()["sanitize_preprocessors"].default())
+    c.Autograde.sanitize_preprocessors = [UpgradeStudentMetadata, *_sanitize]
 
 # --- A class on a server (JupyterHub, parallel grading): see "A whole class on JupyterHub" in
 # quizzes/README.md and deploy/README.md.
@@ -101,5 +120,12 @@ if os.environ.get("FTROI_EXCHANGE_ROOT"):
 # `nbgrader collect` takes a submission only from the account that owns it: nbgrader's own
 # collect just warns when alice's folder in the exchange holds a notebook written by bob.
 c.ExchangeFactory.collect = "ftroi_course.exchange.OwnerCheckedCollect"
+# It copies without following links, caps sizes on disk, and records the exchange's time (not the
+# student's timestamp.txt). release_feedback skips (and logs) a folder with no
+# submission_secret.txt instead of stopping for everyone.
+c.ExchangeFactory.release_feedback = "ftroi_course.exchange.SafeReleaseFeedback"
+# `nbgrader export` writes nbgrader's grades.csv, quoted and with no cell a spreadsheet would
+# run as a formula (a student id "=HYPERLINK(...)" stays text).
+c.ExportApp.plugin_class = "ftroi_course.export.SafeCsvExportPlugin"
 # `nbgrader export --exporter=ftroi_course.export.CanvasExportPlugin --to=canvas.csv` writes a
 # Canvas-style gradebook CSV (one column per quiz); plain `nbgrader export` keeps nbgrader's CSV.

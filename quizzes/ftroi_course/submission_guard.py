@@ -1,0 +1,150 @@
+"""What ``nbgrader autograde`` and ``generate_feedback`` do to a student's folder before nbgrader
+copies it, so that one hostile or broken submission neither leaks nor stops the class.
+
+nbgrader 0.9.6 copies every file of ``submitted/<student>/<quiz>/`` into ``autograded/`` (and of
+``autograded/`` into ``feedback/``) with ``shutil.copy``, which follows symbolic links with the
+instructor's rights and reads a FIFO or ``/dev/zero`` forever; and it stops the whole class on
+one notebook whose nbgrader metadata claims an old schema. The course config plugs in:
+
+* :func:`quarantine_hook` as ``c.Autograde.pre_convert_hook`` and
+  ``c.GenerateFeedback.pre_convert_hook``: nbgrader calls it for each student's folder just
+  before copying it. It moves out of the folder, without reading them, the links, FIFOs,
+  sockets, device files, hard links, files not owned by the folder's owner and files over the
+  size cap, to ``quarantine/<step>/<student>/<quiz>/`` in the course, and logs each with the
+  student's id. What is left is the student's regular files only.
+* :class:`UpgradeStudentMetadata`, first in ``c.Autograde.sanitize_preprocessors``: a notebook
+  whose cells carry nbgrader metadata of an old schema (``schema_version: 1``) is upgraded as
+  ``nbgrader update`` would (the graded cells are then restored from the gradebook anyway); one
+  that claims a newer schema, or metadata that cannot be read, fails for that student alone with
+  the reason in the log, and nbgrader grades the others.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat.notebooknode import NotebookNode
+from nbgrader.nbgraderformat import SCHEMA_VERSION, MetadataValidator
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets.log import get_logger
+
+from .safe_copy import unsafe_reason
+
+__all__ = ["QUARANTINE", "UpgradeStudentMetadata", "quarantine_hook", "quarantine_unsafe"]
+
+#: The course folder that receives what is moved out of students' folders.
+QUARANTINE = "quarantine"
+#: nbgrader's own default file cap (``CourseDirectory.max_file_size``: 100000 kB).
+DEFAULT_MAX_FILE_BYTES = 100_000_000
+
+
+def _reason(st: os.stat_result, owner_uid: int, max_file_bytes: int) -> str | None:
+    reason = unsafe_reason(st, owner_uid=owner_uid, max_file_bytes=max_file_bytes)
+    if reason is None and stat.S_ISREG(st.st_mode) and st.st_size > max_file_bytes:
+        reason = (f"{st.st_size / 1e6:.1f} MB long (sparse), and nbgrader's copy would write it "
+                  f"in full: over the cap of {max_file_bytes / 1e6:.1f} MB")
+    return reason
+
+
+def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                      log=None) -> list[tuple[str, str]]:
+    """Move what must not be copied out of ``<course>/<step>/<student>/<quiz>`` (``folder``).
+
+    Parameters
+    ----------
+    folder : str
+        A student's quiz folder, ``<course>/<step>/<student>/<quiz>``.
+    max_file_bytes : int
+        Files larger than this, on disk or in length, are moved out too.
+    log : logging.Logger, optional
+        Where each move is reported (default: the running nbgrader app's log).
+
+    Returns
+    -------
+    list of (str, str)
+        The paths moved (relative to ``folder``) and why.
+    """
+    log = log or get_logger()
+    folder = os.path.abspath(folder)
+    student_dir = os.path.dirname(folder)
+    step_dir = os.path.dirname(student_dir)
+    student, quiz, step = (os.path.basename(p) for p in (student_dir, folder, step_dir))
+    target = os.path.join(os.path.dirname(step_dir), QUARANTINE, step, student, quiz)
+    moved: list[tuple[str, str]] = []
+
+    def move(path: str, reason: str) -> None:
+        rel = os.path.relpath(path, folder) if path.startswith(folder + os.sep) else "."
+        dest = os.path.join(target, rel) if rel != "." else f"{target}.folder"
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if os.path.lexists(dest):
+            dest = f"{dest}.{os.getpid()}"
+        os.rename(path, dest)
+        moved.append((rel, reason))
+        log.warning("%s's %s/%s: moved %s to %s before nbgrader copies the folder: %s",
+                    student, step, quiz, rel, os.path.relpath(dest, os.path.dirname(step_dir)),
+                    reason)
+
+    for path in (student_dir, folder):
+        if os.path.islink(path) or not os.path.isdir(path):
+            move(path, "a symbolic link, not a folder")
+            return moved
+    owner_uid = os.lstat(folder).st_uid
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in sorted(dirnames + filenames):
+            path = os.path.join(dirpath, name)
+            reason = _reason(os.lstat(path), owner_uid, max_file_bytes)
+            if reason is not None:
+                move(path, reason)
+                if name in dirnames:
+                    dirnames.remove(name)
+    return moved
+
+
+def quarantine_hook(max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Callable[..., None]:
+    """An nbgrader ``pre_convert_hook`` that runs :func:`quarantine_unsafe` on the folder of the
+    notebooks nbgrader is about to convert."""
+
+    def hook(*, notebooks=(), **_) -> None:
+        folders = sorted({os.path.dirname(os.path.abspath(nb)) for nb in notebooks})
+        for folder in folders:
+            try:
+                quarantine_unsafe(folder, max_file_bytes)
+            except OSError as exc:
+                get_logger().error("Could not check %s before copying it: %s", folder, exc)
+
+    return hook
+
+
+class UpgradeStudentMetadata(NbGraderPreprocessor):
+    """Upgrade a submission's old nbgrader cell metadata; refuse newer or unreadable metadata."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
+        student = resources.get("nbgrader", {}).get("student", "?")
+        validator, upgraded = MetadataValidator(), 0
+        for index, cell in enumerate(nb.cells):
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if meta is None:
+                continue
+            version = meta.get("schema_version", 0) if isinstance(meta, dict) else None
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise ValueError(f"student {student}: cell {index} has nbgrader metadata that "
+                                 f"cannot be read ({str(meta)[:80]}): not graded")
+            if version > SCHEMA_VERSION:
+                raise ValueError(f"student {student}: cell {index} claims nbgrader metadata "
+                                 f"schema {version}, newer than this nbgrader's "
+                                 f"{SCHEMA_VERSION}: not graded")
+            if version < SCHEMA_VERSION:
+                try:
+                    validator.upgrade_cell_metadata(cell)
+                except Exception as exc:
+                    raise ValueError(f"student {student}: cell {index}'s nbgrader metadata of "
+                                     f"schema {version} cannot be upgraded ({exc}): not "
+                                     "graded") from None
+                upgraded += 1
+        if upgraded:
+            self.log.warning("student %s: %d cells carried nbgrader metadata of an old schema; "
+                             "upgraded them as `nbgrader update` would", student, upgraded)
+        return nb, resources
