@@ -330,6 +330,17 @@ def test_files_named_like_modules_in_the_submission_never_run_at_kernel_start(tm
     assert set(PLANTED) <= set(seen["files"])  # the files were there, in the working folder
 
 
+@needs_sandbox
+def test_a_submission_folder_of_many_files_cannot_hold_up_the_kernels_start(tmp_path):
+    course = Course(tmp_path)
+    many = course.folder / "many"
+    many.mkdir()
+    for i in range(12_000):
+        (many / f"f{i}").touch()
+    nb = run(course, ["import os\nprint(sum(len(d) + len(f) for _, d, f in os.walk('.')))"])
+    assert int(stdout(nb.cells[0])) == sandbox.launcher.MAX_COPIED_ENTRIES == 10_000
+
+
 #: Tries to leave something on the host: a file named MARK in every folder it may write to; the
 #: folders written go to OUT. Run by a cell, and by a planted ipykernel_launcher.py at kernel start.
 ESCAPE = """

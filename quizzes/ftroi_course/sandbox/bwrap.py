@@ -247,51 +247,60 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
     else:
         argv += ["--unshare-user", "--uid", str(_INNER_UID), "--gid", str(_INNER_UID),
                  "--disable-userns"]
-    bound: list[str] = []  # folders whose contents come from the host
-    made: set[str] = {"/tmp", "/dev", "/proc"}  # folders the sandbox has already
+    m = _Mounts()
+    for path in _SYSTEM_PATHS:
+        if os.path.islink(path):
+            m.argv += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            m.bind_host(path)
+    m.argv += ["--proc", "/proc", "--dev", "/dev"]
+    m.tmpfs("/dev/shm", max(tmp_size_bytes // 8, 1 << 20), "1777")
+    m.tmpfs("/tmp", tmp_size_bytes, "1777")
+    for path in readable:
+        m.bind_host(path)
+    for path in hidden:
+        if not os.path.lexists(path) or not any(_is_within(path, b) for b in m.bound):
+            continue
+        if os.path.isdir(path):
+            m.tmpfs(path, 4096, "0555")
+        else:
+            m.argv += ["--ro-bind", "/dev/null", path]
+    m.tmpfs(_IPC_MOUNT, 65536, "0700")
+    m.tmpfs(workdir, scratch_size_bytes, "0755")
+    for source, target in ((connection_file, _CONNECTION_MOUNT),
+                           (submission, _SUBMISSION_MOUNT), (mpl_cache, _MPL_CACHE_MOUNT)):
+        if source:
+            m.argv += [*m.parents(target), "--ro-bind", source, target]
+    return [*argv, *m.argv, "--chdir", workdir]
 
-    def parents(path: str) -> list[str]:
+
+class _Mounts:
+    """bwrap's mount arguments, with the folders above each mount point made as needed."""
+
+    def __init__(self) -> None:
+        self.argv: list[str] = []
+        self.bound: list[str] = []  # folders whose contents come from the host
+        self.made: set[str] = {"/tmp", "/dev", "/proc"}  # folders the sandbox has already
+
+    def parents(self, path: str) -> list[str]:
         """Make the folders above ``path`` that no mount provides, traversable (0755)."""
         out: list[str] = []
         parts = Path(path).parts[1:-1]
         for i in range(len(parts)):
             folder = "/" + "/".join(parts[:i + 1])
-            if folder not in made and not any(_is_within(folder, b) for b in bound):
-                made.add(folder)
+            if folder not in self.made and not any(_is_within(folder, b) for b in self.bound):
+                self.made.add(folder)
                 out += ["--perms", "0755", "--dir", folder]
         return out
 
-    for path in _SYSTEM_PATHS:
-        if os.path.islink(path):
-            argv += ["--symlink", os.readlink(path), path]
-        elif os.path.isdir(path):
-            argv += ["--ro-bind", path, path]
-            bound.append(path)
-    argv += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(max(tmp_size_bytes // 8, 1 << 20)), "--perms", "1777",
-             "--tmpfs", "/dev/shm",
-             "--size", str(tmp_size_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
-    for path in readable:
-        argv += [*parents(path), "--ro-bind", path, path]
-        bound.append(path)
-    for path in hidden:
-        if not os.path.lexists(path) or not any(_is_within(path, b) for b in bound):
-            continue
-        if os.path.isdir(path):
-            argv += ["--size", "4096", "--perms", "0555", "--tmpfs", path]
-        else:
-            argv += ["--ro-bind", "/dev/null", path]
-    argv += [*parents(_IPC_MOUNT), "--size", "65536", "--perms", "0700", "--tmpfs", _IPC_MOUNT,
-             *parents(workdir), "--size", str(scratch_size_bytes), "--perms", "0755",
-             "--tmpfs", workdir]
-    if connection_file:
-        argv += [*parents(_CONNECTION_MOUNT), "--ro-bind", connection_file, _CONNECTION_MOUNT]
-    if submission:
-        argv += [*parents(_SUBMISSION_MOUNT), "--ro-bind", submission, _SUBMISSION_MOUNT]
-    if mpl_cache:
-        argv += [*parents(_MPL_CACHE_MOUNT), "--ro-bind", mpl_cache, _MPL_CACHE_MOUNT]
-    argv += ["--chdir", workdir]
-    return argv
+    def bind_host(self, path: str) -> None:
+        """The host folder ``path``, read-only at the same path."""
+        self.argv += [*self.parents(path), "--ro-bind", path, path]
+        self.bound.append(path)
+
+    def tmpfs(self, path: str, size_bytes: int, perms: str) -> None:
+        self.argv += [*self.parents(path), "--size", str(size_bytes), "--perms", perms,
+                      "--tmpfs", path]
 
 
 _PROBES: dict[tuple[str, int | None], str | None] = {}

@@ -17,11 +17,30 @@ import os
 import resource
 import shutil
 import sys
+import time
+
+#: At most this many files and folders of the student's folder are copied, for at most this
+#: long: no submission folder may hold up the kernel's start (a kernel that does not start is
+#: a fault of the grading environment, which stops grading for the whole class).
+MAX_COPIED_ENTRIES = 10_000
+MAX_COPY_SECONDS = 20.0
 
 
 def copy_into_scratch(src: str, dst: str) -> None:
-    """Copy the folder ``src`` into ``dst`` inside the sandbox (links copied as links)."""
-    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True)
+    """Copy the folder ``src`` into ``dst`` inside the sandbox (links copied as links), up to
+    ``MAX_COPIED_ENTRIES`` entries and ``MAX_COPY_SECONDS``; the rest is left out."""
+    left, until, dropped = [MAX_COPIED_ENTRIES], time.monotonic() + MAX_COPY_SECONDS, [0]
+
+    def over_budget(folder: str, names: list[str]) -> list[str]:
+        keep = 0 if time.monotonic() > until else min(len(names), max(0, left[0]))
+        left[0] -= keep
+        dropped[0] += len(names) - keep
+        return names[keep:]
+
+    shutil.copytree(src, dst, symlinks=True, dirs_exist_ok=True, ignore=over_budget)
+    if dropped[0]:
+        print(f"ftroi sandbox: {dropped[0]} entries of {src} not copied (limits: "
+              f"{MAX_COPIED_ENTRIES} entries, {MAX_COPY_SECONDS:g} s)", file=sys.stderr)
 
 
 def hand_over(top: str, uid: int) -> None:
