@@ -739,40 +739,29 @@ def load(path: str | Path) -> ScenarioFile:
     return loads(text, kind, origin=repr(str(path)))
 
 
-# -- writing TOML (the standard library reads it but does not write it) ---------------------------
+# -- writing TOML (the standard library reads it; tomlkit writes it, comments included) ----------
 
-def _toml_string(text: str) -> str:
-    """A TOML string: a multi-line literal for readable prompts, else a basic string."""
-    if ("\n" in text and "'''" not in text and not text.endswith("'")
-            and all(c in "\n\t" or (ord(c) >= 0x20 and ord(c) != 0x7F) for c in text)):
-        return "'''\n" + text + "'''"
-    out = json.dumps(text, ensure_ascii=False)  # JSON's escapes are TOML's
-    return out.replace("\x7f", "\\u007f")
+def _toml_item(value: Any) -> Any:
+    """``value`` as tomlkit writes it: a prompt as a multi-line literal string, a source as an
+    inline table; a value TOML cannot hold is refused."""
+    import tomlkit
 
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(f"cannot write {value!r} to a scenario file")
-        return repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"cannot write {value!r} to a scenario file")
+    if isinstance(value, str) and "\n" in value:
+        try:
+            return tomlkit.string("\n" + value, literal=True, multiline=True)
+        except ValueError:  # three quotes or a control character inside: a basic string
+            return tomlkit.string(value)
     if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
-                                for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write a {type(value).__name__} to a scenario file")
-
-
-def _toml_key(key: str) -> str:
-    if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key):
-        return key
-    return json.dumps(key, ensure_ascii=False)
+        table = tomlkit.inline_table()
+        table.update({k: _toml_item(v) for k, v in value.items()})
+        return table
+    if isinstance(value, (list, tuple)):
+        return [_toml_item(v) for v in value]
+    if value is None or not isinstance(value, (bool, int, float, str)):
+        raise TypeError(f"cannot write a {type(value).__name__} to a scenario file")
+    return value
 
 
 _SECTION_NOTES = {
@@ -815,29 +804,31 @@ def dumps(scenario_file: ScenarioFile) -> str:
     if not isinstance(scenario_file, ScenarioFile):
         raise TypeError(f"scenario_file must be a ScenarioFile, got "
                         f"{type(scenario_file).__name__}")
+    import tomlkit
+
     data = scenario_file.to_dict()
-    lines = ["# ftroi scenario file: one fine-tune-or-prompt decision. Money in USD.",
-             "# Read it with ftroi_helpers.scenario_file.load(); report on it with",
-             "#     ftroi report THIS_FILE -o decision.html", ""]
+    doc = tomlkit.document()
+    for line in ("ftroi scenario file: one fine-tune-or-prompt decision. Money in USD.",
+                 "Read it with ftroi_helpers.scenario_file.load(); report on it with",
+                 "    ftroi report THIS_FILE -o decision.html"):
+        doc.add(tomlkit.comment(line))
+    doc.add(tomlkit.nl())
     for key in ("format", "title", "as_of", "caveats"):
         if key in data:
-            lines.append(f"{key} = {_toml_value(data[key])}")
+            doc[key] = _toml_item(data[key])
     for section in SECTIONS:
-        if section not in data and not _defaults_in(scenario_file, section):
+        defaults = _defaults_in(scenario_file, section)
+        if section not in data and not defaults:
             continue
-        lines += ["", f"[{section}]  # {_SECTION_NOTES[section]}"]
-        if section not in data:
-            data[section] = {}
-        if section == "sources":
-            for name, entry in data[section].items():
-                lines.append(f"{_toml_key(name)} = {_toml_value(entry)}")
-            continue
-        for key, value in data[section].items():
-            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-        for name in _defaults_in(scenario_file, section):
-            lines.append(f"# {name} = {_toml_value(getattr(scenario_file.scenario, name))}"
-                         "  (the cost model's default)")
-    return "\n".join(lines) + "\n"
+        table = tomlkit.table()
+        table.comment(_SECTION_NOTES[section])
+        for key, value in data.get(section, {}).items():
+            table[key] = _toml_item(value)
+        for name in defaults:
+            value = tomlkit.item(getattr(scenario_file.scenario, name)).as_string()
+            table.add(tomlkit.comment(f"{name} = {value}  (the cost model's default)"))
+        doc[section] = table
+    return tomlkit.dumps(doc)
 
 
 def _defaults_in(scenario_file: ScenarioFile, section: str) -> list[str]:

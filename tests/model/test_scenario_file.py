@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import math
 import re
 import subprocess
 import sys
@@ -180,6 +181,22 @@ def test_a_bad_file_is_named_in_the_message(tmp_path):
 def test_any_prompt_text_survives_toml(prompt):
     sf = dataclasses.replace(ScenarioFile(as_of="2025-01-01"), prompt=prompt)
     assert loads(dumps(sf)).prompt == prompt
+
+
+def test_a_written_file_explains_itself_in_comments_that_a_reader_skips():
+    text = dumps(ScenarioFile(as_of="2025-01-01", scenario=Scenario(training_usd=75.0),
+                              given=frozenset({"training_usd"})))
+    lines = text.splitlines()
+    assert any(line.startswith("[one_time]") and "# USD, paid once" in line for line in lines)
+    assert "# horizon_months = 12  (the cost model's default)" in lines
+    assert loads(text).scenario == Scenario(training_usd=75.0)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_number_toml_cannot_hold_is_refused_by_name(bad):
+    sf = dataclasses.replace(ScenarioFile(as_of="2025-01-01"), caveats=[bad])
+    with pytest.raises(ValueError, match="cannot write"):
+        dumps(sf)
 
 
 # -- the command line ------------------------------------------------------------------------------
