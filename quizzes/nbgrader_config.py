@@ -129,3 +129,18 @@ c.ExchangeFactory.release_feedback = "ftroi_course.exchange.SafeReleaseFeedback"
 c.ExportApp.plugin_class = "ftroi_course.export.SafeCsvExportPlugin"
 # `nbgrader export --exporter=ftroi_course.export.CanvasExportPlugin --to=canvas.csv` writes a
 # Canvas-style gradebook CSV (one column per quiz); plain `nbgrader export` keeps nbgrader's CSV.
+
+# --- Student-authored HTML never runs (ftroi_course/safe_html.py; quizzes/README.md, "Threat
+# model"). Every HTML render of a submission (formgrader's grading page, generate_feedback's
+# files) cleans markdown after rendering, cleans or drops HTML/SVG/JavaScript outputs and
+# attachments; formgrader's pages and the feedback files carry a Content-Security-Policy that runs
+# only the page's own scripts. Formgrader loads this file inside the instructor's Jupyter server,
+# which is where protect_formgrader_pages() sets that policy.
+if (HERE / "ftroi_course" / "safe_html.py").is_file():
+    from ftroi_course.safe_html import protect_formgrader_pages
+
+    c.HTMLExporter.sanitize_html = True
+    c.HTMLExporter.preprocessors = ["ftroi_course.safe_html.SanitizeStudentHTML"]
+    c.HTMLExporter.filters = {"markdown2html": "ftroi_course.safe_html.markdown2html"}
+    c.GenerateFeedback.exporter_class = "ftroi_course.safe_html.SafeFeedbackExporter"
+    protect_formgrader_pages()

@@ -223,12 +223,16 @@ def server_env(tmp: Path) -> dict[str, str]:
 
 
 @contextmanager
-def lab_server(timeout_s: float = 60.0) -> Iterator[LabServer]:
-    """Start JupyterLab in a temporary copy of the workbook; always stop it and remove the copy."""
+def lab_server(timeout_s: float = 60.0, root: Path | None = None) -> Iterator[LabServer]:
+    """Start JupyterLab in a temporary copy of the workbook; always stop it and remove the copy.
+
+    With ``root``, the server serves that folder instead (the caller owns it; it is not removed).
+    """
     tmp = Path(tempfile.mkdtemp(prefix="ftroi-browser-"))
     server: LabServer | None = None
     try:
-        root = copy_workbook(tmp / "workbook")
+        if root is None:
+            root = copy_workbook(tmp / "workbook")
         root.mkdir(exist_ok=True)
         state = tmp / "state"
         env = server_env(state)
