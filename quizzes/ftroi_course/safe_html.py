@@ -277,6 +277,7 @@ def _formgrader_transform(settings: dict) -> type:
 
     class StudentContentPolicy(OutputTransform):
         ftroi_settings = settings
+        ftroi_student_content_policy = True  # how protect_formgrader_pages() finds it
 
         def __init__(self, request: Any) -> None:
             super().__init__(request)
@@ -293,19 +294,20 @@ def _formgrader_transform(settings: dict) -> type:
             if match["id"] == "components" or rest in ("next", "prev", "next_incorrect",
                                                        "prev_incorrect"):
                 return status_code, headers, chunk  # nbgrader's own static files, redirects
+            # Added as a second policy: the server's own (e.g. frame-ancestors) still holds,
+            # and a browser enforces both.
             if rest:
-                headers["Content-Security-Policy"] = FILE_POLICY
+                headers.add("Content-Security-Policy", FILE_POLICY)
             elif finishing and headers.get("Content-Type", "").startswith("text/html"):
                 origin = f"{self.request.protocol}://{self.request.host}"
-                headers["Content-Security-Policy"] = page_policy(
+                headers.add("Content-Security-Policy", page_policy(
                     chunk.decode("utf-8", errors="replace"),
                     connect_src=f"{origin}{base_url.rstrip('/')}/formgrader/api/",
-                    report_uri=f"{base_url.rstrip('/')}/api/security/csp-report")
+                    report_uri=f"{base_url.rstrip('/')}/api/security/csp-report"))
             else:  # a page sent in pieces cannot be hashed: nothing inline runs
-                headers["Content-Security-Policy"] = page_policy("")
+                headers.add("Content-Security-Policy", page_policy(""))
             return status_code, headers, chunk
 
-    StudentContentPolicy.ftroi_student_content_policy = True
     return StudentContentPolicy
 
 
