@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
 import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -450,58 +450,37 @@ def _caveats(sf: ScenarioFile, ranges: Mapping[str, tuple[float, float]], curves
 
 # -- rendering ------------------------------------------------------------------------------------
 
-_CSS = """
-:root { --ink: #1a1a1a; --muted: #555; --rule: #ccc; --accent: #0072B2; }
-* { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-       color: var(--ink); max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; }
-h1 { font-size: 1.5rem; margin: 0 0 .2rem; }
-h2 { font-size: 1.05rem; margin: 1.1rem 0 .4rem; border-bottom: 1px solid var(--rule); }
-.meta { color: var(--muted); margin: 0 0 .8rem; }
-.decision { font-size: 1.1rem; font-weight: 600; border-left: 5px solid var(--accent);
-            padding: .5rem .8rem; background: #f3f8fc; margin: .5rem 0 1rem; }
-table { border-collapse: collapse; width: 100%; font-size: .86rem; }
-th, td { text-align: left; padding: .18rem .45rem; border-bottom: 1px solid #e3e3e3;
-         vertical-align: top; }
-th { background: #f4f4f4; }
-td.num { text-align: right; white-space: nowrap; }
-.figs { display: grid; grid-template-columns: 1fr 1fr; grid-auto-flow: dense; gap: .6rem; }
-figure { margin: 0; break-inside: avoid; page-break-inside: avoid; }
-figure.wide { grid-column: 1 / -1; }
-figure.wide img { width: 80%; margin: 0 auto; }
-figure img { width: 100%; height: auto; display: block; }
-figcaption { font-size: .8rem; color: var(--muted); }
-ul.path { margin: .2rem 0; padding-left: .4rem; list-style: none; }
-table.assumptions { table-layout: fixed; }
-ul.caveats { margin: .2rem 0; padding-left: 1.2rem; font-size: .88rem; }
-footer { color: var(--muted); font-size: .78rem; margin-top: 1rem; }
-@page { size: A4; margin: 11mm 12mm; }
-@media print {
-  body { font-size: 9.5pt; max-width: none; margin: 0; padding: 0; }
-  h1 { font-size: 15pt; } h2 { font-size: 11pt; margin-top: .6rem; }
-  .decision { font-size: 10.5pt; background: none; }
-  table { font-size: 7.2pt; line-height: 1.25; }
-  th, td { padding: .08rem .35rem; }
-  figure.wide img { width: 58%; }
-  ul.caveats { font-size: 8.5pt; }
-  .assumptions { break-before: auto; }
-  a { color: inherit; text-decoration: none; }
-}
-"""
-
 _URL = re.compile(r"https?://[^\s)]+")
 
 
-def _linked(text: str) -> str:
-    """Escape ``text``; a URL in it becomes a plain citation link."""
+def _linked(text: str) -> Any:
+    """Escape ``text``; a URL in it becomes a plain citation link (safe HTML for Jinja2)."""
+    from markupsafe import Markup, escape
+
     out, last = [], 0
     for m in _URL.finditer(text):
-        out.append(html.escape(text[last:m.start()]))
+        out.append(escape(text[last:m.start()]))
         url = m.group(0)
-        out.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+        out.append(Markup('<a href="{0}">{0}</a>').format(url))
         last = m.end()
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Any:
+    """The report's Jinja2 templates (package data in ``ftroi_helpers/templates``): HTML ones
+    autoescaped, the Markdown one not."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ftroi_helpers", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
+                                            default_for_string=False),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined)
+    env.filters.update(linked=_linked, md=_md_money, cell=_md_cell)
+    return env
 
 
 def render_html(report: Report) -> str:
@@ -531,68 +510,7 @@ def render_html(report: Report) -> str:
     """
     if not isinstance(report, Report):
         raise TypeError(f"report must be a Report, got {type(report).__name__}")
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(report.title)}: fine-tune or keep prompting?</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        f"<h1>{e(report.title)}</h1>",
-        f'<p class="meta">Fine-tune or keep prompting? Numbers as of {e(report.as_of)}; '
-        f"report made {e(report.generated)} with ftroi.</p>",
-        '<h2 id="decision">The decision</h2>',
-        f'<p class="decision">{e(report.sentence)}</p>',
-        '<table class="key"><tbody>',
-        *(f"<tr><th scope=\"row\">{e(k)}</th><td>{e(v)}</td></tr>"
-          for k, v in report.key_figures),
-        "</tbody></table>",
-        '<h2 id="figures">Cost over time, and what moves it</h2>',
-        '<div class="figs">',
-    ]
-    for i, fig in enumerate(report.figures):
-        cls = ' class="wide"' if fig.name == "tornado" else ""
-        parts.append(f'<figure{cls}><img src="{fig.data_uri}" alt="{e(fig.alt)}">'
-                     f"<figcaption>Figure {i + 1}. {e(fig.caption)}</figcaption></figure>")
-    parts += [
-        "</div>",
-        '<h2 id="tree">Path through the decision tree</h2>',
-        '<ul class="path">', *(f"<li>{e(step)}</li>" for step in report.tree_path), "</ul>",
-        f"<p><strong>{e(report.tree_summary)}</strong></p>",
-    ]
-    if report.workload:
-        parts += ['<h2 id="workload">Your prompt, in tokens</h2>', "<table><tbody>",
-                  *(f'<tr><th scope="row">{e(k)}</th><td>{e(v)}</td></tr>'
-                    for k, v in report.workload),
-                  "</tbody></table>"]
-    parts += [
-        '<section class="assumptions">',
-        '<h2 id="assumptions">Every assumption, with its source and date</h2>',
-        "<table class=\"assumptions\"><colgroup><col style=\"width:28%\">"
-        "<col style=\"width:13%\"><col style=\"width:15%\"><col style=\"width:33%\">"
-        "<col style=\"width:11%\"></colgroup><thead><tr><th scope=\"col\">assumption</th><th scope=\"col\">value</th>"
-        "<th scope=\"col\">range</th><th scope=\"col\">source</th><th scope=\"col\">as of</th>"
-        "</tr></thead><tbody>",
-        *(f"<tr><td>{e(r['label'])}</td><td class=\"num\">{e(r['value'])}</td>"
-          f"<td class=\"num\">{e(r['range'])}</td><td>{_linked(r['source'])}</td>"
-          f"<td class=\"num\">{e(r['as_of'])}</td></tr>" for r in report.assumptions),
-        "</tbody></table>",
-        "</section>",
-        '<h2 id="caveats">Caveats</h2>',
-        '<ul class="caveats">', *(f"<li>{_linked(c)}</li>" for c in report.caveats), "</ul>",
-        "</main>",
-        "<footer>Made with the ftroi workbook (ftroi_helpers.report). Every figure is computed "
-        "from the assumptions above; change them in the scenario file and run "
-        "<code>ftroi report</code> again.</footer>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(parts) + "\n"
+    return _templates().get_template("report.html.j2").render(report=report)
 
 
 def _md_money(text: str) -> str:
@@ -633,29 +551,7 @@ def render_markdown(report: Report) -> str:
     """
     if not isinstance(report, Report):
         raise TypeError(f"report must be a Report, got {type(report).__name__}")
-    m = _md_money
-    lines = [f"# {report.title}", "",
-             f"*Fine-tune or keep prompting? Numbers as of {report.as_of}; report made "
-             f"{report.generated} with ftroi.*", "",
-             "## The decision", "", f"**{m(report.sentence)}**", "",
-             "| | |", "| --- | --- |",
-             *(f"| {_md_cell(k)} | {_md_cell(v)} |" for k, v in report.key_figures), "",
-             "## Cost over time, and what moves it", ""]
-    for i, fig in enumerate(report.figures):
-        alt = m(fig.alt).replace("[", "(").replace("]", ")")
-        lines += [f"![{alt}]({fig.data_uri})", "", f"*Figure {i + 1}. {m(fig.caption)}*", ""]
-    lines += ["## Path through the decision tree", "",
-              *(f"- {m(step)}" for step in report.tree_path), "",  # steps carry numbers
-              f"**{m(report.tree_summary)}**", ""]
-    if report.workload:
-        lines += ["## Your prompt, in tokens", "", "| | |", "| --- | --- |",
-                  *(f"| {_md_cell(k)} | {_md_cell(v)} |" for k, v in report.workload), ""]
-    lines += ["## Every assumption, with its source and date", "",
-              "| assumption | value | range | source | as of |", "| --- | --- | --- | --- | --- |",
-              *(f"| {_md_cell(r['label'])} | {_md_cell(r['value'])} | {_md_cell(r['range'])} | "
-                f"{_md_cell(r['source'])} | {r['as_of']} |" for r in report.assumptions), "",
-              "## Caveats", "", *(f"- {m(c)}" for c in report.caveats), ""]
-    return "\n".join(lines)
+    return _templates().get_template("report.md.j2").render(report=report)
 
 
 def write_report(source: Any, path: str | Path) -> Path:

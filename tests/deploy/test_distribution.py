@@ -26,6 +26,9 @@ def test_wheel_contains_price_table_question_bank_and_calculators(tmp_path):
     for lesson in lessons:
         assert f"ftroi_helpers/data/questions/{lesson}.json" in names
     assert "ftroi_helpers/calculators/_base.py" in names
+    assert "ftroi_helpers/templates/report.html.j2" in names  # the report renders from these
+    assert "ftroi_helpers/templates/report.md.j2" in names
+    assert "ftroi_helpers/templates/report.css" in names
     assert not any(n.startswith(("tests/", "lessons/", "quizzes/")) for n in names)
     # the quiz question data ships, the instructor's key and grading code never do
     assert "ftroi_helpers/data/quiz_items.json" in names

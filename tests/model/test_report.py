@@ -10,11 +10,11 @@ import re
 import shutil
 import subprocess
 import sys
-from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape  # the escaping the page uses (Jinja2 autoescape)
 
 from ftroi_helpers.cost_model import Scenario, simulate
 from ftroi_helpers.report import build_report, render_html, write_report
@@ -229,3 +229,19 @@ def test_the_page_prints_on_at_most_two_a4_pages(page, tmp_path, which):
                    capture_output=True, timeout=120, check=True)
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf.read_bytes()))
     assert 1 <= pages <= 2, pages
+
+
+def test_text_from_a_scenario_file_is_escaped_in_the_page_and_links_stay_links(example):
+    import dataclasses
+
+    from ftroi_helpers.report import build_report, render_html, render_markdown
+
+    hostile = "<script>alert(1)</script> & see https://example.com/a?b=1&c=2 today"
+    report = dataclasses.replace(build_report(example), title="<b>Mine</b>",
+                                 caveats=[hostile])
+    page = render_html(report)
+    assert "<script>" not in page and "<b>Mine</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; see " in page
+    assert '<a href="https://example.com/a?b=1&amp;c=2">https://example.com/a?b=1&amp;c=2</a>' in page
+    text = render_markdown(report)
+    assert text.startswith("# <b>Mine</b>\n") and f"- {hostile}" in text
