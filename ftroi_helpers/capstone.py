@@ -18,8 +18,10 @@ import numpy as np
 from .cost_model import REALISTIC, Scenario, simulate
 from .sensitivity import (
     ASSUMPTION_LABELS,
+    REALISTIC_CHANCES,
     MonteCarloResult,
     _base,
+    _check_chances,
     attribution,
     monte_carlo,
     ranges_containing,
@@ -62,6 +64,12 @@ class CapstoneAnswer:
     monte_carlo: MonteCarloResult = field(repr=False)
     attribution: Any = field(repr=False)
     attribution_within: Any = field(repr=False, default=None)
+
+    @property
+    def mean_net_savings_usd(self) -> float:
+        """Mean over the draws of the USD ahead at the horizon, to set beside
+        :attr:`net_savings_usd` (the point values'): the gap shows how far the ranges lean."""
+        return float(np.mean(self.monte_carlo.net_savings_usd))
 
     @property
     def pays_back_within_deadline(self) -> bool:
@@ -135,7 +143,7 @@ class CapstoneAnswer:
         Examples
         --------
         >>> capstone_answer(n_draws=2_000).title().splitlines()
-        ['Payback month 6', 'P(≤3 mo) 4%, P(≤12 mo) 23%, ahead at 12 mo: 14%']
+        ['Payback month 6', 'P(≤3 mo) 12%, P(≤12 mo) 40%, ahead at 12 mo: 32%']
         """
         point = ("No payback" if self.payback_month is None
                  else f"Payback month {self.payback_month}")
@@ -166,7 +174,8 @@ def capstone_answer(
     seed: int = 0,
     deadline_months: int = 3,
     n_drivers: int = 3,
-    distribution: str = "triangular",
+    distribution: str = "split",
+    chances: Mapping[str, float] | None = None,
 ) -> CapstoneAnswer:
     """Pays back within the quarter? How likely? What drives it? One answer for lesson 06.
 
@@ -188,11 +197,15 @@ def capstone_answer(
         The deadline (3: "within a quarter"; at most the horizon).
     n_drivers : int
         How many drivers to name (>= 1).
-    distribution : {"triangular", "uniform"}
+    distribution : {"split", "triangular", "uniform"}
         How each assumption is drawn from its range (see :func:`monte_carlo`). The default,
-        ``"triangular"``, peaks at the scenario's own values: they are the best estimates, and
-        the ranges say how far off they could be. So moving a point value moves the
-        probabilities too.
+        ``"split"``, makes each of the scenario's own values the median and the mode of its
+        draws: they are the best estimates, and the ranges say how far off they could be. So
+        moving a point value moves the probabilities too.
+    chances : dict of field name -> probability, optional
+        Events that may not happen (see :func:`monte_carlo`); default
+        :data:`~ftroi_helpers.sensitivity.REALISTIC_CHANCES` (the model switch in half the
+        draws); ``{}`` for none.
 
     Returns
     -------
@@ -219,7 +232,10 @@ def capstone_answer(
     require_int("n_draws", n_draws, minimum=2, maximum=MAX_DRAWS, limit_name="MAX_DRAWS")
     widened = ranges_containing(s, ranges)
     mc = monte_carlo(s, widened, n_draws=n_draws, seed=seed, within_months=deadline_months,
-                     distribution=distribution)
+                     distribution=distribution,
+                     chances={k: p for k, p in _check_chances(
+                         REALISTIC_CHANCES if chances is None else chances).items()
+                         if k in widened})
     try:
         table = attribution(mc, "net_savings_usd")
     except ValueError:

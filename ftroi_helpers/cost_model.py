@@ -603,9 +603,9 @@ REALISTIC = Scenario(
     engineering_usd_per_month=500.0,
     launch_delay_months=1,
     retrain_every_months=3,
-    hosting_price_decline_per_year=0.2,
+    hosting_price_decline_per_year=0.0,
     model_switch_month=9,
-    model_switch_price_cut=0.5,
+    model_switch_price_cut=0.65,
 )
 
 #: Where each number of :data:`REALISTIC` comes from (field -> explanation), for the lessons'
@@ -628,8 +628,10 @@ REALISTIC_ASSUMPTIONS: dict[str, str] = {
     "launch_delay_months": "the crossover guide: 'days to weeks' to a first result, rounded up to a month",
     "retrain_every_months": "the crossover guide: 'plan for 2-4 retraining cycles per year', the busiest "
                             "end",
-    "hosting_price_decline_per_year": "the workbook's: GPU-hour prices fall too, slower than "
-                                      "token prices",
+    "hosting_price_decline_per_year": "0: prices.csv holds one dated row per GPU (the "
+                                      "g5.xlarge's USD 1.006 an hour), so no fall can be read "
+                                      "from it; the workbook assumes none",
     "model_switch_month": "the workbook's: a cheaper hosted model arrives in month 9",
-    "model_switch_price_cut": "the crossover guide: prices 'have dropped 50-80% annually', the low end",
+    "model_switch_price_cut": "the crossover guide: prices 'have dropped 50-80% annually', the "
+                              "middle of that range (the median of its draws)",
 }

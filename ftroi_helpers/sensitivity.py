@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ASSUMPTION_LABELS",
+    "EVENT_FIELDS",
+    "REALISTIC_CHANCES",
     "DEFAULT_RANGES",
     "GPU_BILLED_RANGES",
     "REALISTIC_RANGES",
@@ -140,19 +142,26 @@ GPU_BILLED_RANGES: dict[str, tuple[float, float]] = {
 #: (3 - 6)
 #:     As in :data:`DEFAULT_RANGES`.
 #: ``hosting_usd_per_month`` (USD 730 - 1,460 per replica)
-#:     One A10G at the crossover guide's USD 1-2 an hour (unverified), 730 hours a month; the
-#:     g5.xlarge's USD 1.006 (prices.csv) is near the low end.
+#:     One A10G at the crossover guide's USD 1-2 an hour (unverified), 730 hours a month. The
+#:     point value is the g5.xlarge's dated USD 1.006 an hour (prices.csv), inside the range near
+#:     its low end.
 #: ``replicas`` (1 - 3)
 #:     One (no redundancy) to three (survives two failures).
 #: ``engineering_usd_per_month`` (USD 0 - 2,000)
 #:     No extra time (the team already runs GPUs) to 20 engineer-hours a month; the workbook's.
 #: ``launch_delay_months`` (0 - 2)
 #:     The crossover guide: "days to weeks" to a first result; up to two months to production.
-#: ``hosting_price_decline_per_year`` (0 - 0.4)
-#:     GPU-hour prices fall, but more slowly than token prices; the workbook's.
 #: ``model_switch_month`` (6 - 12) and ``model_switch_price_cut`` (0.5 - 0.8)
 #:     The crossover guide: hosted prices "have dropped 50-80% annually". In the model that fall
-#:     comes as one switch to a cheaper model some time in the second half of the year.
+#:     comes as one switch to a cheaper model some time in the second half of the year, and
+#:     only in some years: :data:`REALISTIC_CHANCES` draws it with a probability.
+#:
+#: Not varied: ``hosting_price_decline_per_year`` (0 in :data:`~ftroi_helpers.cost_model.REALISTIC`:
+#: prices.csv holds one dated row per GPU, so no trend can be read from it).
+#:
+#: Several ranges lean above their point value (data preparation: USD 250 - 2,500 - 10,000). The
+#: capstone draws them with ``distribution="split"``, which keeps each point value at the median
+#: of its draws; the mean of the draws then sits above the point value, and lesson 06 shows both.
 REALISTIC_RANGES: dict[str, tuple[float, float]] = {
     "requests_per_month": (100_000.0, 300_000.0),
     "hosted_cost_per_1k_req": (7.5, 22.5),
@@ -165,10 +174,15 @@ REALISTIC_RANGES: dict[str, tuple[float, float]] = {
     "engineering_usd_per_month": (0.0, 2_000.0),
     "launch_delay_months": (0, 2),
     "retrain_every_months": (3, 6),
-    "hosting_price_decline_per_year": (0.0, 0.4),
     "model_switch_month": (6, 12),
     "model_switch_price_cut": (0.5, 0.8),
 }
+
+#: Events of :data:`REALISTIC_RANGES` that may not happen, and their probability within the
+#: horizon. The model switch: the workbook's even odds that a cheaper model the team can move to
+#: arrives within the year (the crossover guide's "50-80% annually" is an average over years, not
+#: a promise for this one); when it does, its month and cut are drawn from their ranges.
+REALISTIC_CHANCES: dict[str, float] = {"model_switch_month": 0.5}
 
 #: Where each range of :data:`REALISTIC_RANGES` comes from, for the lessons' tables (sources by
 #: their short names on ``lessons/sources.md``; "the workbook's" where no source gives a figure).
@@ -183,15 +197,15 @@ REALISTIC_RANGE_NOTES: dict[str, str] = {
                     "(unverified)",
     "eval_harness_usd": "the economics article: 'as much as the training itself', up to a few "
                         "engineer-days (the workbook's)",
-    "hosting_usd_per_month": "one A10G at the crossover guide's USD 1-2 an hour, 730 hours",
+    "hosting_usd_per_month": "one A10G at the crossover guide's USD 1-2 an hour, 730 hours; "
+                             "the point value is the g5.xlarge's dated USD 1.006 (prices.csv)",
     "replicas": "one (no redundancy) to three (survives two failures)",
     "monitoring_usd_per_month": "the workbook's; the economics article names the cost only",
     "engineering_usd_per_month": "none to 20 engineer-hours a month (the workbook's)",
     "launch_delay_months": "the crossover guide: 'days to weeks' to a first result",
     "retrain_every_months": "the crossover guide: 'plan for 2-4 retraining cycles per year'",
-    "hosting_price_decline_per_year": "the workbook's: GPU-hour prices fall more slowly than "
-                                      "token prices",
-    "model_switch_month": "the workbook's: a cheaper model arrives in the second half-year",
+    "model_switch_month": "the workbook's: a cheaper model arrives in the second half-year, "
+                          "in half the draws (REALISTIC_CHANCES)",
     "model_switch_price_cut": "the crossover guide: prices 'have dropped 50-80% annually'",
 }
 
@@ -200,7 +214,10 @@ REALISTIC_RANGE_NOTES: dict[str, str] = {
 ASSUMPTION_LABELS: dict[str, str] = {name: spec.label for name, spec in SCENARIO_FIELDS.items()}
 
 _METRICS = ("payback_months", "net_savings_usd")
-_DISTRIBUTIONS = ("uniform", "triangular")
+_DISTRIBUTIONS = ("uniform", "triangular", "split")
+
+#: Fields that stand for an event that may not happen, and the value that means "it does not".
+EVENT_FIELDS: dict[str, float] = {"model_switch_month": 0.0}
 #: The fields a range may vary: every number but the horizon.
 _VARIABLE = tuple(name for name, spec in SCENARIO_FIELDS.items()
                   if name != "horizon_months" and spec.kind != "flag")
@@ -243,6 +260,22 @@ def _check_ranges(ranges: Mapping[str, Any] | None) -> dict[str, tuple[float, fl
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"ranges[{name!r}] is outside the field's domain: {exc}") from None
         out[name] = (low, high)
+    return out
+
+
+def _check_chances(chances: Mapping[str, Any] | None) -> dict[str, float]:
+    """Validate ``chances`` (event field -> probability); return a clean copy."""
+    if chances is None:
+        return {}
+    if not isinstance(chances, Mapping):
+        raise TypeError(f"chances must be a dict of field name -> probability, got "
+                        f"{short_repr(chances)}")
+    out = {}
+    for name, p in chances.items():
+        if name not in EVENT_FIELDS:
+            raise ValueError(f"chances has {short_repr(name)}, which is not an event that may "
+                             f"not happen; choose from: {', '.join(EVENT_FIELDS)}")
+        out[name] = float(require_scalar(f"chances[{name!r}]", p, require_fraction))
     return out
 
 
@@ -431,11 +464,35 @@ def share_text(p: float) -> str:
     return f"{p:.0%}"
 
 
+def _split(rng: np.random.Generator, low: float, point: float, high: float,
+           n: int) -> np.ndarray:
+    """``n`` draws whose median and mode are ``point``: half a triangle on each side of it.
+
+    Half the draws fall in ``[low, point]`` (density rising to the point), half in
+    ``[point, high]`` (falling from it); a point at an end of the range puts every draw on the
+    other side. So the point value is the median whatever the range's lean, and the mean leans
+    the way the range does.
+    """
+    point = min(max(point, low), high)
+    share_below = 0.5 if low < point < high else (1.0 if point >= high else 0.0)
+    below = rng.random(n) < share_below
+    root = np.sqrt(rng.random(n))
+    return np.where(below, low + (point - low) * root, high - (high - point) * root)
+
+
 def _draw(rng: np.random.Generator, name: str, low: float, high: float, mode: float,
           n: int, distribution: str) -> np.ndarray:
     """``n`` draws of one assumption; whole numbers for integer fields."""
     if low == high:
         return np.full(n, low)
+    if distribution == "split":
+        if name in _INT_FIELDS:
+            # whole numbers: the split on [low - 0.5, high + 0.5], rounded
+            x = np.clip(np.rint(_split(rng, low - 0.5, mode, high + 0.5, n)), low, high)
+            if name == "model_switch_month":
+                x = np.where(x == 1, 0.0 if low == 0 else 2.0, x)
+            return x
+        return _split(rng, low, mode, high, n)
     if name == "model_switch_month" and low <= 1 <= high:
         # month 1 is the start, not a switch: draw from 0 ("never") and the months >= 2 only
         valid = np.array([m for m in range(int(low), int(high) + 1) if m != 1], dtype=float)
@@ -462,6 +519,7 @@ def monte_carlo(
     seed: int = 0,
     distribution: str = "uniform",
     within_months: int | None = None,
+    chances: Mapping[str, float] | None = None,
 ) -> MonteCarloResult:
     """Probability that fine-tuning pays back within a deadline, over random assumptions.
 
@@ -480,12 +538,19 @@ def monte_carlo(
         Number of draws (> 0).
     seed : int
         Seed for :func:`numpy.random.default_rng` (>= 0); the same seed gives the same draws.
-    distribution : {"uniform", "triangular"}
+    distribution : {"uniform", "triangular", "split"}
         ``"uniform"``: every value in the range equally likely. ``"triangular"``: most likely
-        at the scenario's value (clipped into the range), tapering to the ends.
+        at the scenario's value (clipped into the range), tapering to the ends. ``"split"``:
+        the scenario's value is both the most likely value and the median (half the draws
+        below it, half above; each half a triangle peaked at it), whatever the range's lean.
     within_months : int, optional
         The deadline in months (default 3: the calculator demo asks about "a quarter"); at most the
         scenario's ``horizon_months``.
+    chances : dict of field name -> probability, optional
+        Events that may not happen (:data:`EVENT_FIELDS`, e.g. the model switch): in each draw
+        the event happens with this probability (its value drawn as usual), else it takes the
+        field's "does not happen" value (0 for ``model_switch_month``). Default: every event
+        happens.
 
     Returns
     -------
@@ -532,11 +597,15 @@ def monte_carlo(
                 f"got {within}"
             )
     checked = _check_ranges(ranges)
+    odds = _check_chances(chances)
     rng = np.random.default_rng(seed)
     draws = {
         name: _draw(rng, name, low, high, float(getattr(s, name)), n, distribution)
         for name, (low, high) in checked.items()
     }
+    for name, p in odds.items():
+        value = draws.get(name, np.full(n, float(getattr(s, name))))
+        draws[name] = np.where(rng.random(n) < p, value, EVENT_FIELDS[name])
     curves = simulate(s, **draws)
     payback = np.broadcast_to(curves.payback_months.filled(np.inf), (n,)).copy()
     net = np.broadcast_to(curves.net_savings_usd, (n,)).copy()
@@ -801,7 +870,7 @@ def two_way(
     >>> t = two_way(REALISTIC, "model_switch_price_cut", [0.5, 0.8], "model_switch_month",
     ...             [6, 12], metric="net_savings_usd")
     >>> t.round(-1).values.tolist()
-    [[-4720.0, -11020.0], [4280.0, 3380.0]]
+    [[-6400.0, -12700.0], [2600.0, 1700.0]]
     """
     import pandas as pd
 

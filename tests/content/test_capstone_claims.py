@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ftroi_helpers.capstone import CapstoneAnswer, capstone_answer
@@ -140,3 +141,40 @@ def test_a_training_cost_is_computed_in_the_lessons_not_taken_from_a_quote():
     code = "\n".join("".join(c["source"]) for name in SHARED for c in cells(name)
                      if c["cell_type"] == "code")
     assert "training_cost_tokens(" in code and "training_cost_gpu(" in code
+
+
+# -- honest ranges: what lesson 06 and erratum 10 say about the tornado (issue 20, item 6) -----
+def test_lesson_06_and_erratum_10_rank_data_preparation_below_the_five_they_name():
+    from ftroi_helpers.sensitivity import tornado
+
+    savings = tornado(REALISTIC, REALISTIC_RANGES, metric="net_savings_usd")
+    order = list(savings["assumption"])
+    five = ["requests_per_month", "hosted_cost_per_1k_req", "engineering_usd_per_month",
+            "replicas", "hosting_usd_per_month"]
+    assert set(order[:5]) == set(five)
+    assert order.index("data_prep_usd") > 4
+    payback = tornado(REALISTIC, REALISTIC_RANGES).set_index("assumption")
+    assert payback.loc["data_prep_usd", "payback_months_at_high"] is pd.NA  # never, not 12
+    prose = " ".join("\n".join("".join(c["source"]) for c in cells("06_decide")
+                               if c["cell_type"] == "markdown").split())
+    assert ("Volume and the hosted price move the savings most, then engineering time, replicas "
+            "and the GPU fee; data preparation is further down the list") in prose
+    errata = (ROOT / "lessons" / "sources.md").read_text(encoding="utf-8")
+    row = next(line for line in errata.splitlines() if line.startswith("| 10 |"))
+    assert "volume, the hosted price, engineering time, replicas and the GPU fee each move" in row
+    assert "never pays back within the year" in row
+
+
+def test_lesson_06_says_the_point_values_are_medians_and_the_switch_happens_in_half_the_draws():
+    from ftroi_helpers.sensitivity import REALISTIC_CHANCES
+
+    a = capstone_answer(REALISTIC, REALISTIC_RANGES, n_draws=10_000, seed=0)
+    prose = " ".join("\n".join("".join(c["source"]) for c in cells("06_decide")
+                               if c["cell_type"] == "markdown").split())
+    assert "**median** of its draws" in prose
+    assert REALISTIC_CHANCES["model_switch_month"] == 0.5 and "in half the draws" in prose
+    switched = a.monte_carlo.draws["model_switch_month"] > 0
+    assert 0.48 <= switched.mean() <= 0.52
+    # "the mean saving over the draws is well below the saving at the point values"
+    assert "the mean saving over the draws is well below the saving at the point values" in prose
+    assert a.mean_net_savings_usd < a.net_savings_usd - 1_000

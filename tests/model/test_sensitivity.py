@@ -384,7 +384,7 @@ def test_summary_never_rounds_a_near_certainty_to_0_or_100_percent(p, text):
     ({"n_draws": True}, TypeError, "n_draws must be a whole number, got True"),
     ({"seed": -1}, ValueError, "seed must be >= 0, got -1"),
     ({"distribution": "normal"}, ValueError,
-     "distribution must be one of 'uniform', 'triangular', got 'normal'"),
+     "distribution must be one of 'uniform', 'triangular', 'split', got 'normal'"),
     ({"within_months": 0}, ValueError, "within_months must be >= 1, got 0"),
     ({"within_months": 13}, ValueError,
      r"within_months must be <= the scenario's horizon_months \(12\), got 13"),
@@ -608,6 +608,7 @@ def test_payback_label_moves_left_of_the_marker_near_the_right_hand_end():
 # -- the realistic scenario's ranges, interactions and the capstone's answer -------------------
 from ftroi_helpers.cost_model import REALISTIC as SHARED_REALISTIC  # noqa: E402
 from ftroi_helpers.sensitivity import (  # noqa: E402
+    REALISTIC_CHANCES,
     REALISTIC_RANGES,
     attribution,
     capstone_answer,
@@ -642,8 +643,9 @@ def test_a_switch_price_cut_that_the_payback_tornado_cannot_see_still_moves_the_
     assert table.loc["model_switch_price_cut", "swing_months"] == 0
     mc = monte_carlo(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=4_000, seed=0)
     cut = mc.draws["model_switch_price_cut"]
+    early = mc.draws["model_switch_month"] <= 8  # a cut only matters for the months after it
     ahead = mc.net_savings_usd >= 0
-    assert ahead[cut < 0.6].mean() > ahead[cut > 0.7].mean()
+    assert ahead[early & (cut < 0.6)].mean() > ahead[early & (cut > 0.7)].mean()
 
 
 def test_two_way_cells_equal_direct_runs_of_each_pair():
@@ -713,7 +715,7 @@ def test_capstone_answer_reports_the_point_payback_and_the_three_probabilities()
     r = tco(SHARED_REALISTIC)
     assert a.payback_month == r.payback_month
     mc = monte_carlo(SHARED_REALISTIC, ranges_containing(SHARED_REALISTIC, REALISTIC_RANGES),
-                     n_draws=3_000, seed=0, distribution="triangular")
+                     n_draws=3_000, seed=0, distribution="split", chances=REALISTIC_CHANCES)
     assert (a.p_within_deadline, a.p_within_year, a.p_ahead_at_horizon) == (
         mc.p_payback_by(3), mc.p_payback_by(12), mc.p_ahead_at_horizon)
     assert len(a.drivers) == 3
@@ -760,3 +762,67 @@ def test_attribution_halves_are_never_empty_even_for_adjacent_floats():
     t = attribution(mc)
     low, high = t["metric_when_low"].iloc[0], t["metric_when_high"].iloc[0]
     assert np.isfinite(low) and np.isfinite(high)
+
+
+# -- honest ranges (issue 20, item 6) -------------------------------------------------------------
+def test_every_realistic_point_value_is_the_median_of_its_capstone_draws():
+    a = capstone_answer(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=20_000, seed=1, chances={})
+    for name, (low, high) in REALISTIC_RANGES.items():
+        point = float(getattr(SHARED_REALISTIC, name))
+        drawn = a.monte_carlo.draws[name]
+        if name in {"replicas", "launch_delay_months", "retrain_every_months",
+                    "model_switch_month"}:  # whole numbers: the point is the middle draw
+            assert np.median(drawn) == point, name
+        else:
+            assert abs(np.median(drawn) - point) <= 0.01 * (high - low), name
+
+
+def test_the_split_draws_keep_the_point_at_the_median_and_lean_the_mean_with_the_range():
+    rng = np.random.default_rng(0)
+    x = sensitivity._split(rng, 250.0, 2_500.0, 10_000.0, 200_000)
+    assert np.median(x) == pytest.approx(2_500, rel=0.01)
+    # each half a triangle peaked at the point: means 250 + 2/3 x 2,250 and 2,500 + 1/3 x 7,500
+    assert x.mean() == pytest.approx((1_750 + 5_000) / 2, rel=0.01)
+    assert x.min() >= 250 and x.max() <= 10_000
+
+
+def test_the_model_switch_happens_in_the_share_of_draws_its_chance_says():
+    assert REALISTIC_CHANCES == {"model_switch_month": 0.5}
+    a = capstone_answer(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=20_000, seed=2)
+    switched = a.monte_carlo.draws["model_switch_month"] > 0
+    assert switched.mean() == pytest.approx(0.5, abs=0.02)
+    assert set(np.unique(a.monte_carlo.draws["model_switch_month"][switched])) <= set(range(6, 13))
+    never = capstone_answer(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=2_000, seed=2,
+                            chances={"model_switch_month": 0.0})
+    assert not np.any(never.monte_carlo.draws["model_switch_month"])
+
+
+def test_a_chance_for_something_that_is_not_an_event_is_refused_by_name():
+    with pytest.raises(ValueError, match="chances has 'data_prep_usd', which is not an event"):
+        monte_carlo(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=10,
+                    chances={"data_prep_usd": 0.5})
+    with pytest.raises(ValueError, match=r"chances\['model_switch_month'\] must be between 0 and 1"):
+        monte_carlo(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=10,
+                    chances={"model_switch_month": 1.5})
+
+
+def test_the_gpu_range_holds_the_dated_g5_xlarge_price_as_its_point_value():
+    low, high = REALISTIC_RANGES["hosting_usd_per_month"]
+    assert SHARED_REALISTIC.hosting_usd_per_month == pytest.approx(1.006 * 730)  # prices.csv
+    assert low <= SHARED_REALISTIC.hosting_usd_per_month <= high
+
+
+def test_no_gpu_price_trend_is_assumed_without_dated_rows_showing_one():
+    from ftroi_helpers.prices import load_prices
+
+    gpus = load_prices().dropna(subset=["hosting_usd_per_hour"])
+    # one dated row per GPU model: nothing to read a trend from
+    assert gpus.groupby("model")["as_of"].nunique().max() == 1
+    assert SHARED_REALISTIC.hosting_price_decline_per_year == 0
+    assert "hosting_price_decline_per_year" not in REALISTIC_RANGES
+
+
+def test_the_mean_saving_over_the_draws_is_reported_beside_the_point_saving():
+    a = capstone_answer(SHARED_REALISTIC, REALISTIC_RANGES, n_draws=3_000, seed=0)
+    assert a.mean_net_savings_usd == pytest.approx(float(np.mean(a.monte_carlo.net_savings_usd)))
+    assert a.mean_net_savings_usd < a.net_savings_usd  # the upward-leaning cost ranges
