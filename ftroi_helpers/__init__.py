@@ -105,6 +105,7 @@ _EXPORTS: dict[str, str] = {
     "ask": "selfcheck",
     "predict": "prediction",
     "check_exercise": "exercises",
+    "check_function": "build_it",
     "show_table": "tables",
     "check": "quiz",
 }
@@ -113,7 +114,7 @@ _SUBMODULES = {
     "breakeven", "token_costs", "training", "hosting", "cost_model", "prices", "validation",
     "selfcheck", "plots", "calculators", "sensitivity", "rules_of_thumb", "quality", "cli",
     "sources", "capstone", "scenario", "quiz", "sensitivity_plots", "tokenizer", "prediction",
-    "exercises", "tables", "paired_eval",
+    "exercises", "tables", "paired_eval", "build_it",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)

@@ -143,14 +143,21 @@ def test_lesson_ends_with_key_points_and_a_link_to_what_comes_next(path):
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
-def test_lessons_define_no_formulas_of_their_own(path):
-    """The maths lives in ftroi_helpers: no function definitions or lambdas in a lesson."""
-    for cell in _cells(path):
-        if cell["type"] == "code":
-            tree = ast.parse(cell["src"])
-            for node in ast.walk(tree):
-                assert not isinstance(node, (ast.FunctionDef, ast.Lambda, ast.ClassDef)), \
-                    cell["src"][:200]
+def test_lessons_define_no_formulas_of_their_own_outside_build_it(path):
+    """The maths lives in ftroi_helpers: the only function a lesson defines is the learner's own
+    in its "Build it" section, one per cell, checked by check_function in the next cell."""
+    cells = _cells(path)
+    build_it = _section(cells, "## Build it")
+    for i, cell in enumerate(cells):
+        if cell["type"] != "code":
+            continue
+        defs = [node for node in ast.walk(ast.parse(cell["src"]))
+                if isinstance(node, (ast.FunctionDef, ast.Lambda, ast.ClassDef))]
+        if not defs:
+            continue
+        assert cell in build_it, cell["src"][:200]
+        assert len(defs) == 1 and isinstance(defs[0], ast.FunctionDef), cell["src"][:200]
+        assert f", {defs[0].name})" in cells[i + 1]["src"], "checked by check_function next"
 
 
 def test_every_binder_link_in_the_readme_opens_a_lesson_that_exists():
