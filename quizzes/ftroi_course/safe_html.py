@@ -257,7 +257,9 @@ class SafeFeedbackExporter(HTMLExporter):
         html, resources = super().from_notebook_node(nb, resources, **kw)
         meta = (f'<meta http-equiv="Content-Security-Policy" '
                 f'content="{page_policy(html)}">')
-        head = re.search(r"<head[^>]*>", html, re.IGNORECASE)
+        # After the charset, which a browser reads only in the first 1,024 bytes.
+        head = (re.search(r"<meta\s+charset=[^>]*>", html, re.IGNORECASE)
+                or re.search(r"<head[^>]*>", html, re.IGNORECASE))
         if head is None:
             raise ValueError("the feedback template produced no <head>: cannot add its "
                              "Content-Security-Policy")

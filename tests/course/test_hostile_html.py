@@ -192,6 +192,15 @@ def test_a_missing_or_svg_attachment_leaves_an_empty_image_not_a_failed_page():
     assert html.count("<img") == 2 and "src" not in html
 
 
+def test_the_feedback_policy_comes_after_the_charset_and_allows_no_requests():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("x <script>y()</script>")])
+    html, _ = safe_html.SafeFeedbackExporter().from_notebook_node(nb)
+    charset = html.lower().index("<meta charset")
+    policy = html.index('http-equiv="Content-Security-Policy"')
+    assert charset < policy and charset < 1024
+    assert "connect-src 'none'" in html[policy:policy + 2000]
+
+
 def test_the_page_policy_allows_the_templates_scripts_but_not_the_notebooks():
     page = ('<html><head><script>var a = 1;</script></head><body>'
             '<span onclick="toggle(true);">x</span><div id="notebook-container">'
@@ -284,6 +293,7 @@ class Visit:
     contents_requests: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)           # where -> visible text
     saved_score: float | None = None
+    name_toggle_works: bool = False
     pwned_files: list[str] = field(default_factory=list)
 
 
@@ -358,6 +368,11 @@ def visit(browser, g: GradedCourse, variant: str, in_lab: bool) -> Visit:
         page.fill(f"#{WRITTEN}", "1")
         page.press(f"#{WRITTEN}", "Tab")
         page.wait_for_timeout(SETTLE_MS)
+        # The page's own inline handler (show or hide the student's name) still runs.
+        shown = page.is_visible("a.name-shown")
+        page.locator("span.glyphicon.name-hidden, span.glyphicon.name-shown").locator(
+            "visible=true").first.click()
+        v.name_toggle_works = page.is_visible("a.name-shown") != shown
         # 2. The file formgrader serves from the submission's folder.
         page.goto(server.url(f"formgrader/submissions/{g.submission_id}/evil.html"),
                   wait_until="load")
@@ -431,6 +446,7 @@ def test_the_grader_still_reads_the_written_answer_and_saves_a_score(visits):
     assert "honest output line" in v.texts["grading page"]
     assert HONEST in v.texts["feedback"]
     assert v.saved_score == 1.0
+    assert v.name_toggle_works
 
 
 @pytest.mark.browser
