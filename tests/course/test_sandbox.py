@@ -921,6 +921,36 @@ def test_bwrap_is_given_no_network_a_pid_namespace_and_no_course_folder(tmp_path
                    for b in bound)
 
 
+WRITABLE = """
+import json, os
+found = []
+for folder, dirs, _ in os.walk("/"):
+    if folder.startswith(("/proc", "/sys", "/dev/pts")):
+        dirs[:] = []
+    elif os.access(folder, os.W_OK):
+        found.append([folder, os.stat(folder).st_dev])
+private = [os.stat(p).st_dev for p in (os.getcwd(), "/tmp", "/dev/shm", "/run/ftroi/ipc")]
+print(json.dumps({"found": found, "private": private}))
+"""
+
+
+@needs_sandbox
+def test_in_a_user_namespace_only_the_size_limited_tmpfs_are_writable(tmp_path):
+    # As a grader who is not root: bwrap's own root and /dev belong to the sandbox's user.
+    course = Course(tmp_path)
+    hidden = [str(course.root)]
+    argv = sandbox.bwrap_argv(
+        find_bwrap(), readable=sandbox.readable_paths(["ftroi_helpers"], [], hidden),
+        hidden=hidden, connection_file=None, workdir=str(course.folder), submission=None,
+        mpl_cache=None, scratch_size_bytes=2**20, tmp_size_bytes=2**20, as_root=False)
+    done = subprocess.run([*argv, "--", sys.executable, "-I", "-S", "-c", WRITABLE],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert str(course.folder) in dict(seen["found"])  # the walk did find the scratch folder
+    assert [f for f, dev in seen["found"] if dev not in seen["private"]] == []
+
+
 def test_autograde_runs_the_sandbox_in_place_of_nbgraders_execute():
     from nbgrader.preprocessors import Execute
     from traitlets.config.loader import PyFileConfigLoader

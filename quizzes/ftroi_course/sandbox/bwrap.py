@@ -271,6 +271,9 @@ def bwrap_argv(bwrap: str, *, readable: t.Sequence[str], hidden: t.Sequence[str]
                            (submission, _SUBMISSION_MOUNT), (mpl_cache, _MPL_CACHE_MOUNT)):
         if source:
             m.argv += [*m.parents(target), "--ro-bind", source, target]
+    # bwrap's own root and /dev are tmpfs with no size limit, owned by the sandbox's user in a
+    # user namespace: read-only, so that only the size-limited tmpfs above are writable.
+    m.argv += ["--remount-ro", "/dev", "--remount-ro", "/"]
     return [*argv, *m.argv, "--chdir", workdir]
 
 
