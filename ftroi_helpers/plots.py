@@ -111,8 +111,54 @@ def new_figure(width_in: float = 7.0, height_in: float = 4.0) -> tuple[Figure, A
     # bundle whose HTML is an <img> with a text alternative (alt_text) for screen readers.
     fig._repr_png_ = functools.partial(figure_to_png, fig)  # type: ignore[attr-defined]
     fig._repr_mimebundle_ = functools.partial(_figure_bundle, fig)  # type: ignore[attr-defined]
+    fig.draw = _without_mathtext(fig)  # type: ignore[method-assign]
     ax = fig.add_subplot()
     return fig, ax
+
+
+def _without_mathtext(fig: Figure) -> Any:
+    """``fig.draw`` that first sets every text to plain text (no mathtext) and wraps titles.
+
+    Money is written "$20.00": two dollar signs in one title ("$20.00 vs $15.00") would
+    otherwise be typeset as maths (italic, the dollars gone, clipped). Texts added or changed
+    after the figure was made (a calculator's new title, a legend) are covered too, because
+    the check runs on every draw. A title longer than the figure is wide wraps onto a second
+    line instead of running off the edge, and the axes make room for it.
+    """
+    from matplotlib.text import Text
+
+    draw = fig.draw
+
+    @functools.wraps(draw)
+    def plain_text_draw(renderer: Any) -> Any:
+        for text in fig.findobj(Text):
+            text.set_parse_math(False)
+        _fit_titles(fig, renderer)
+        return draw(renderer)
+
+    return plain_text_draw
+
+
+def _fit_titles(fig: Figure, renderer: Any) -> None:
+    """Wrap each axes title that would run past the figure's right edge, and make room above."""
+    import textwrap
+
+    width_px, height_px = fig.bbox.width, fig.bbox.height
+    for ax in fig.axes:
+        for title in (ax.title, ax._left_title, ax._right_title):
+            text = title.get_text()
+            if not text:
+                continue
+            box = title.get_window_extent(renderer)
+            room_px = width_px - max(box.x0, 0.0) - 6
+            if box.width > room_px:
+                chars = max(20, int(len(text) * room_px / box.width) - 2)
+                title.set_text("\n".join(textwrap.fill(line, chars)
+                                         for line in text.split("\n")))
+                box = title.get_window_extent(renderer)
+            if box.y1 > height_px - 4:
+                top = fig.subplotpars.top - (box.y1 - height_px + 8) / height_px
+                fig.subplots_adjust(top=max(top, 0.5))
 
 
 def with_alt(fig: Figure, alt: str) -> Figure:

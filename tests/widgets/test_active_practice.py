@@ -141,3 +141,49 @@ def test_an_exercise_answer_of_the_wrong_type_is_feedback_not_an_exception():
     assert check_exercise("E1.1", math.nan).status == "not yet"
     with pytest.raises(ValueError, match=r"^exercise_id must be one of .* got 'E9.9'$"):
         check_exercise("E9.9", 1)
+
+
+def _drawn_texts(fig):
+    from matplotlib.text import Text
+
+    from ftroi_helpers.plots import figure_to_png
+
+    figure_to_png(fig)                                   # draws the figure
+    renderer = fig.canvas.get_renderer()
+    return renderer, [t for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+def _figures_at_values_a_learner_types():
+    from ftroi_helpers import calculators
+    from ftroi_helpers.cost_model import Scenario, tco
+    from ftroi_helpers.plots import breakeven_figure, cost_curve_figure
+
+    calc = calculators.break_even()
+    calc.set(self_hosted_cost_per_1k_req=20)             # lessons 00 and 01 ask for 20
+    return [breakeven_figure(15, 20, 400), breakeven_figure(15, 2, 400), calc.fig,
+            cost_curve_figure(tco(Scenario(self_hosted_cost_per_1k_req=20)))]
+
+
+def test_money_in_a_figure_is_never_typeset_as_maths():
+    """Issue 21: typing 20 made the title "$20.00 vs $15.00" mathtext: italic, no dollars."""
+    for fig in _figures_at_values_a_learner_types():
+        _, texts = _drawn_texts(fig)
+        money = [t for t in texts if "$" in t.get_text()]
+        assert money
+        for text in money:
+            assert text._preprocess_math(text.get_text())[1] is False, text.get_text()
+    title = _figures_at_values_a_learner_types()[0].axes[0].get_title(loc="left")
+    assert "$20.00 vs $15.00" in title.replace("\n", " ")
+
+
+def test_a_long_figure_title_wraps_inside_the_figure_instead_of_being_clipped():
+    for fig in _figures_at_values_a_learner_types():
+        renderer, _ = _drawn_texts(fig)
+        for ax in fig.axes:
+            for loc in ("left", "center", "right"):
+                title = {"left": ax._left_title, "center": ax.title, "right": ax._right_title}[loc]
+                if not title.get_text():
+                    continue
+                box = title.get_window_extent(renderer)
+                assert 0 <= box.x0 and box.x1 <= fig.bbox.width, title.get_text()
+                assert box.y1 <= fig.bbox.height, title.get_text()
