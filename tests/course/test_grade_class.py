@@ -19,7 +19,6 @@ import csv
 import doctest
 import getpass
 import importlib
-import os
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 import class_support as cs
 import nbformat
 import pytest
-from pg_support import ThrowawayPostgres, missing_reason
+from pg_support import ThrowawayPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(cs.COURSE) not in sys.path:
@@ -39,20 +38,10 @@ N_STUDENTS = 6
 JOBS = 3
 
 
-def _require_postgres() -> None:
-    reason = missing_reason()
-    if reason and os.environ.get("CI") == "true":
-        pytest.fail(f"{reason}: CI must run the PostgreSQL tests")
-    if reason:
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
-def pg():
-    _require_postgres()
-    server = ThrowawayPostgres().start()
-    yield server
-    server.stop()
+def pg(postgres):
+    """The run's one PostgreSQL server (tests/conftest.py); this file's databases are its own."""
+    return postgres
 
 
 class Graded:
