@@ -228,6 +228,19 @@ class ExerciseResult:
                 f"{html.escape(self.message)}</div>")
 
 
+def _rounded_from(value: float, expected: float) -> bool:
+    """True if ``value`` is ``expected`` rounded to the decimals typed, with >= 2 significant
+    digits: "about 1.5 months" for 1.538 is right, "2" is not (one digit says too little)."""
+    text = repr(abs(value))
+    if "e" in text or not math.isfinite(expected):
+        return False
+    whole, _, decimals = text.partition(".")
+    decimals = decimals.rstrip("0")
+    if len((whole + decimals).lstrip("0")) < 2:
+        return False
+    return abs(value - expected) <= 0.5 * 10.0 ** -len(decimals) * (1 + 1e-9)
+
+
 def check_exercise(exercise_id: str, answer: Any) -> ExerciseResult:
     """Check an exercise's answer; ``...`` (not yet filled in) is reported, not raised.
 
@@ -256,6 +269,11 @@ def check_exercise(exercise_id: str, answer: Any) -> ExerciseResult:
     'Right: 61,538 requests.'
     >>> check_exercise("E1.1", 30_769).status
     'not yet'
+
+    An answer rounded as the solution states it ("about 1.5 months" for 1.538) is right:
+
+    >>> check_exercise("E1.2", 1.5).status
+    'right'
     """
     ex = _exercise(exercise_id)
     if answer is Ellipsis:
@@ -288,7 +306,8 @@ def check_exercise(exercise_id: str, answer: Any) -> ExerciseResult:
     if expected is None or math.isinf(value):
         ok = expected is None and math.isinf(value)
     else:
-        ok = math.isclose(value, expected, rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
+        ok = (math.isclose(value, expected, rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
+              or _rounded_from(value, float(expected)))
     shown = format_number(None if expected is None else float(expected), ex.unit)
     if ok:
         return ExerciseResult(exercise_id, "right", f"Right: {shown}.")

@@ -187,3 +187,39 @@ def test_a_long_figure_title_wraps_inside_the_figure_instead_of_being_clipped():
                 box = title.get_window_extent(renderer)
                 assert 0 <= box.x0 and box.x1 <= fig.bbox.width, title.get_text()
                 assert box.y1 <= fig.bbox.height, title.get_text()
+
+
+def _stated_solution_answers():
+    """(exercise id, number) for each answer a lesson's folded solution states in its prose."""
+    import json
+    import re
+    from pathlib import Path
+
+    stated = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "lessons").glob("0*.ipynb")):
+        cells = ["".join(c["source"]) for c in json.loads(path.read_text("utf-8"))["cells"]]
+        for i, src in enumerate(cells):
+            found = re.search(r'check_exercise\("([^"]+)"', src)
+            solution = next((c for c in cells[i + 1:i + 3] if "<details>" in c), "")
+            if not found or not solution:
+                continue
+            for number in re.findall(r"`[,:]\s*(?:about\s+)?(?:USD\s+)?(\d[\d,]*(?:\.\d+)?)"
+                                     r"|= (\d[\d_]*(?:\.\d+)?)`", solution):
+                text = (number[0] or number[1]).replace(",", "").replace("_", "")
+                stated.append((found.group(1), float(text)))
+    return stated
+
+
+def test_every_exercise_accepts_the_answer_its_own_solution_states():
+    """Issue 21: E1.2's solution says "about 1.5 months" and the check rejected 1.5."""
+    stated = _stated_solution_answers()
+    assert ("E1.2", 1.5) in stated and len(stated) >= 5
+    for exercise_id, number in stated:
+        assert check_exercise(exercise_id, number).correct, (exercise_id, number)
+
+
+@pytest.mark.parametrize("typed,status", [(1.5, "right"), (1.54, "right"), (1.538, "right"),
+                                          (2, "not yet"), (1.6, "not yet"), (1.4, "not yet")])
+def test_an_answer_counts_when_it_is_the_answer_rounded_to_the_digits_typed(typed, status):
+    assert expected_answer("E1.2") == pytest.approx(1.538, abs=1e-3)
+    assert check_exercise("E1.2", typed).status == status
