@@ -44,6 +44,7 @@ from mistune import HTMLRenderer
 from nbconvert.exporters import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import Preprocessor
+from pygments.token import STANDARD_TYPES
 from traitlets import Set
 
 # ---------------------------------------------------------------------------------------------
@@ -61,6 +62,8 @@ RASTER_TYPES = ("image/png", "image/jpeg", "image/gif")
 _RASTER_DATA_URL = re.compile(r"data:image/(?:png|jpeg|gif);base64,[A-Za-z0-9+/=]*\Z")
 _WEB_LINK = re.compile(r"(?:https?://|mailto:|#)")
 _NUMBER = re.compile(r"\d{1,4}\Z")
+#: Pygments' token classes and the wrappers nbconvert puts around highlighted code.
+_CODE_CLASSES = frozenset(STANDARD_TYPES.values()) - {""} | {"highlight", "hll"}
 #: Output types kept as they are: plain text and raster images run nothing.
 SAFE_OUTPUT_TYPES = frozenset({"text/plain", *RASTER_TYPES})
 
@@ -81,8 +84,10 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     if tag == "img" and name in ("width", "height") or tag in ("td", "th") and name in (
             "colspan", "rowspan") or tag == "ol" and name == "start":
         return bool(_NUMBER.match(value))
-    # Pygments' highlighting classes; no ids (they could clobber the page's own elements).
-    return name == "class" and tag in ("span", "div", "pre", "code")
+    # Only code highlighting's classes: no ids (they could clobber the page's own elements), no
+    # page classes (e.g. Bootstrap's navbar-fixed-top could lay a fake control over the page's).
+    return name == "class" and all(c in _CODE_CLASSES or c.startswith("language-")
+                                   for c in value.split())
 
 
 def clean_html(html: str) -> str:

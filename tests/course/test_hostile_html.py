@@ -154,6 +154,13 @@ def test_cleaned_student_html_has_no_script_handler_or_unsafe_url(html):
                 assert value.startswith(("https:", "http:", "mailto:", "#", "data:image/png")), value
 
 
+def test_student_html_keeps_code_highlighting_but_no_page_classes():
+    highlighted = safe_html.render_markdown("```python\nx = 1\n```")
+    assert '<div class="highlight">' in highlighted and '<span class="n">' in highlighted
+    cleaned = safe_html.clean_html('<div class="navbar-fixed-top btn">fake</div>')
+    assert cleaned == "<div>fake</div>"
+
+
 def test_the_written_answers_text_survives_cleaning():
     cleaned = safe_html.render_markdown(f"{HONEST} <img src=x onerror=alert(1)> $a<b$")
     assert HONEST in cleaned and "$a&lt;b$" in cleaned and "onerror" not in cleaned
