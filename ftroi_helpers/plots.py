@@ -292,44 +292,11 @@ def _text_caching_canvas() -> type:
     import matplotlib as mpl
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-    from matplotlib.font_manager import fontManager, get_font
 
     cache: OrderedDict[tuple, Any] = OrderedDict()
     direct = object()  # cached verdict: draw this text the ordinary way
-    heights: dict[tuple, tuple] = {}
-    font_rc = ("font.family", "font.sans-serif", "font.serif", "font.monospace",
-               "font.cursive", "font.fantasy")
 
     class TextCachingRenderer(RendererAgg):
-        if mpl.__version_info__[:2] == (3, 11):
-            # matplotlib 3.11's Text layout asks the renderer for a font's ascent, descent and
-            # line gap (a hook it added for its PDF/PS backends) and otherwise looks the font
-            # up and reads its tables for every text on every draw: a fifth of a calculator's
-            # redraw. This answers with the same numbers, computed once per font, size and dpi.
-            # Tied to 3.11, where the hook's contract is known; other versions skip it.
-            def _get_font_height_metrics(self, prop):
-                key = (tuple(prop.get_family()), prop.get_style(), prop.get_variant(),
-                       prop.get_weight(), prop.get_stretch(), prop.get_file(),
-                       prop.get_size_in_points(), self.dpi,
-                       tuple(str(mpl.rcParams[k]) for k in font_rc))
-                found = heights.get(key)
-                if found is None:
-                    found = (None, None, None)  # matplotlib then measures the text itself
-                    font = get_font(fontManager._find_fonts_by_props(prop))
-                    for table_name, gap, ascent, descent in (
-                            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                            ("hhea", "lineGap", "ascent", "descent")):
-                        table = font.get_sfnt_table(table_name)
-                        if table is None:
-                            continue
-                        scale = (1 / font.get_sfnt_table("head")["unitsPerEm"]
-                                 * prop.get_size_in_points() * self.dpi / 72)
-                        found = (table[ascent] * scale, -table[descent] * scale,
-                                 table[gap] * scale)
-                        break
-                    heights[key] = found
-                return found
-
         def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
             if ismath or not s:
                 return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
@@ -455,11 +422,9 @@ def style_axes(ax: Axes, *, title: str, xlabel: str = "month", ylabel: str = "US
 def figure_to_png(fig: Figure) -> bytes:
     """Render ``fig`` to PNG bytes (what a calculator's image widget shows).
 
-    A figure on an Agg canvas (every :func:`new_figure`) is drawn once and its pixels written
-    straight to PNG: RGB (RGBA if anything is transparent), no row filter, zlib level 1. For a
-    7 x 4 in figure that takes about 3 ms where ``savefig`` takes about 9 ms (Pillow, level 6,
-    adaptive filters) for a file of about the same size: plots are mostly flat colour. Other
-    figures go through ``savefig``.
+    ``savefig`` with zlib level 1: plots are mostly flat colour, so the file is about as small
+    as at the default level 6, and encoding takes about 7 ms instead of 11 ms for a 7 x 4 in
+    figure (benchmarks/, row 3).
 
     >>> fig, ax = new_figure()
     >>> figure_to_png(fig)[:8]
@@ -467,37 +432,9 @@ def figure_to_png(fig: Figure) -> bytes:
     """
     import io
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        return buf.getvalue()
-    fig.canvas.draw()
-    return _png_bytes(fig.canvas.buffer_rgba())
-
-
-def _png_bytes(rgba: Any) -> bytes:
-    """A PNG file holding an (height, width, 4) uint8 RGBA image."""
-    import struct
-    import zlib
-
-    import numpy as np
-
-    rgba = np.asarray(rgba)
-    height, width, _ = rgba.shape
-    opaque = bool((rgba[..., 3] == 255).all())
-    channels = 3 if opaque else 4
-    rows = np.zeros((height, 1 + width * channels), dtype=np.uint8)  # filter byte 0 = None
-    rows[:, 1:] = rgba[..., :channels].reshape(height, width * channels)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
+    return buf.getvalue()
 
 
 def retraining_lumps(scenario: Any, finetune_usd: Any = None) -> Any:

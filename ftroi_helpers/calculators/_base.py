@@ -385,8 +385,8 @@ class Calculator(ScenarioFileMixin, widgets.VBox):
 
     def _render(self, outcome: Outcome) -> None:
         # 15-30 ms on a 2-core machine (benchmarks/, row 3): the figure is drawn on a canvas
-        # that rasterizes each distinct label once, and written by a PNG encoder with no row
-        # filter and zlib level 1 (see plots.new_figure and plots.figure_to_png).
+        # that rasterizes each distinct label once, and saved as PNG at zlib level 1 (see
+        # plots.new_figure and plots.figure_to_png).
         if self.fig is None:
             self.fig, self.ax = new_figure(*self._figsize)
             self._artists = self._draw(self.ax, outcome)
