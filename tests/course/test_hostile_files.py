@@ -241,13 +241,15 @@ def hostile(tmp_path_factory) -> HostileClass:
     nbgrader("zip_collect", "zip_collect", QUIZ)
     nbgrader("collect", "collect", QUIZ)
     nbgrader("autograde", "autograde", QUIZ)
-    (course / "autograded" / "lp" / QUIZ / NB).write_text("{ not a notebook")
+    broken = course / "autograded" / "lp" / QUIZ / NB
+    if broken.parent.is_dir():  # (stock nbgrader never gets this far)
+        broken.write_text("{ not a notebook")
     nbgrader("feedback", "generate_feedback", QUIZ)
     nbgrader("release", "release_feedback", QUIZ)
     nbgrader("export", "export")
     nbgrader("canvas", "export", "--exporter=ftroi_course.export.CanvasExportPlugin",
              "--to=canvas.csv")
-    print("seconds per command:", hc.seconds)
+    print("seconds per command:", hc.seconds, "exit codes:", hc.codes)
     return hc
 
 
@@ -310,6 +312,7 @@ def test_zip_collect_files_each_download_under_its_own_name(hostile):
 
 
 def test_the_hostile_class_gets_exact_scores(hostile):
+    assert hostile.codes["autograde"] == 0, hostile.logs["autograde"][-3000:]
     scores = hostile.auto_scores()
     full = hostile.quiz.full
     assert scores == {**dict.fromkeys(FULL_MARKS, full),
@@ -340,6 +343,7 @@ def test_generate_feedback_skips_only_the_broken_notebook(hostile):
     assert feedback == set(FULL_MARKS + ["bob"]) - {"lp"}, hostile.logs["feedback"][-3000:]
     assert f"There was an error processing assignment '{QUIZ}' for student 'lp'" in (
         hostile.logs["feedback"])
+    assert hostile.codes["feedback"] == 1  # nbgrader's status when any submission failed
 
 
 def test_release_feedback_skips_a_folder_without_submission_secret(hostile):
