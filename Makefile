@@ -147,6 +147,7 @@ quizzes: $(VENV)/.installed-lab
 
 lab: $(VENV)/.installed-lab quizzes
 	$(BIN)/jupyter lab $(ALLOW_ROOT) --LabApp.news_url=None --ServerApp.root_dir="$(CURDIR)" \
+	  --LabApp.app_settings_dir="$(CURDIR)/binder/lab_settings" \
 	  --LabApp.default_url=/lab/tree/lessons/00_start_here.ipynb
 
 lint: $(VENV)/.installed-test
