@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from .cost_model import REALISTIC, Scenario, simulate
+from .cost_model import REALISTIC, Scenario, replace, simulate
+from .prices import GPT_4O_MINI, token_price_models, token_prices
 from .sensitivity import (
     ASSUMPTION_LABELS,
     REALISTIC_CHANCES,
@@ -27,9 +28,31 @@ from .sensitivity import (
     ranges_containing,
     share_text,
 )
-from .validation import MAX_DRAWS, require_int
+from .token_costs import request_cost
+from .validation import (
+    MAX_DRAWS,
+    require_bool,
+    require_choice,
+    require_int,
+    require_nonnegative,
+    require_scalar,
+)
 
-__all__ = ["CapstoneAnswer", "capstone_answer"]
+__all__ = [
+    "SERVING_BUILD_RANGE_USD",
+    "SERVING_BUILD_USD",
+    "CapstoneAnswer",
+    "capstone_answer",
+    "hosted_baseline",
+]
+
+#: The one-time build of the serving stack (inference server, autoscaling, health checks, a
+#: deploy pipeline) for the realistic scenario: three engineer-days at the workbook's USD 100 an
+#: hour (its engineering time, USD 500 a month, is about 5 engineer-hours). The workbook's
+#: assumption: no source gives a figure.
+SERVING_BUILD_USD = 2_400.0
+#: Its range: one to ten engineer-days at the same rate (the point value is its median draw).
+SERVING_BUILD_RANGE_USD = (800.0, 8_000.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -262,3 +285,70 @@ def capstone_answer(
         attribution=table,
         attribution_within=within,
     )
+
+
+# -- the cheapest hosted option (issue 20, item 7) ----------------------------------------------
+def hosted_baseline(
+    scenario: Scenario | None = None,
+    model: str = GPT_4O_MINI,
+    input_tokens: float = 2_000,
+    output_tokens: float = 1_000,
+    cached_prefix_tokens: float = 1_500,
+    batch: bool = False,
+) -> Scenario:
+    """``scenario`` with its hosted price set to prompting ``model`` at its own per-token prices.
+
+    The capstone's hosted price, the calculator demo's USD 15 per 1,000 requests, is a large
+    model (about gpt-4o at 2,000 input and 1,000 output tokens). The cheapest hosted option a team
+    can prompt instead is a small model with the provider's discounts where they apply: a
+    repeated prefix (the instructions and few-shot examples) billed at the cached-input price
+    under the price row's cache rule (:func:`~ftroi_helpers.token_costs.request_cost`), and the
+    batch discount only for answers that can wait (``batch=True``). Everything else in
+    ``scenario`` (the fine-tune's costs) is unchanged.
+
+    Parameters
+    ----------
+    scenario : Scenario, optional
+        Default :data:`~ftroi_helpers.cost_model.REALISTIC`.
+    model : str
+        A row of :func:`~ftroi_helpers.prices.token_price_models` (default gpt-4o-mini).
+    input_tokens, output_tokens : float
+        Tokens of one prompted request (>= 0).
+    cached_prefix_tokens : float
+        The repeated prefix of the input (0 to ``input_tokens``); cached only as far as the row's
+        rule allows (OpenAI: from 1,024 tokens, in 128-token steps).
+    batch : bool
+        Whether the provider's batch discount applies (answers that can wait hours).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a bad argument, naming it.
+
+    Examples
+    --------
+    >>> s = hosted_baseline()
+    >>> round(s.hosted_cost_per_1k_req, 4), round(s.prompting_usd_per_month)
+    (0.7944, 159)
+    >>> round(hosted_baseline(batch=True).hosted_cost_per_1k_req, 4)
+    0.3972
+    """
+    s = REALISTIC if scenario is None else _base(scenario)
+    row = token_prices(require_choice("model", model, token_price_models()))
+    total = require_scalar("input_tokens", input_tokens, require_nonnegative)
+    prefix = require_scalar("cached_prefix_tokens", cached_prefix_tokens, require_nonnegative)
+    if prefix > total:
+        raise ValueError(f"cached_prefix_tokens must be <= input_tokens ({total:g}), got "
+                         f"{prefix:g}")
+    per_request = request_cost(
+        total, require_scalar("output_tokens", output_tokens, require_nonnegative),
+        row.base_usd_per_1m_input, row.base_usd_per_1m_output,
+        cached_input_tokens=prefix if row.base_usd_per_1m_cached_input is not None else 0,
+        usd_per_1m_cached_input_tokens=row.base_usd_per_1m_cached_input,
+        batch_discount=row.batch_discount if require_bool("batch", batch) else 0.0,
+        cache_min_tokens=row.cache_min_tokens, cache_increment_tokens=row.cache_increment_tokens)
+    return replace(s, hosted_cost_per_1k_req=float(per_request) * 1000)

@@ -8,8 +8,8 @@ assumptions at once (thousands of scenarios, no Python loop), for sensitivity an
 
 Timing conventions (the same everywhere in the workbook). Month ``m`` runs from 1 to the horizon.
 
-* One-time costs (data preparation, training, the evaluation harness) are paid at the start of
-  month 1.
+* One-time costs (data preparation, training, the evaluation harness, the serving stack) are paid
+  at the start of month 1.
 * **Launch.** The fine-tuned model serves traffic from month ``launch_delay_months + 1``. Until
   then the fine-tuning path still pays the hosted API for all traffic, on top of its one-time
   costs; its per-request inference, hosting fee and monitoring start at launch.
@@ -252,7 +252,7 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     # the fine-tuning side; the switch's re-evaluation on the prompting side. Scenarios are
     # grouped by (cadence, launch delay) and by switch month, so each group is one block add.
     finetune = running
-    one_time = v["data_prep_usd"] + training + evaluation
+    one_time = v["data_prep_usd"] + training + evaluation + v["serving_build_usd"]
     finetune[0] += one_time
     every = np.minimum(v["retrain_every_months"], horizon).astype(np.intp)
     delay_i = np.minimum(delay, horizon).astype(np.intp)

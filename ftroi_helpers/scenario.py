@@ -135,6 +135,11 @@ class Scenario:
         source="the workbook's split of the calculator demo's USD 400 project",
         help="building the evaluation harness, USD (paid again, as re-evaluation, at each "
         "retraining)")
+    serving_build_usd: float = _field(
+        0.0, kind="money", label="serving stack build (USD, one-time)", unit="USD",
+        section="one_time", metavar="USD", source="none until you add it",
+        help="one-time build of the fine-tuned model's serving stack (inference server, "
+        "autoscaling, health checks, deploy pipeline), USD; not paid again at retraining")
     hosting_usd_per_month: float = _field(
         0.0, kind="money", label="hosting fee per replica: GPU or deployment (USD per month)",
         unit="USD per month", section="recurring", metavar="USD", source="none until you add it",
@@ -209,8 +214,9 @@ class Scenario:
 
     @property
     def one_time_usd(self) -> float:
-        """Data preparation + training + evaluation harness, paid once at the start."""
-        return float(self.data_prep_usd + self.training_usd + self.eval_harness_usd)
+        """Data preparation + training + evaluation harness + serving stack, paid at the start."""
+        return float(self.data_prep_usd + self.training_usd + self.eval_harness_usd
+                     + self.serving_build_usd)
 
     @property
     def prompting_usd_per_month(self) -> float:

@@ -14,6 +14,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -178,3 +179,66 @@ def test_lesson_06_says_the_point_values_are_medians_and_the_switch_happens_in_h
     # "the mean saving over the draws is well below the saving at the point values"
     assert "the mean saving over the draws is well below the saving at the point values" in prose
     assert a.mean_net_savings_usd < a.net_savings_usd - 1_000
+
+
+# -- the option to stop, the serving stack and the cheapest hosted option (items 5 and 7) --------
+def _prose_06() -> str:
+    return " ".join("\n".join("".join(c["source"]) for c in cells("06_decide")
+                              if c["cell_type"] == "markdown").split())
+
+
+def test_lesson_06_shows_both_policies_and_what_it_says_of_them_holds():
+    from ftroi_helpers.capstone import SERVING_BUILD_RANGE_USD, SERVING_BUILD_USD
+
+    build_ranges = {**REALISTIC_RANGES, "serving_build_usd": SERVING_BUILD_RANGE_USD}
+    with_build = replace(REALISTIC, serving_build_usd=SERVING_BUILD_USD)
+    for s, ranges in ((REALISTIC, REALISTIC_RANGES), (with_build, build_ranges)):
+        keep = capstone_answer(s, ranges, n_draws=10_000, seed=0)
+        stop = capstone_answer(replace(s, stop_finetune_when_hosted_cheaper=True), ranges,
+                               n_draws=10_000, seed=0)
+        # "Stopping never leaves the fine-tune further behind ... raises the chance of being ahead
+        # at month 12; it cannot rescue the quarter"
+        assert stop.net_savings_usd >= keep.net_savings_usd
+        assert np.all(stop.monte_carlo.net_savings_usd >= keep.monte_carlo.net_savings_usd - 1e-6)
+        assert stop.p_ahead_at_horizon > keep.p_ahead_at_horizon
+        assert stop.p_within_deadline == keep.p_within_deadline
+    # "The serving stack's build alone moves the payback at the point values out of the year"
+    assert capstone_answer(REALISTIC, REALISTIC_RANGES, n_draws=200).payback_month is not None
+    assert capstone_answer(with_build, build_ranges, n_draws=200).payback_month is None
+    prose = _prose_06()
+    assert "Stopping never leaves the fine-tune further behind than keeping the GPUs" in prose
+    assert f"three engineer-days (USD {SERVING_BUILD_USD:,.0f})" in prose
+    # three days at USD 100 an hour (engineering_usd_per_month's 500 for about 5 hours)
+    assert SERVING_BUILD_USD == 3 * 8 * 100
+    assert SERVING_BUILD_RANGE_USD == (1 * 8 * 100, 10 * 8 * 100)
+
+
+def test_lesson_06_says_when_the_cheapest_hosted_option_is_the_answer_and_it_is():
+    from ftroi_helpers.capstone import hosted_baseline
+    from ftroi_helpers.cost_model import tco
+
+    gpus = REALISTIC.hosting_usd_per_month * REALISTIC.replicas
+    for batch in (False, True):
+        cheap = hosted_baseline(REALISTIC, batch=batch)
+        assert cheap.prompting_usd_per_month < gpus   # "below what the GPUs alone cost"
+        assert tco(cheap).payback_month is None         # "no fine-tune ... can pay back"
+    assert ("If a prompted small model meets your quality bar, it is the answer, not fine-tuning"
+            in _prose_06())
+    assert "8B model with a LoRA adapter" in _prose_06()
+
+
+def test_the_cheapest_hosted_request_follows_the_price_rows_cache_rule():
+    from ftroi_helpers.capstone import hosted_baseline
+    from ftroi_helpers.prices import token_prices
+
+    mini = token_prices("gpt-4o-mini-2024-07-18")
+    # 1,500-token prefix: 1,024 + 3 x 128 = 1,408 tokens cached at USD 0.075, 592 at 0.15,
+    # 1,000 output at 0.60 (prices.csv, 2024-10-01)
+    per_1k = (1_408 * 0.075 + 592 * 0.15 + 1_000 * 0.60) / 1_000
+    assert (mini.cache_min_tokens, mini.cache_increment_tokens) == (1_024, 128)
+    assert hosted_baseline(REALISTIC).hosted_cost_per_1k_req == pytest.approx(per_1k)
+    assert hosted_baseline(REALISTIC, batch=True).hosted_cost_per_1k_req == pytest.approx(
+        per_1k / 2)
+    # a prefix below the minimum is not cached at all
+    assert hosted_baseline(REALISTIC, cached_prefix_tokens=800).hosted_cost_per_1k_req == \
+        pytest.approx((2_000 * 0.15 + 1_000 * 0.60) / 1_000)

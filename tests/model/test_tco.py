@@ -714,3 +714,21 @@ def test_lesson_06s_cached_800_token_prompt_bills_in_full_and_pays_back_in_8_3_m
     row = compare_scenarios({"cached": cached}).iloc[0]
     assert row["prompting_usd_per_month"] == pytest.approx(45.0)
     assert row["payback_months"] == pytest.approx(75 / 9, abs=0.05)
+
+
+# -- the serving stack's one-time build (issue 20, item 7) --------------------------------------
+def test_the_serving_stack_build_is_paid_once_at_the_start_and_not_at_retraining():
+    base = Scenario(retrain_every_months=3, horizon_months=12)
+    built = replace(base, serving_build_usd=2_400)
+    a, b = tco(base).table, tco(built).table
+    assert built.one_time_usd == base.one_time_usd + 2_400
+    assert b["finetune_usd"].iloc[0] == pytest.approx(a["finetune_usd"].iloc[0] + 2_400)
+    assert b["finetune_usd"].iloc[1:].tolist() == pytest.approx(a["finetune_usd"].iloc[1:].tolist())
+    # the calculator demo: USD 2,600 a month saved repays USD 400 + 2,400 in 2,800 / 2,600 months
+    assert tco(replace(Scenario(), serving_build_usd=2_400)).payback_months == pytest.approx(
+        2_800 / 2_600)
+
+
+def test_a_negative_serving_build_is_refused_by_name():
+    with pytest.raises(ValueError, match="serving_build_usd must be >= 0"):
+        Scenario(serving_build_usd=-1)
