@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import ipywidgets as widgets
 import numpy as np
 
 from ..breakeven import months_to_break_even
@@ -130,6 +131,11 @@ def token_savings_outcome(requests_per_day: float, prompted_input_tokens: float,
     if pct > 100:
         raise ValueError(f"batch_discount_pct must be between 0 and 100, got {pct:g}")
     cached = float(require_nonnegative("cached_input_tokens", cached_input_tokens))
+    prompted = float(require_nonnegative("prompted_input_tokens", prompted_input_tokens))
+    if cached > prompted:
+        raise ValueError(f"Cached prompt tokens ({cached:,.0f}) must be at most the prompted "
+                         f"input tokens per request ({prompted:,.0f}): only a part of the "
+                         f"prompt can be cached")
     if cached > 0 and base.base_usd_per_1m_cached_input is None:
         raise ValueError(f"cached_input_tokens must be 0 for {base_model}: prices.csv has no "
                          f"cached-input price for it, got {cached:g}")
@@ -278,5 +284,11 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
         "batch_discount_pct": float_slider("Batch discount (% off both requests)",
                                            batch_discount_pct, 0, 50, 50, ",.0f"),
     }
-    return Calculator("Token savings: prompting with examples vs a fine-tuned model", controls,
+    calc = Calculator("Token savings: prompting with examples vs a fine-tuned model", controls,
                       token_savings_outcome, _draw, _redraw)
+    # the cached part of a prompt is never longer than the prompt: the slider ends there
+    controls["cached_input_tokens"].max = max(controls["prompted_input_tokens"].value,
+                                              controls["cached_input_tokens"].value)
+    widgets.dlink((controls["prompted_input_tokens"], "value"),
+                  (controls["cached_input_tokens"], "max"))
+    return calc

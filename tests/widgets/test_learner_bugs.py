@@ -1,0 +1,29 @@
+"""What a learner trips on in the calculators (issue 21, item 3), each fixed with its test."""
+
+from __future__ import annotations
+
+import re
+
+from ftroi_helpers import calculators
+
+
+def test_the_cached_token_slider_ends_at_the_prompt_length():
+    """Issue 21: the cached-token slider went to 7,200 on an 800-token prompt."""
+    calc = calculators.token_savings(prompted_input_tokens=800)
+    cached = calc.controls["cached_input_tokens"]
+    assert cached.max == 800
+    calc.set(prompted_input_tokens=1_500)
+    assert cached.max == 1_500
+    calc.set(cached_input_tokens=1_200)
+    calc.set(prompted_input_tokens=1_000)                # a shorter prompt: the cached part too
+    assert cached.max == 1_000 and cached.value <= 1_000
+    assert calc.error is None
+
+
+def test_too_many_cached_tokens_is_told_in_the_controls_words_not_the_codes():
+    """Issue 21: the message named internals (cached_input_tokens must be <= input_tokens)."""
+    calc = calculators.token_savings(prompted_input_tokens=800)
+    calc.set(cached_input_tokens=900)
+    assert calc.error is not None
+    assert "Cached prompt tokens (900)" in calc.error and "800" in calc.error
+    assert not re.search(r"\b\w+_\w+\b", calc.error), calc.error   # no snake_case names
