@@ -411,4 +411,5 @@ def test_token_savings_prices_a_cached_prefix_and_the_batch_discount():
     calc.set(prompted_input_tokens=800, cached_input_tokens=0, batch_discount_pct=50)
     assert calc.outcome.data["true_savings_usd_per_month"] == pytest.approx(4.5)
     calc.set(cached_input_tokens=900)
-    assert calc.error == "cached_input_tokens must be <= input_tokens (800), got 900"
+    assert calc.error.startswith("Cached prompt tokens (900) must be at most the prompted input "
+                                 "tokens per request (800)")
