@@ -227,6 +227,20 @@ class ScenarioFile:
     #: Cost-model fields worked out from tokens x per-token prices.
     derived: frozenset[str] = frozenset()
 
+    def __repr__(self) -> str:
+        """A short readable summary (the whole file: :meth:`to_dict` or :func:`dumps`)."""
+        s = self.scenario
+        one_time = s.data_prep_usd + s.training_usd + s.eval_harness_usd
+        return (f"ScenarioFile {self.title!r} (as of {self.as_of}): "
+                f"{s.requests_per_month:,.0f} requests a month; prompting USD "
+                f"{s.hosted_cost_per_1k_req:,.2f} per 1,000 requests, the fine-tune USD "
+                f"{s.self_hosted_cost_per_1k_req:,.2f} per 1,000 plus USD "
+                f"{s.hosting_usd_per_month * s.replicas:,.0f} a month of hosting; one-time USD "
+                f"{one_time:,.0f}; " + ", ".join(
+                    f"{n} {word}{'' if n == 1 else 's'}" for n, word in
+                    ((len(self.ranges), "range"), (len(self.sources), "source"),
+                     (len(self.caveats), "caveat"))))
+
     # -- reading --------------------------------------------------------------------------------
     @property
     def requests_per_day(self) -> float:

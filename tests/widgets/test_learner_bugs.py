@@ -27,3 +27,18 @@ def test_too_many_cached_tokens_is_told_in_the_controls_words_not_the_codes():
     assert calc.error is not None
     assert "Cached prompt tokens (900)" in calc.error and "800" in calc.error
     assert not re.search(r"\b\w+_\w+\b", calc.error), calc.error   # no snake_case names
+
+
+def test_a_scenario_file_shows_as_one_readable_line_not_its_fields(tmp_path):
+    """Issue 21: lesson 07's update(...) cells printed ~25 lines of ScenarioFile(...) repr."""
+    from ftroi_helpers.scenario_file import example_scenario_file, save, update
+
+    path = save(example_scenario_file(), tmp_path / "mine.toml")
+    changed = update(path, training_usd=0.0246 * 1000, title="Support-ticket labels")
+    for sf in (example_scenario_file(), changed):
+        shown = repr(sf)
+        assert "\n" not in shown and len(shown) < 400, shown
+        assert "frozenset" not in shown and "Scenario(" not in shown
+        assert not re.search(r"\d\.\d{6,}", shown), shown          # no 0.024599999999999997
+    assert repr(changed).startswith("ScenarioFile 'Support-ticket labels' (as of ")
+    assert "200,000 requests a month" in repr(changed) and "1 caveat" in repr(changed) and "caveats" not in repr(changed)
