@@ -205,7 +205,8 @@ def capstone_answer(
     The scenario at its point values gives the payback; a seeded :func:`monte_carlo` over
     ``ranges`` (each widened to contain the scenario's value, :func:`ranges_containing`) gives
     P(payback within the deadline), P(payback within a year) and P(ahead at the horizon), each
-    assumption drawn from a triangle peaked at the scenario's value by default; and
+    assumption drawn with the scenario's value as its median by default (``"split"``), and
+    events such as the model switch with their chance (:data:`REALISTIC_CHANCES`); and
     :func:`attribution` of the savings at the horizon names the drivers.
 
     Parameters

@@ -319,8 +319,10 @@ def tornado(
         ``<metric>_at_high`` and the swing: ``swing_months`` (payback) or ``swing_usd`` (net
         savings), the absolute difference between the two ends. For payback the two ends are
         nullable ``Float64`` columns: an end with no payback within the horizon is ``<NA>``
-        ("never", see :mod:`ftroi_helpers.never`) but counts as ``horizon_months`` for the
-        swing, so such a swing is a lower bound. ``table.attrs`` holds ``metric``,
+        ("never", see :mod:`ftroi_helpers.never`). "Never" is not the horizon: when one end
+        pays back and the other never does, the swing is ``<NA>`` too, and such rows come first
+        (the assumption decides whether fine-tuning pays back at all); when both ends never pay
+        back the swing is 0. ``table.attrs`` holds ``metric``,
         ``base_value`` (the metric for the scenario itself; None for never) and
         ``horizon_months``.
 
@@ -364,24 +366,29 @@ def tornado(
     curves = simulate(s, **arrays)
     if metric == "payback_months":
         values = curves.payback_months.filled(np.inf)  # inf: never (shown as <NA> below)
-        capped = np.minimum(values, s.horizon_months)
+        low, high = values[:k], values[k:2 * k]
+        # "never" is not the horizon: an end that never pays back while the other does makes
+        # the swing never too (sorted first: it decides whether fine-tuning pays back at all);
+        # two ends that both never pay back do not move the answer
+        both_never = np.isinf(low) & np.isinf(high)
+        swing = np.abs(np.subtract(high, low, out=np.zeros_like(high), where=~both_never))
         swing_name = "swing_months"
         shown = never_to_na
     else:
         values = curves.prompting_cumulative_usd[:, -1] - curves.finetune_cumulative_usd[:, -1]
-        capped = values
+        swing = np.abs(values[k:2 * k] - values[:k])
         swing_name = "swing_usd"
         shown = np.asarray
     base_value = never_or_float(values[-1])
+    order = np.argsort(-swing, kind="stable")  # largest first, never (inf) before any number
     table = pd.DataFrame({
-        "assumption": names,
-        "low": ends[:, 0],
-        "high": ends[:, 1],
-        f"{metric}_at_low": shown(values[:k]),
-        f"{metric}_at_high": shown(values[k:2 * k]),
-        swing_name: np.abs(capped[k:2 * k] - capped[:k]),
+        "assumption": [names[i] for i in order],
+        "low": ends[order, 0],
+        "high": ends[order, 1],
+        f"{metric}_at_low": shown(values[:k][order]),
+        f"{metric}_at_high": shown(values[k:2 * k][order]),
+        swing_name: shown(swing[order]),
     })
-    table = table.sort_values(swing_name, ascending=False, kind="stable").reset_index(drop=True)
     table.attrs.update(metric=metric, base_value=base_value, horizon_months=s.horizon_months)
     return table
 

@@ -123,7 +123,10 @@ def tornado_figure(table: pd.DataFrame, labels: dict[str, str] | None = None,
     top = labels.get(table["assumption"].iloc[0], table["assumption"].iloc[0])
     if payback:
         base_text = "never" if math.isinf(base) else f"{base:.1f} months"
-        title = f"{top} moves the payback most"
+        if "swing_months" in table and is_never(table["swing_months"].iloc[0]):  # never at an end
+            title = f"{top} decides whether it pays back within {horizon} months"
+        else:
+            title = f"{top} moves the payback most"
         xlabel = f"payback (months; 'never' = not within {horizon} months)"
         money = None
     else:

@@ -125,7 +125,7 @@ def test_every_default_range_is_valid_and_brackets_source_003_where_003_gives_a_
                          ids=["source_003", "realistic"])
 def test_tornado_is_sorted_by_swing_largest_first(scenario, ranges):
     table = tornado(scenario, ranges)
-    swings = table["swing_months"].to_numpy()
+    swings = table["swing_months"].to_numpy(dtype=float, na_value=np.inf)  # never first
     assert (np.diff(swings) <= 0).all()
     assert swings[0] > swings[-1]
     assert set(table["assumption"]) == set(ranges)
@@ -167,13 +167,24 @@ def test_tornado_columns_and_attrs_describe_the_payback_metric():
     assert table.attrs["base_value"] == pytest.approx(direct_payback(Scenario()))
 
 
-def test_tornado_reports_na_for_no_payback_but_caps_the_swing_at_the_horizon():
-    # At $1 per 1k hosted, self-hosting at $2 per 1k never pays back: <NA>, not inf (issue 11)
-    table = tornado(Scenario(horizon_months=6), {"hosted_cost_per_1k_req": (1.0, 15.0)})
+def test_tornado_reports_never_for_no_payback_and_never_counts_it_as_the_horizon():
+    # At $1 per 1k hosted, self-hosting at $2 per 1k never pays back: <NA>, not inf (issue 11);
+    # and the swing is never too, not "6 months minus the other end" (issue 20)
+    table = tornado(Scenario(horizon_months=6), {"hosted_cost_per_1k_req": (1.0, 15.0),
+                                                 "data_prep_usd": (250.0, 5_000.0)})
     row = table.iloc[0]
+    assert row["assumption"] == "hosted_cost_per_1k_req"  # it decides whether it pays back
     assert row["payback_months_at_low"] is pd.NA
     assert str(table["payback_months_at_low"].dtype) == "Float64"
-    assert row["swing_months"] == pytest.approx(6 - row["payback_months_at_high"])
+    assert row["swing_months"] is pd.NA
+    assert table.iloc[1]["swing_months"] == pytest.approx(
+        table.iloc[1]["payback_months_at_high"] - table.iloc[1]["payback_months_at_low"])
+
+
+def test_two_ends_that_both_never_pay_back_have_no_swing():
+    table = tornado(Scenario(hosted_cost_per_1k_req=1.0), {"data_prep_usd": (250.0, 5_000.0)})
+    assert table.iloc[0]["payback_months_at_low"] is pd.NA
+    assert table.iloc[0]["swing_months"] == 0
 
 
 def test_tornado_ties_keep_the_order_of_the_ranges():
