@@ -242,3 +242,12 @@ def test_the_cheapest_hosted_request_follows_the_price_rows_cache_rule():
     # a prefix below the minimum is not cached at all
     assert hosted_baseline(REALISTIC, cached_prefix_tokens=800).hosted_cost_per_1k_req == \
         pytest.approx((2_000 * 0.15 + 1_000 * 0.60) / 1_000)
+
+
+def test_exercise_e6_2s_solution_says_what_launching_at_once_does_to_the_quarter():
+    at_once = capstone_answer(replace(REALISTIC, launch_delay_months=0), REALISTIC_RANGES,
+                              n_draws=10_000, seed=0)
+    step_3 = capstone_answer(REALISTIC, REALISTIC_RANGES, n_draws=10_000, seed=0)
+    # "More than Step 3's answer, but still a small share of the draws"
+    assert step_3.p_within_deadline < at_once.p_within_deadline < 0.25
+    assert "More than Step 3's answer, but still a small share of the draws" in _prose_06()
