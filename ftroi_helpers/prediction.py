@@ -253,7 +253,9 @@ def predict(question: str, answer: float, *, unit: str = "", decimals: int | Non
                              description=label, style={"description_width": "initial"},
                              layout=widgets.Layout(width="420px"), continuous_update=True)
     button = widgets.Button(description="Reveal the answer", disabled=True, icon="eye",
-                            tooltip="Type a guess first; then the answer is shown")
+                            tooltip="Type a guess first; then the answer is shown",
+                            # ipywidgets' fixed 148 px cut the label to "Reveal the ans..."
+                            layout=widgets.Layout(width="max-content", min_width="11em"))
     feedback = widgets.HTML(layout=widgets.Layout(min_height="1.6em"))
     box = widgets.VBox([title, widgets.HBox([guess_box, button]), feedback])
     box.add_class("ftroi-predict")

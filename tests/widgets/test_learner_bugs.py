@@ -42,3 +42,13 @@ def test_a_scenario_file_shows_as_one_readable_line_not_its_fields(tmp_path):
         assert not re.search(r"\d\.\d{6,}", shown), shown          # no 0.024599999999999997
     assert repr(changed).startswith("ScenarioFile 'Support-ticket labels' (as of ")
     assert "200,000 requests a month" in repr(changed) and "1 caveat" in repr(changed) and "caveats" not in repr(changed)
+
+
+def test_the_prediction_button_is_as_wide_as_its_label():
+    """Issue 21: the button read "Reveal the ans..." (ipywidgets' fixed 148 px button)."""
+    from ftroi_helpers import predict
+
+    button = predict("Months to pay back?", 1.5, unit="months").reveal_button
+    assert button.description == "Reveal the answer"
+    assert button.layout.width == "max-content"     # sized to its text, not a fixed width
+    assert button.layout.min_width == "11em"        # 17 characters and the eye icon fit
