@@ -128,3 +128,28 @@ def test_no_package_text_calls_a_source_by_number():
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
              if SOURCE_NUMBER.search(line)]
     assert not found, found
+
+
+def test_the_sources_page_links_each_reference_the_sources_cite_with_a_date():
+    """Issue 21, item 6: the LoRA and QLoRA papers, OpenAI's fine-tuning guide, Together's
+    fine-tuning page and every provider page the price table reads, each with its check date."""
+    import csv
+
+    text = (ROOT / "lessons" / "sources.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        for url in re.findall(r"\]\((https?://[^)\s]+)\)", line):
+            rows[url] = line
+    for needed in ("https://arxiv.org/abs/2106.09685", "https://arxiv.org/abs/2305.14314"):
+        assert needed in rows, needed
+    assert any("fine-tuning guide" in line and "openai.com" in url for url, line in rows.items())
+    assert any("Together" in line and "fine-tuning" in url for url, line in rows.items())
+    with open(ROOT / "ftroi_helpers" / "data" / "prices.csv", encoding="utf-8") as f:
+        priced = {(r["source"], r["as_of"]) for r in csv.DictReader(f)
+                  if r["source"].startswith("http")}
+    assert priced
+    for url, as_of in priced:
+        assert url in rows, f"{url} (prices.csv) is not linked from sources.md"
+        assert as_of in rows[url], f"{url}: checked {as_of} in prices.csv"
+    for url, line in rows.items():
+        assert re.search(r"\| \d{4}-\d{2}-\d{2} \|\s*$", line), f"{url} has no check date"
