@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .formatting import DAYS_PER_MONTH, money_cents
 from .never import never_or_float
-from .token_costs import DAYS_PER_MONTH
 from .validation import (
     Number,
     TooLargeError,
@@ -168,7 +168,7 @@ def explain_breakeven(
     if requests is None:
         return (
             "Self-hosting is not cheaper per request "
-            f"({_dollars(self_hosted)} vs {_dollars(hosted)} per 1k) "
+            f"({money_cents(self_hosted)} vs {money_cents(hosted)} per 1k) "
             "-- fine-tune only for behaviour, not for cost"
         )
     if requests == 0:
@@ -302,7 +302,7 @@ def explain_breakeven_days(
             f"calls_per_day={short_repr(v)}, savings_fraction={short_repr(s)}")
     if days == 0:
         return "Training pays back at once: there is no training cost to repay"
-    return f"Training pays back after {days:,.1f} days (saving {_dollars(daily)} a day)"
+    return f"Training pays back after {days:,.1f} days (saving {money_cents(daily)} a day)"
 
 
 # -- time to break even ------------------------------------------------------------------------
@@ -463,8 +463,3 @@ def breakeven_timeline(
 def _count(x: float, decimals: int = 0) -> str:
     """A count for a sentence: '30,769', '4.6'; very large ones in scientific notation."""
     return f"{x:,.{decimals}f}" if abs(x) < 1e15 else f"{x:.3g}"
-
-
-def _dollars(x: float) -> str:
-    """Money for a sentence: '$2.00', '$1,234.50'; very large amounts in scientific notation."""
-    return f"${x:,.2f}" if abs(x) < 1e15 else f"${x:.3g}"

@@ -218,13 +218,9 @@ def _resolve_prices(args: argparse.Namespace) -> tuple[dict[str, float], list[st
     return prices, notes
 
 
-def _price(usd_per_1m: float) -> str:
-    """$0.15, $0.60, $10.00; more digits only when a price has them ($0.075)."""
-    return f"${usd_per_1m:.2f}" if round(usd_per_1m, 2) == usd_per_1m else f"${usd_per_1m:g}"
-
-
 def _tokens(args: argparse.Namespace) -> int:
-    from .plots import usd
+    from .formatting import usd
+    from .formatting import usd_per_1m_tokens as price
     from .token_costs import monthly_inference_savings, request_cost
 
     prices, notes = _resolve_prices(args)
@@ -256,11 +252,11 @@ def _tokens(args: argparse.Namespace) -> int:
     base_name = args.model
     ft_name = args.ft_model or args.model
     print(f"  prompting  {base_name}: {args.prompted_input_tokens:,.0f} in + "
-          f"{args.output_tokens:,.0f} out tokens at {_price(prices['base_usd_per_1m_input'])} / "
-          f"{_price(prices['base_usd_per_1m_output'])} per 1M = ${prompted:.6f} per request")
+          f"{args.output_tokens:,.0f} out tokens at {price(prices['base_usd_per_1m_input'])} / "
+          f"{price(prices['base_usd_per_1m_output'])} per 1M = ${prompted:.6f} per request")
     print(f"  fine-tuned {ft_name} (fine-tuned prices): {args.finetuned_input_tokens:,.0f} in + "
-          f"{args.output_tokens:,.0f} out tokens at {_price(prices['ft_usd_per_1m_input'])} / "
-          f"{_price(prices['ft_usd_per_1m_output'])} per 1M = ${tuned:.6f} per request")
+          f"{args.output_tokens:,.0f} out tokens at {price(prices['ft_usd_per_1m_input'])} / "
+          f"{price(prices['ft_usd_per_1m_output'])} per 1M = ${tuned:.6f} per request")
     for note in notes:
         print(f"  {note}")
     return 0
@@ -351,7 +347,7 @@ def _format_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
 
 def _tco(args: argparse.Namespace) -> int:
     from .cost_model import Scenario, tco
-    from .plots import usd
+    from .formatting import usd
 
     values: dict[str, Any] = {}
     if args.scenario:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 from typing import TYPE_CHECKING, Any
+
+from .formatting import usd
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -57,42 +58,6 @@ PROMPTING_STYLE = {"color": OKABE_ITO["vermillion"], "linestyle": "-", "linewidt
 FINETUNE_STYLE = {"color": OKABE_ITO["blue"], "linestyle": "--", "linewidth": 2.2,
                   "label": "fine-tune"}
 MARK_STYLE = {"color": OKABE_ITO["black"], "marker": "o", "markersize": 7, "zorder": 5}
-
-
-def usd(value: float, decimals: int = 0) -> str:
-    """Format money the way the workbook prints it.
-
-    >>> usd(1234.5)
-    '$1,234'
-    >>> usd(-80, 2)
-    '-$80.00'
-    >>> usd(float("inf"))
-    'never'
-    >>> usd(-0.4)
-    '$0'
-    """
-    from .validation import require_int, short_repr
-
-    if isinstance(value, float) and math.isinf(value):
-        return "never"
-    if isinstance(value, (bool, str, bytes, complex)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"value must be a number of dollars, got {short_repr(value)} "
-                        f"({type(value).__name__})")
-    try:
-        value = float(value)
-    except OverflowError:
-        raise ValueError(f"value is too large to show (at most 1.8e308 dollars), got "
-                         f"{short_repr(value)}") from None
-    if math.isnan(value):
-        raise ValueError("value must be a number of dollars, got nan")
-    if math.isinf(value):
-        return "never"
-    decimals = require_int("decimals", decimals, minimum=0, maximum=20)
-    # round half to even like Python's format; show a thousands separator
-    digits = f"{abs(value):,.{decimals}f}"
-    # no sign when the rounded amount is zero: -0.4 prints as $0, not -$0
-    sign = "-" if value < 0 and digits.strip("0.,") else ""
-    return f"{sign}${digits}"
 
 
 def new_figure(width_in: float = 7.0, height_in: float = 4.0) -> tuple[Figure, Axes]:

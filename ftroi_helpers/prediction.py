@@ -25,14 +25,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .validation import require_int, require_scalar, short_repr
+from .formatting import NEVER, _number_or_never, format_number
+from .validation import short_repr
 
 __all__ = ["Closeness", "closeness", "format_number", "parse_guess", "predict"]
 
 _NEVER_WORDS = {"never", "inf", "infinite", "infinity", "no", "none"}
 
 #: What :func:`parse_guess` returns for a guess of "never".
-NEVER = "never"
 
 
 def parse_guess(text: Any) -> float | str | None:
@@ -79,38 +79,6 @@ def parse_guess(text: Any) -> float | str | None:
         return None
     # "1e400" is beyond a float: not a guess anyone meant (never is typed as a word)
     return value if math.isfinite(value) else None
-
-
-def format_number(value: float | None, unit: str = "", decimals: int | None = None) -> str:
-    """A number the way the workbook prints it: thousands separators, money as ``$1,234``.
-
-    ``unit`` "USD" puts a dollar sign in front; any other unit follows the number. None (or
-    ``"never"``, or ``inf``) is "never". With ``decimals`` None, numbers of 100 or more get
-    none, smaller ones up to two.
-
-    >>> format_number(30769.23, "requests")
-    '30,769 requests'
-    >>> format_number(1234.5, "USD")
-    '$1,234'
-    >>> format_number(0.85, "months")
-    '0.85 months'
-    >>> format_number(None, "months")
-    'never'
-    """
-    value = _number_or_never("value", value)
-    if value is None:
-        return "never"
-    if decimals is None:
-        decimals = 0 if abs(value) >= 100 else 2
-    else:
-        decimals = require_int("decimals", decimals, minimum=0, maximum=20)
-    digits = f"{abs(value):,.{decimals}f}"
-    if decimals:
-        digits = digits.rstrip("0").rstrip(".") if "." in digits else digits
-    sign = "-" if value < 0 and digits.strip("0.,") else ""
-    if unit.upper() == "USD":
-        return f"{sign}${digits}"
-    return f"{sign}{digits} {unit}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -286,19 +254,3 @@ def predict(question: str, answer: float, *, unit: str = "", decimals: int | Non
     box.feedback = feedback  # type: ignore[attr-defined]
     box.reveal = reveal  # type: ignore[attr-defined]
     return box
-
-
-def _number_or_never(name: str, value: Any) -> float | None:
-    """A real number, or None for "never" (given as None, ``pd.NA``, masked, "never" or +inf);
-    anything else is refused by ``name``."""
-    from .never import is_never
-
-    if is_never(value) or (isinstance(value, str) and value == NEVER):  # None, <NA>, masked, inf
-        return None
-    try:
-        return require_scalar(name, value)
-    except (TypeError, ValueError) as exc:
-        if "finite" in str(exc):  # NaN, -inf
-            raise ValueError(f"{name} must be a number, or None for never, got "
-                             f"{short_repr(value)}") from None
-        raise

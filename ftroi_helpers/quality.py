@@ -1042,7 +1042,7 @@ class QualityComparison:
 
     def summary(self) -> str:
         """One sentence: which option is cheaper per month once errors are priced in."""
-        from .plots import usd
+        from .formatting import usd
 
         saving = abs(self.monthly_saving_usd)
         head = (f"Errors included ({usd(self.usd_per_error, 2)} each), prompting costs "

@@ -32,6 +32,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .formatting import usd
+
 if TYPE_CHECKING:  # pragma: no cover
     from .scenario_file import ScenarioFile
 
@@ -306,7 +308,7 @@ def build_report(source: Any) -> Report:
     key = [
         ("Payback at your values", f"month {month} (after {curves.payback_months[0]:.1f} months)"
          if month else f"none within {s.horizon_months} months"),
-        (f"Fine-tuning ahead after {s.horizon_months} months", _money(net)),
+        (f"Fine-tuning ahead after {s.horizon_months} months", usd(net)),
     ]
     if mc is not None:
         key += [
@@ -330,12 +332,6 @@ def _months(value: float | None) -> str:
     from .never import is_never
 
     return "never (not within the horizon)" if is_never(value) else f"{value:.1f} months"
-
-
-def _money(value: float) -> str:
-    from .plots import usd
-
-    return usd(value)
 
 
 def _workload_rows(sf: ScenarioFile) -> list[tuple[str, str]]:

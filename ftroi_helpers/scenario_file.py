@@ -84,6 +84,7 @@ from pathlib import Path
 from typing import Any
 
 from .cost_model import Scenario
+from .formatting import DAYS_PER_MONTH
 from .scenario import SCENARIO_FIELDS
 from .token_costs import cacheable_tokens, request_cost
 
@@ -160,7 +161,6 @@ _UNCERTAINTY_DEFAULTS = {"n_draws": 10_000, "seed": 0, "within_months": 3,
 _TREE_DEFAULTS = {"labeled_examples": 0, "quality_gap_pct": 0.0, "format_or_style_task": False,
                   "finetune_improves_eval": "unknown"}
 
-DAYS_PER_MONTH = 30
 FORMAT_VERSION = 1
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .formatting import plain_number
 from .never import is_never, never_or_float, never_to_inf
 from .plots import (
     FINETUNE_STYLE,
@@ -54,11 +55,6 @@ _LOW_STYLE = {"color": OKABE_ITO["sky_blue"], "hatch": "///", "edgecolor": OKABE
               "label": "assumption at its low end"}
 _HIGH_STYLE = {"color": OKABE_ITO["orange"], "edgecolor": OKABE_ITO["vermillion"],
                "label": "assumption at its high end"}
-
-
-def _fmt(value: float) -> str:
-    """A range end for a label: 250 -> '250', 0.5 -> '0.5', 100000 -> '100,000'."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def _shown(fig: Figure, alt: str | None = None) -> Figure:
@@ -140,7 +136,7 @@ def tornado_figure(table: pd.DataFrame, labels: dict[str, str] | None = None,
         ax.axvline(deadline_months, color=OKABE_ITO["vermillion"], linestyle=":", linewidth=1.5,
                    label=f"deadline: {deadline_months:g} months")
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{labels.get(a, a)}\n{_fmt(lo)} to {_fmt(hi)}"
+    ax.set_yticklabels([f"{labels.get(a, a)}\n{plain_number(lo)} to {plain_number(hi)}"
                         for a, lo, hi in zip(table["assumption"], table["low"], table["high"],
                                              strict=True)], fontsize=8)
     style_axes(ax, title="", xlabel=xlabel, ylabel="", money_axis=money)
@@ -174,7 +170,7 @@ def tornado_alt(table: pd.DataFrame, labels: dict[str, str] | None = None, top: 
     parts = []
     for _, row in table.head(top).iterrows():
         name = labels.get(row["assumption"], row["assumption"])
-        parts.append(f"{name} from {_fmt(row['low'])} to {_fmt(row['high'])} gives "
+        parts.append(f"{name} from {plain_number(row['low'])} to {plain_number(row['high'])} gives "
                      f"{value(row[f'{metric}_at_low'])} to {value(row[f'{metric}_at_high'])}")
     return (f"Tornado chart of {what} for {len(table)} assumptions, each moved alone to the "
             f"low and the high end of its range, the largest swing at the top. The scenario as "

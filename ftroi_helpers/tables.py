@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .formatting import format_value
+
 __all__ = ["Table", "column_kind", "format_value", "header", "show_table"]
 
 KINDS = ("money", "months", "percent", "fraction", "count", "number", "text", "yes/no", "date")
@@ -99,74 +101,6 @@ def _money_decimals(values: list[float]) -> int:
     if top < 100 or (small and top < 10_000):
         return 2
     return 0
-
-
-def format_value(value: Any, kind: str, decimals: int | None = None) -> str:
-    """One cell as text.
-
-    >>> format_value(1234.5, "money", 0)
-    '$1,234'
-    >>> import pandas as pd
-    >>> format_value(None, "months"), format_value(pd.NA, "months")
-    ('never', 'never')
-    >>> format_value(0.105042, "months")
-    '0.11'
-    >>> format_value(2125.0, "count")
-    '2,125'
-    >>> format_value(0.4321, "fraction")
-    '43.2 %'
-    """
-    if _is_never(value):
-        # "never" (ftroi_helpers.never) where a number could be one; a gap elsewhere (e.g. the
-        # utilization of an option that has no GPU)
-        return "never" if kind in {"months", "count", "number"} else "–"
-    if isinstance(value, float) and math.isnan(value):
-        return "–"
-    if kind == "yes/no":
-        return "yes" if bool(value) else "no"
-    if kind in {"text", "date"} or isinstance(value, str):
-        return str(value)
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isinf(x):
-        return "never" if x > 0 else "-inf"
-    if kind == "money":
-        d = 2 if decimals is None else decimals
-        digits = f"{abs(x):,.{d}f}"
-        sign = "-" if x < 0 and digits.strip("0.,") else ""
-        return f"{sign}${digits}"
-    if kind == "months":
-        d = (2 if abs(x) < 1 else 1) if decimals is None else decimals
-        return f"{x:,.{d}f}"
-    if kind == "percent":
-        return f"{x:,.{1 if decimals is None else decimals}f} %"
-    if kind == "fraction":
-        return f"{100 * x:,.{1 if decimals is None else decimals}f} %"
-    if kind == "count":
-        return f"{x:,.{0 if decimals is None else decimals}f}"
-    if decimals is not None:
-        return f"{x:,.{decimals}f}"
-    if x == 0 or abs(x) >= 100:
-        return f"{x:,.0f}"
-    return f"{x:,.3g}"
-
-
-def _is_never(value: Any) -> bool:
-    """None, pd.NA or a masked value: "never" (see :mod:`ftroi_helpers.never`)."""
-    if value is None:
-        return True
-    import numpy as np
-
-    if value is np.ma.masked:
-        return True
-    try:
-        import pandas as pd
-
-        return value is pd.NA
-    except ImportError:  # pragma: no cover - pandas is a dependency
-        return False
 
 
 _UNIT_WORDS = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .formatting import DAYS_PER_MONTH
 from .prices import GPT_4O_MINI, token_prices
 from .validation import (
     Number,
@@ -36,8 +37,6 @@ TOKENS_PER_MILLION = 1_000_000
 #: The largest cache rule accepted, tokens: far beyond any prompt a model takes.
 MAX_CACHE_RULE_TOKENS = 1_000_000_000
 
-#: Days in a month, as the crossover guide counts them.
-DAYS_PER_MONTH = 30
 
 
 def request_cost(

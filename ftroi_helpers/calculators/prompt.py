@@ -11,11 +11,11 @@ tokens, prices and texts into a scenario file for ``ftroi report``.
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 import ipywidgets as widgets
 
+from ..formatting import usd_per_request
 from ..scenario_file import _request_usd
 from ..token_costs import cacheable_tokens
 from ..tokenizer import CHARS_PER_TOKEN, _count_or_estimate
@@ -119,14 +119,6 @@ def price_rows() -> dict[str, dict[str, Any]]:
             "source": str(row["source"]),
         }
     return out
-
-
-def _money(usd: float) -> str:
-    """A per-request amount with enough digits: $0.000153, $0.0150, $1.25."""
-    if usd == 0:
-        return "$0"
-    digits = max(2, 2 - int(math.floor(math.log10(abs(usd)))) + 1)
-    return f"${usd:,.{min(digits, 8)}f}"
 
 
 def _request(tokens: dict[str, int], with_examples: bool, prices: dict[str, Any], side: str,
@@ -261,8 +253,8 @@ def prompt_cost_outcome(system_prompt: str, examples: str, input_text: str, outp
     usd_with, usd_without = chosen["with_examples"], chosen["without_examples"]
     sentence = (f"Each request is {tin_with:,} input tokens with the examples ({tin_without:,} "
                 f"without) and {tokens['output']:,} output ({how}). {where[:1].upper()}"
-                f"{where[1:]} it costs {_money(usd_with)} with the examples and "
-                f"{_money(usd_without)} without: ${usd_with * volume:,.0f} and "
+                f"{where[1:]} it costs {usd_per_request(usd_with)} with the examples and "
+                f"{usd_per_request(usd_without)} without: ${usd_with * volume:,.0f} and "
                 f"${usd_without * volume:,.0f} a month at {volume:,.0f} requests.")
 
     workload: dict[str, Any] = {
@@ -314,7 +306,7 @@ def _table_html(outcome: Outcome) -> str:
         cells = [html.escape(r["price_row"]), html.escape(r["as_of"])]
         for key in ("with_examples", "without_examples", "finetuned_without_examples"):
             v = r[key]
-            cells.append("-" if v is None else f"{_money(v)} / ${v * 1000:,.2f}")
+            cells.append("-" if v is None else f"{usd_per_request(v)} / ${v * 1000:,.2f}")
         cells.append(html.escape(r["applied"]))
         rows.append("<tr>" + "".join(f"<td style='padding:2px 10px 2px 0'>{c}</td>"
                                      for c in cells) + "</tr>")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..plots import FINETUNE_STYLE, OKABE_ITO, PROMPTING_STYLE, style_axes, usd
+from ..formatting import usd
+from ..plots import FINETUNE_STYLE, OKABE_ITO, PROMPTING_STYLE, style_axes
 from ..quality import compare_evals, min_examples_to_detect, quality_adjusted_comparison
 from ..validation import require_int, require_nonnegative
 from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box

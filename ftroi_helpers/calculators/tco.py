@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..cost_model import Scenario, tco
+from ..formatting import months_text, usd_per_1k_requests
 from ..hosting import (
     gpu_breakeven_requests_per_month,
     gpu_utilization,
@@ -26,7 +27,6 @@ from ..serving import capacity_rps
 from ..sources import SOURCE_003_REQUESTS_PER_MONTH
 from ..validation import require_nonnegative, require_positive
 from ._base import Calculator, Outcome, field_label, float_slider, int_slider, number_box
-from .tokens import months_text
 
 __all__ = ["cost_curves", "cost_curves_outcome", "utilization", "utilization_outcome"]
 
@@ -261,7 +261,7 @@ def utilization_outcome(usd_per_gpu_hour: float, requests_per_second_capacity: f
         match = math.inf
     sentence = (f"At {float(requests_per_month):,.0f} requests a month the GPU is "
                 f"{_percent(util)} busy: its {usd(bill)} monthly bill makes every 1,000 requests "
-                f"cost {_price(per_1k)}, against {_price(hosted)} hosted")
+                f"cost {usd_per_1k_requests(per_1k)}, against {usd_per_1k_requests(hosted)} hosted")
     if match <= capacity_per_month:
         sentence += f" (break-even volume: {match:,.0f} requests a month)."
     else:
@@ -285,15 +285,6 @@ def utilization_outcome(usd_per_gpu_hour: float, requests_per_second_capacity: f
         "point": (float(requests_per_month), per_1k),
     }
     return Outcome(sentence, data, title=title)
-
-
-def _price(usd_per_1k: float) -> str:
-    """A price per 1,000 requests: cents, or four decimals below one cent.
-
-    >>> _price(3.6719), _price(0.0014)
-    ('$3.67', '$0.0014')
-    """
-    return usd(usd_per_1k, 2 if usd_per_1k >= 0.01 or usd_per_1k == 0 else 4)
 
 
 def _percent(fraction: float) -> str:
@@ -334,7 +325,7 @@ def _redraw_utilization(ax, artists: dict, outcome: Outcome) -> None:
     artists["hosted"].set_ydata([d["hosted_cost_per_1k_req"]] * 2)
     px, py = d["point"]
     artists["point"].set_data([px], [py])
-    artists["point"].set_label(f"you: {_percent(d['utilization'])} busy, {_price(py)} per 1k")
+    artists["point"].set_label(f"you: {_percent(d['utilization'])} busy, {usd_per_1k_requests(py)} per 1k")
     ax.legend(frameon=False, loc="upper right", fontsize=9)
     values = np.concatenate([y, [max(d["hosted_cost_per_1k_req"], 1e-3)]])
     ax.set_xlim(float(x[0]), float(x[-1]))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..breakeven import months_to_break_even
-from ..plots import FINETUNE_STYLE, MARK_STYLE, PROMPTING_STYLE, style_axes, usd
+from ..formatting import DAYS_PER_MONTH, money, months_text, usd
+from ..plots import FINETUNE_STYLE, MARK_STYLE, PROMPTING_STYLE, style_axes
 from ..prices import GPT_4O_MINI, token_price_models, token_prices
-from ..token_costs import DAYS_PER_MONTH, cacheable_tokens, monthly_inference_savings, request_cost
+from ..token_costs import cacheable_tokens, monthly_inference_savings, request_cost
 from ..training import training_run_usd
 from ..validation import require_nonnegative, require_positive
 from ._base import (
@@ -28,31 +28,6 @@ __all__ = ["token_savings", "token_savings_outcome"]
 
 #: Months shown on the token-savings figure.
 FIGURE_MONTHS = 24
-
-def money(value: float) -> str:
-    """Money for a sentence: cents below $100, whole dollars above.
-
-    >>> money(9.0), money(0.09), money(1234.4), money(-18.0)
-    ('$9.00', '$0.09', '$1,234', '-$18.00')
-    """
-    return usd(value, 2 if abs(value) < 100 else 0)
-
-
-def months_text(months: float | None) -> str:
-    """'8.3 months', '833 months (69 years)', '25.0 days' (under a month, 30-day months) or 'never'.
-
-    ``None`` (or ``inf``) is "never" (see :mod:`ftroi_helpers.never`).
-
-    >>> months_text(8.333), months_text(833.3), months_text(0.8333), months_text(None)
-    ('8.3 months', '833 months (69 years)', '25.0 days', 'never')
-    """
-    if months is None or math.isinf(months):
-        return "never"
-    if months < 1:
-        return f"{months * DAYS_PER_MONTH:,.1f} days"
-    if months >= 120:
-        return f"{months:,.0f} months ({months / 12:,.0f} years)"
-    return f"{months:,.1f} months"
 
 
 def short_model(model: str) -> str:
