@@ -135,6 +135,72 @@ def _stopped(policy: np.ndarray, prompting: np.ndarray, running: np.ndarray, mon
     return np.logical_or.accumulate(cheaper, axis=0)
 
 
+def _simulation_inputs(scenario: Scenario | None,
+                       arrays: dict[str, Number]) -> tuple[dict[str, Number], int]:
+    """:func:`simulate`'s arguments checked once: every field by its kind, the arrays' shapes
+    and lengths, and the size limit; returns the checked values and the horizon."""
+    base = _scenario("scenario", scenario)
+    unknown = set(arrays) - {f.name for f in fields(Scenario)}
+    if unknown:
+        raise TypeError(f"unknown scenario field(s): {', '.join(sorted(unknown))}")
+    if "horizon_months" in arrays:
+        raise TypeError("horizon_months must be set on the scenario, not given as an array")
+    values = {f.name: getattr(base, f.name) for f in fields(Scenario)}
+    values.update(arrays)
+    p = _validate_fields(values, scalar=False)
+    horizon = int(p["horizon_months"])
+    for name in arrays:
+        if np.ndim(p[name]) > 1:
+            raise ValueError(f"{name} must be a number or a 1-D array, got shape {np.shape(p[name])}")
+    lengths = {name: np.size(p[name]) for name in arrays if np.ndim(p[name]) == 1}
+    empty = sorted(name for name, n in lengths.items() if n == 0)
+    if empty:
+        raise ValueError(f"{empty[0]} must hold at least one value, got an empty array")
+    if len(set(lengths.values()) - {1}) > 1:
+        listed = ", ".join(f"{name} has {n}" for name, n in sorted(lengths.items()))
+        raise ValueError(f"scenario arrays must have the same length (or length 1): {listed}")
+    n_scenarios = max(lengths.values(), default=1)
+    if n_scenarios * horizon > MAX_SCENARIO_MONTHS:
+        named = ", ".join(sorted(lengths)) or "the arrays"
+        raise ValueError(
+            f"{named} ({n_scenarios:,} scenarios) x horizon_months ({horizon}) must be at most "
+            f"{MAX_SCENARIO_MONTHS:,} scenario-months (MAX_SCENARIO_MONTHS), got "
+            f"{n_scenarios * horizon:,}: use fewer scenarios or a shorter horizon")
+    return p, horizon
+
+
+@np.errstate(over="ignore", invalid="ignore")
+def _payback(lead: np.ndarray, one_time: np.ndarray, training: np.ndarray,
+             evaluation: np.ndarray, ft_decay: np.ndarray, every: np.ndarray,
+             delay_i: np.ndarray, switch_i: np.ndarray) -> tuple[np.ma.MaskedArray, np.ndarray]:
+    """Fractional payback months (masked where never) and the payback month (0: none).
+
+    ``lead`` is prompting's cumulative cost minus fine-tuning's, ``(months, scenarios)``.
+    """
+    # Payback: the first month at whose end fine-tuning's cumulative cost is no higher. Within
+    # it, savings grow linearly from their value just after that month's lump sums.
+    paid = lead >= 0
+    first = np.argmax(paid, axis=0)
+    cols = np.arange(lead.shape[1])
+    any_paid = paid[first, cols]
+    lead_before = np.where(first > 0, lead[first - 1, cols], 0.0)
+    since = first - delay_i
+    at_switch = (switch_i >= 2) & (first == switch_i - 1)
+    retrains = ((every > 0) & (since > 0) & (np.mod(since, np.maximum(every, 1)) == 0)
+                | ((first > 0) & at_switch))
+    ft_at = ft_decay[first, cols if ft_decay.shape[1] > 1 else 0]
+    start = lead_before - np.where(first == 0, one_time,
+                                   np.where(retrains, training * ft_at + evaluation, 0.0))
+    start = start + np.where(at_switch, evaluation, 0.0)
+    end = lead[first, cols]
+    within = np.divide(-start, end - start, out=np.zeros_like(start),
+                       where=(start < 0) & (end >= 0))
+    payback = np.ma.MaskedArray(np.where(any_paid, first + within, np.inf), mask=~any_paid,
+                                fill_value=np.inf)
+    month_idx = np.where(any_paid, first + 1, 0)
+    return payback, month_idx
+
+
 # An overflow in the running costs is refused at the end (see _too_large), not warned about.
 @np.errstate(over="ignore", invalid="ignore")
 def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
@@ -182,33 +248,7 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     >>> simulate(Scenario(), launch_delay_months=np.array([0, 2])).payback_month
     array([1, 3])
     """
-    base = _scenario("scenario", scenario)
-    unknown = set(arrays) - {f.name for f in fields(Scenario)}
-    if unknown:
-        raise TypeError(f"unknown scenario field(s): {', '.join(sorted(unknown))}")
-    if "horizon_months" in arrays:
-        raise TypeError("horizon_months must be set on the scenario, not given as an array")
-    values = {f.name: getattr(base, f.name) for f in fields(Scenario)}
-    values.update(arrays)
-    p = _validate_fields(values, scalar=False)
-    horizon = int(p["horizon_months"])
-    for name in arrays:
-        if np.ndim(p[name]) > 1:
-            raise ValueError(f"{name} must be a number or a 1-D array, got shape {np.shape(p[name])}")
-    lengths = {name: np.size(p[name]) for name in arrays if np.ndim(p[name]) == 1}
-    empty = sorted(name for name, n in lengths.items() if n == 0)
-    if empty:
-        raise ValueError(f"{empty[0]} must hold at least one value, got an empty array")
-    if len(set(lengths.values()) - {1}) > 1:
-        listed = ", ".join(f"{name} has {n}" for name, n in sorted(lengths.items()))
-        raise ValueError(f"scenario arrays must have the same length (or length 1): {listed}")
-    n_scenarios = max(lengths.values(), default=1)
-    if n_scenarios * horizon > MAX_SCENARIO_MONTHS:
-        named = ", ".join(sorted(lengths)) or "the arrays"
-        raise ValueError(
-            f"{named} ({n_scenarios:,} scenarios) x horizon_months ({horizon}) must be at most "
-            f"{MAX_SCENARIO_MONTHS:,} scenario-months (MAX_SCENARIO_MONTHS), got "
-            f"{n_scenarios * horizon:,}: use fewer scenarios or a shorter horizon")
+    p, horizon = _simulation_inputs(scenario, arrays)
     # Months run down the rows and scenarios along the columns here, so each month is one
     # contiguous vector (running sums are one vector add per month); the curves are returned
     # transposed, shaped (scenarios, months). Each per-scenario value is a (1,) or (n,) vector
@@ -217,7 +257,6 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
          if k != "horizon_months"}
     n = max(x.size for x in v.values())
     shape = (horizon, n)
-    cols = np.arange(n)
     month0 = np.arange(horizon, dtype=float)[:, None]          # 0-based month index, (months, 1)
     years = month0 / 12.0
     requests_k = v["requests_per_month"] / 1000.0
@@ -303,27 +342,8 @@ def simulate(scenario: Scenario | None = None, **arrays: Number) -> Curves:
     if not (np.isfinite(cum_prompt[-1]).all() and np.isfinite(cum_ft[-1]).all()):
         _too_large(v, cum_prompt[-1], cum_ft[-1], horizon)
 
-    # Payback: the first month at whose end fine-tuning's cumulative cost is no higher. Within
-    # it, savings grow linearly from their value just after that month's lump sums.
-    lead = cum_prompt - cum_ft
-    paid = lead >= 0
-    first = np.argmax(paid, axis=0)
-    any_paid = paid[first, cols]
-    lead_before = np.where(first > 0, lead[first - 1, cols], 0.0)
-    since = first - delay_i
-    at_switch = (switch_i >= 2) & (first == switch_i - 1)
-    retrains = ((every > 0) & (since > 0) & (np.mod(since, np.maximum(every, 1)) == 0)
-                | ((first > 0) & at_switch))
-    ft_at = ft_decay[first, cols if ft_decay.shape[1] > 1 else 0]
-    start = lead_before - np.where(first == 0, one_time,
-                                   np.where(retrains, training * ft_at + evaluation, 0.0))
-    start = start + np.where(at_switch, evaluation, 0.0)
-    end = lead[first, cols]
-    within = np.divide(-start, end - start, out=np.zeros_like(start),
-                       where=(start < 0) & (end >= 0))
-    payback = np.ma.MaskedArray(np.where(any_paid, first + within, np.inf), mask=~any_paid,
-                                fill_value=np.inf)
-    month_idx = np.where(any_paid, first + 1, 0)
+    payback, month_idx = _payback(cum_prompt - cum_ft, one_time, training, evaluation, ft_decay,
+                                  every, delay_i, switch_i)
     return Curves(prompting.T, finetune.T, cum_prompt.T, cum_ft.T, payback, month_idx)
 
 
