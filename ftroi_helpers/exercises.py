@@ -50,11 +50,35 @@ def _breakeven_requests(one_time_usd: float) -> float:
     return breakeven_requests(15, 2, one_time_usd)
 
 
+def _self_hosted_for_breakeven_at(requests: float) -> float:
+    """Lesson 01, reversed: the self-hosted price per 1,000 at which USD 400 (against USD 15
+    hosted) breaks even after ``requests``; checked forwards by breakeven_requests."""
+    from . import breakeven_requests
+
+    price = 15 - 400 / requests * 1000
+    assert math.isclose(breakeven_requests(15, price, 400), requests)
+    return price
+
+
+def _requests_per_day_saving(usd_per_month: float) -> float:
+    """Lesson 02, reversed: the daily volume at which the fine-tuned gpt-4o-mini saves this much."""
+    saving_per_request = (_gpt4o_mini_classification_usd_per_month(False)
+                          - _gpt4o_mini_classification_usd_per_month(True)) / 300_000
+    return usd_per_month / (saving_per_request * 30)
+
+
+def _labelled_for_held_out(held_out: int) -> int:
+    """Lesson 04, reversed: labelled examples whose 20 % hold-out is ``held_out`` examples."""
+    labelled = round(held_out / 0.2)
+    assert _held_out(labelled) == held_out
+    return labelled
+
+
 def _months_at(requests_per_month: float) -> float:
     return _breakeven_requests(400) / requests_per_month
 
 
-def _gpt4o_mini_classification_usd_per_month(fine_tuned: bool) -> float:
+def _gpt4o_mini_classification_usd_per_month(fine_tuned: bool, prompt_tokens: int = 800) -> float:
     """Source: the guide's classification example at 10,000 requests a day (30 days)."""
     from . import price_row, request_cost
 
@@ -63,7 +87,7 @@ def _gpt4o_mini_classification_usd_per_month(fine_tuned: bool) -> float:
         per_request = request_cost(200, 50, row["ft_usd_per_1m_input_tokens"],
                                    row["ft_usd_per_1m_output_tokens"])
     else:
-        per_request = request_cost(800, 50, row["base_usd_per_1m_input_tokens"],
+        per_request = request_cost(prompt_tokens, 50, row["base_usd_per_1m_input_tokens"],
                                    row["base_usd_per_1m_output_tokens"])
     return per_request * 10_000 * 30
 
@@ -151,15 +175,17 @@ EXERCISES: dict[str, Exercise] = {
                           "USD 13 per 1,000 requests."),
     "E1.2": Exercise(lambda: _months_at(20_000), "months", rel_tol=0.02,
                      hint="Divide the break-even requests by 20,000 requests a month."),
-    "E1.3": Exercise(lambda: 15.0, "USD per 1,000 requests", rel_tol=0.0, abs_tol=0.01,
-                     hint="No saving per request means no break-even: where is the saving zero?"),
-    "E2.1": Exercise(lambda: _gpt4o_mini_classification_usd_per_month(False), "USD",
-                     rel_tol=0.02,
-                     hint="Cost per request x 10,000 a day x 30 days, at the base model's prices."),
-    "E2.2": Exercise(lambda: (_gpt4o_mini_classification_usd_per_month(False)
-                              - _gpt4o_mini_classification_usd_per_month(True)), "USD",
-                     rel_tol=0.03,
-                     hint="Prompted bill minus fine-tuned bill, each at its own model's prices."),
+    "E1.3": Exercise(lambda: _self_hosted_for_breakeven_at(50_000), "USD per 1,000 requests",
+                     rel_tol=0.0, abs_tol=0.01,
+                     hint="Repaying USD 400 over 50,000 requests needs a saving of USD 8 per "
+                          "1,000: subtract it from the hosted price."),
+    "E2.1": Exercise(lambda: _gpt4o_mini_classification_usd_per_month(False, 1_500), "USD",
+                     rel_tol=0.01,
+                     hint="Cost per request (1,500 input and 50 output tokens) x 10,000 a day x "
+                          "30 days, at the base model's prices."),
+    "E2.2": Exercise(lambda: _requests_per_day_saving(30.0), "requests a day", rel_tol=0.02,
+                     hint="The fine-tune saves the difference of the two costs per request on "
+                          "each request; divide USD 30 by that saving and by 30 days."),
     "E3.1": Exercise(lambda: _gpu_requests_per_month_at(1.0), "requests a month", rel_tol=0.01,
                      hint="The GPU's monthly bill is fixed: call gpu_breakeven_requests_per_month "
                           "with hosted_cost_per_1k_req=1."),
@@ -167,9 +193,11 @@ EXERCISES: dict[str, Exercise] = {
                      rel_tol=0.0, abs_tol=0.5,
                      hint="Each month now saves USD 2,600 minus USD 2,500; how many such months "
                           "repay USD 400?"),
-    "E4.1": Exercise(lambda: _held_out(2_000), "examples", rel_tol=0.0, abs_tol=0.5,
-                     hint="20 % of 2,000 labelled examples."),
-    "E4.2": Exercise(lambda: _examples_to_detect(0.90, 0.06), "examples per model",
+    "E4.1": Exercise(lambda: _labelled_for_held_out(500), "examples", rel_tol=0.0,
+                     abs_tol=0.5,
+                     hint="The held-out set is 20 % of the labelled examples: 500 is a fifth "
+                          "of how many?"),
+    "E4.2": Exercise(lambda: _examples_to_detect(0.85, 0.04), "examples per model",
                      rel_tol=0.05,
                      hint="Call min_examples_to_detect with the baseline and the gain as "
                           "fractions."),

@@ -100,7 +100,7 @@ def test_exercise_answers_come_from_the_package_and_match_the_issue_figures():
     assert round(expected_answer("E0.1")) == 30_769
     assert round(expected_answer("E1.1")) == round(800 / 13 * 1000)
     assert expected_answer("E1.2") == pytest.approx(400 / 13 * 1000 / 20_000)
-    assert expected_answer("E4.1") == 400                          # 20 % of 2,000
+    assert expected_answer("E4.1") == 2_500                        # 500 held out is 20 %
 
 
 def test_lessons_03_05_06_exercise_answers_match_a_recomputation_by_hand():
@@ -223,3 +223,64 @@ def test_every_exercise_accepts_the_answer_its_own_solution_states():
 def test_an_answer_counts_when_it_is_the_answer_rounded_to_the_digits_typed(typed, status):
     assert expected_answer("E1.2") == pytest.approx(1.538, abs=1e-3)
     assert check_exercise("E1.2", typed).status == status
+
+
+def _executed_cells(path):
+    """The lesson's cells' texts after running it top to bottom (in a copy; blanks unfilled):
+    markdown and code sources, and every printed or displayed text output."""
+    import html
+    import re
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    texts = []
+    for cell in nb.cells:
+        parts = [cell.source]
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            data = out.get("data", {})
+            parts.append(data.get("text/plain", ""))
+            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", data.get("text/html", ""))))
+        texts.append("\n".join(parts))
+    return [c.source for c in nb.cells], texts
+
+
+LESSONS_WITH_EXERCISES = sorted(
+    p for p in (__import__("pathlib").Path(__file__).resolve().parents[2] / "lessons")
+    .glob("0[0-6]_*.ipynb"))
+
+
+@pytest.mark.parametrize("path", LESSONS_WITH_EXERCISES, ids=lambda p: p.stem)
+def test_at_most_one_exercise_per_lesson_repeats_a_number_shown_above_it(path):
+    """Issue 21, item 2: exercises ask for something not on screen. Each answer, within the
+    check's own tolerance, is compared with every number in the markdown, code and printed or
+    displayed output above its check cell (the lesson is run first). One-digit numbers (list
+    items, "step 5", "3 epochs") are too common to count, and so are whole numbers below 100
+    against an answer with a fraction ("20 %" against 19.7 %): answers below 10 are not checked
+    here. At most one exercise in a lesson may repeat a number shown above it."""
+    import re
+
+    sources, texts = _executed_cells(path)
+    repeats, checked = [], 0
+    for i, src in enumerate(sources):
+        found = re.search(r'check_exercise\("([^"]+)"', src)
+        if not found:
+            continue
+        exercise_id = found.group(1)
+        ex, answer = EXERCISES[exercise_id], expected_answer(exercise_id)
+        if answer is None or isinstance(answer, bool):
+            continue
+        checked += 1
+        numbers = [float(n.replace(",", "").replace("_", "")) for n in
+                   re.findall(r"(?<![\w.])\d[\d,_]*(?:\.\d+)?", "\n".join(texts[:i]))]
+        whole = float(answer).is_integer()
+        shown = [n for n in numbers if n >= 10 and (whole or n >= 100 or not n.is_integer())]
+        if any(math.isclose(n, float(answer), rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
+               for n in shown):
+            repeats.append(exercise_id)
+    assert checked >= 1
+    assert len(repeats) <= 1, repeats
