@@ -82,6 +82,14 @@ hub-deps: $(CHP) $(VENV)/.installed-hub-users $(VENV)/.installed-hub-culler
 	  echo "PostgreSQL is not installed and you are not root: the gradebook tests will be skipped."; \
 	  echo "Install it with: sudo apt-get install postgresql"; \
 	fi
+	@if command -v nginx >/dev/null 2>&1 || [ "$$(id -u)" != 0 ]; then :; \
+	else \
+	  echo "Installing Debian's nginx for the HTTPS example (apt-get; the service is not started)..."; \
+	  if [ -e /usr/sbin/policy-rc.d ]; then made=""; else made=1; \
+	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; fi; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	  if [ -n "$$made" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+	fi
 
 # The hub's idle-culler service runs from the hub's environment (deploy/README.md, step 2).
 $(VENV)/.installed-hub-culler: | $(VENV)/bin/python

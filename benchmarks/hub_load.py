@@ -13,7 +13,10 @@ accounts (tests/hub_support.py), a throwaway PostgreSQL gradebook and a temporar
 
 Reports: submissions the exchange received, collected and graded; lost submissions (handed in
 but missing from ``submitted/`` or the gradebook, or graded with another score than the answers
-earn: must be none); the time to submit, to collect and to grade. Writes
+earn: must be none); the time to submit, to collect and to grade; each server's memory (its
+cgroup's usage, deploy/resource_limits.py) once it has the quiz open; and whether a runaway
+student (a kernel asking for 1.5 GB under ``--mem-limit``) was capped while the others' servers
+kept answering. Writes
 benchmarks/class_results.json ("hub_load").
 
     sudo .venv/bin/python benchmarks/hub_load.py              # 30 students, a few minutes
@@ -39,12 +42,17 @@ import class_support as cs  # noqa: E402
 import hub_support as hs  # noqa: E402
 from pg_support import ThrowawayPostgres  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "deploy"))
+import resource_limits as rl  # noqa: E402
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=None,
                         help="jobs for grade_class (default: its own, cores + 1)")
+    parser.add_argument("--mem-limit", default="1G",
+                        help="FTROI_MEM_LIMIT of every user's server (default 1G)")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
     if args.jobs is None:
@@ -75,7 +83,8 @@ def main() -> int:
         course = cs.make_course(home / "ftroi")
         os.system(f"chown -R {instructor}:{instructor} {home / 'ftroi'}")
         hub = hs.Hub({"FTROI_INSTRUCTOR_GROUP": teachers, "FTROI_STUDENT_GROUP": learners,
-                      "FTROI_DB_URL": db_url})
+                      "FTROI_DB_URL": db_url, "FTROI_MEM_LIMIT": args.mem_limit,
+                      "FTROI_CULL_IDLE_SECONDS": "0"})
         hub.env["FTROI_EXCHANGE_ROOT"] = str(hub.work / "exchange")
         hub.start()
 
@@ -104,6 +113,9 @@ def main() -> int:
                 hub.read_notebook(student, path)), quiz.points)
             hub.write_notebook(student, path, mine.submission(profiles[student], student))
         seconds["fetch_and_answer"] = time.perf_counter() - t
+        server_mib = sorted(round((rl.memory_used_bytes(s) or 0) / 2 ** 20) for s in students)
+        print(f"memory per server: median {server_mib[len(server_mib) // 2]} MiB, "
+              f"max {server_mib[-1]} MiB", flush=True)
 
         barrier = threading.Barrier(len(students))
         replies: dict[str, dict] = {}
@@ -136,6 +148,13 @@ def main() -> int:
         expected = {s: quiz.expected(p) for s, p in profiles.items()}
         lost = sorted(s for s in students if s not in collected or s not in totals)
         wrong = sorted(s for s in totals if totals[s] != expected[s])
+
+        runaway = hs.execute_in_new_kernel(hub, students[0], hs.RUNAWAY)
+        others_answer = [hub.user_request(s, "GET", "api/status").status_code
+                         for s in students[1:]] or [200]
+        capped = ("ALLOCATED" not in runaway["stdout"] and hs.oom_kills(students[0]) >= 1
+                  and set(others_answer) == {200})
+        print(f"runaway student capped at {args.mem_limit}: {capped}", flush=True)
     finally:
         if hub is not None:
             hub.stop()
@@ -150,6 +169,9 @@ def main() -> int:
         "lost": lost, "graded_with_another_score": wrong,
         "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "collect_and_grade_s": round(seconds["collect"] + seconds["grade"], 1),
+        "mem_limit": args.mem_limit,
+        "server_memory_mib": {"median": server_mib[len(server_mib) // 2], "max": server_mib[-1]},
+        "runaway_capped": capped,
         "cpus": len(os.sched_getaffinity(0)),
         "load_average_start": [round(x, 2) for x in load_start],
         "load_average_end": [round(x, 2) for x in load_end],
@@ -160,7 +182,7 @@ def main() -> int:
           f"{seconds['grade']:.1f} s for {args.students} students")
     if not args.no_save:
         cs.save_class_result("hub_load", result)
-    return 0 if not lost and not wrong and len(accepted) == args.students else 1
+    return 0 if not lost and not wrong and len(accepted) == args.students and capped else 1
 
 
 if __name__ == "__main__":

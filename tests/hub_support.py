@@ -94,7 +94,7 @@ class LocalAccounts:
     """Unix groups and users that exist only for one test run."""
 
     def __init__(self, prefix: str | None = None) -> None:
-        self.prefix = prefix or f"ft{secrets.token_hex(2)}"
+        self.prefix = prefix or f"ftroi-t-{secrets.token_hex(2)}"  # removed after the run
         self.groups: list[str] = []
         self.users: list[str] = []
 
@@ -364,3 +364,127 @@ def instructor_command(hub: Hub, instructor: str, course: Path, *argv: str,
     env = ftroi_hub.user_environment(instructor, ftroi_hub.settings(hub.env))
     script = f"cd {shlex.quote(str(course))} && {shlex.join(argv)}"
     return login_shell(instructor, script, {**env, **extra_env}, hub.profile_d, timeout=timeout)
+
+
+class Nginx:
+    """deploy/nginx-ftroi-hub.conf, as shipped, in front of a :class:`Hub`: Debian's nginx in
+    the foreground with a self-signed certificate, on free ports of 127.0.0.1."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.dir = hub.work / "nginx"
+        for sub in ("tmp", "logs"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+            os.chmod(self.dir / sub, 0o777)
+        self.port = free_port()
+        http_port = free_port()
+        cert, key = self.dir / "cert.pem", self.dir / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=hub.example.org", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True)
+        site = (DEPLOY / "nginx-ftroi-hub.conf").read_text()
+        for old, new in (("listen 443 ssl;", f"listen 127.0.0.1:{self.port} ssl;"),
+                         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+                         ("/etc/letsencrypt/live/hub.example.org/fullchain.pem", str(cert)),
+                         ("/etc/letsencrypt/live/hub.example.org/privkey.pem", str(key)),
+                         ("http://127.0.0.1:8000", f"http://127.0.0.1:{hub.port}")):
+            if old not in site:
+                raise AssertionError(f"{old!r} is no longer in deploy/nginx-ftroi-hub.conf")
+            site = site.replace(old, new)
+        (self.dir / "site.conf").write_text(site)
+        tmp = self.dir / "tmp"
+        (self.dir / "nginx.conf").write_text(
+            f"daemon off;\npid {self.dir}/nginx.pid;\nerror_log {self.dir}/logs/error.log;\n"
+            "events {}\nhttp {\n  access_log off;\n"
+            + "".join(f"  {k}_temp_path {tmp}/{k};\n"
+                      for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + f"  include {self.dir}/site.conf;\n}}\n")
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 30) -> Nginx:
+        self.proc = subprocess.Popen(["nginx", "-c", str(self.dir / "nginx.conf"), "-e",
+                                      str(self.dir / "logs" / "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     start_new_session=True)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.proc.stderr.read().decode()[-2000:]}")
+            try:
+                requests.get(self.url, verify=False, timeout=3)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        raise RuntimeError("nginx did not answer")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=30)
+
+
+#: What a runaway student's kernel runs: it asks for 1.5 GB, more than a server's limit allows.
+RUNAWAY = "b = bytearray(1536 * 1024 * 1024)\nb[::4096] = b'x' * len(b[::4096])\nprint('ALLOCATED')"
+
+
+def execute_in_new_kernel(hub: Hub, user: str, code: str, timeout_s: float = 120,
+                           base: str | None = None) -> dict:
+    """Start a kernel on ``user``'s server through the proxy (or ``base``: the HTTPS reverse
+    proxy in front of it), run ``code`` over the kernel's websocket (the JupyterLab protocol),
+    and report what came back."""
+    import ssl
+    import uuid
+
+    import websocket
+
+    base = base or hub.url
+    r = requests.post(f"{base}/user/{user}/api/kernels", json={"name": "python3"},
+                      headers={"Authorization": f"token {hub.token}"}, verify=False, timeout=120)
+    r.raise_for_status()
+    kernel = r.json()["id"]
+    ws_url = base.replace("http", "ws", 1) + f"/user/{user}/api/kernels/{kernel}/channels"
+    ws = websocket.create_connection(ws_url, header=[f"Authorization: token {hub.token}"],
+                                     timeout=timeout_s, suppress_origin=True,
+                                     sslopt={"cert_reqs": ssl.CERT_NONE})
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({
+        "header": {"msg_id": msg_id, "username": user, "session": uuid.uuid4().hex,
+                   "msg_type": "execute_request", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+    seen = {"stdout": "", "states": [], "reply": None}
+    idle = False  # iopub and shell are separate channels: wait for the reply AND for idle
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not (seen["reply"] is not None and idle):
+        try:
+            msg = json.loads(ws.recv())
+        except (websocket.WebSocketException, OSError):
+            break
+        kind = msg.get("msg_type") or msg.get("header", {}).get("msg_type")
+        mine = msg.get("parent_header", {}).get("msg_id") == msg_id
+        if kind == "status":
+            state = msg["content"]["execution_state"]
+            seen["states"].append(state)
+            if state in ("restarting", "dead"):
+                break
+            idle = idle or (state == "idle" and mine)
+        elif kind == "stream" and mine:
+            seen["stdout"] += msg["content"].get("text", "")
+        elif kind == "execute_reply" and mine:
+            seen["reply"] = msg["content"]["status"]
+    ws.close()
+    return seen
+
+
+def oom_kills(user: str) -> int:
+    """How many processes the OOM killer stopped in ``user``'s server's cgroup (-1: unknown)."""
+    import resource_limits as rl
+
+    for events in (rl.CGROUP_ROOT / rl.GROUP / user / "memory.events",
+                   rl.CGROUP_ROOT / "memory" / rl.GROUP / user / "memory.oom_control"):
+        if events.is_file():
+            for line in events.read_text().splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+    return -1
