@@ -31,7 +31,7 @@ from .formatting import format_value
 
 __all__ = ["Table", "column_kind", "format_value", "header", "show_table"]
 
-KINDS = ("money", "months", "percent", "fraction", "count", "number", "text", "yes/no", "date")
+KINDS = ("money", "months", "percent", "points", "fraction", "count", "number", "text", "yes/no", "date")
 
 _URL = re.compile(r"^https?://\S+$")
 
@@ -55,8 +55,9 @@ def column_kind(name: str, values: Any = None) -> str:
         return "money"
     if n.endswith("every_months"):  # a cadence: retrain every N months
         return "count"
-    if re.search(r"(^|_)(pct|percent|points)($|_)", n):
-        return "percent"
+    if re.search(r"(^|_)(pct|percent|points|pts)($|_)", n):
+        # a difference of two percentages is in percentage points, not per cent
+        return "points" if re.search(r"(^|_)(delta|gain|difference)($|_)", n) else "percent"
     if re.search(r"(^|_)(months?|days)(\b|_)", n) and not re.search(r"per_(month|day)$", n):
         return "months"
     if re.search(r"(^|_)(fraction|share|utilization|probability|accuracy)($|_)", n):
@@ -132,6 +133,10 @@ def header(name: str) -> str:
     'requests per day'
     """
     text = str(name)
+    inner = re.fullmatch(r"(.+?)_(pct|percent|points|pts)(_.+)?", text)
+    if inner:  # the unit moves to the end: "stated_delta_pct_low" -> "stated delta low (pp)"
+        unit = "pp" if column_kind(text) == "points" else "%"
+        return f"{inner.group(1)}{inner.group(3) or ''} ({unit})".replace("_", " ").strip()
     for pattern, words in _UNIT_WORDS:
         new = re.sub(pattern, words, text)
         if new != text:
@@ -203,7 +208,8 @@ def show_table(df: Any, caption: str = "", *, formats: Mapping[str, str] | None 
     columns : list, optional
         Show only these columns, in this order.
     index : bool, optional
-        Show the index (default: only when it is not a plain 0, 1, 2 ... range).
+        Show the index (default: only a named index or one of labels, never row numbers,
+        not even the gaps a filter leaves in them).
 
     Returns
     -------
@@ -243,8 +249,8 @@ def show_table(df: Any, caption: str = "", *, formats: Mapping[str, str] | None 
         raise ValueError(f"formats must be among {KINDS}, got {bad}")
     if columns:
         frame = frame[list(columns)]
-    if index is None:
-        index = not isinstance(frame.index, pd.RangeIndex)
+    if index is None:  # row numbers (also those left by a filter) are not shown
+        index = frame.index.name is not None or not pd.api.types.is_integer_dtype(frame.index)
     text = pd.DataFrame(index=frame.index)
     kinds: dict[str, str] = {}
     for col in frame.columns:
@@ -254,7 +260,10 @@ def show_table(df: Any, caption: str = "", *, formats: Mapping[str, str] | None 
         if kind == "money" and d is None:
             d = _money_decimals(values)
         label = labels.get(col) or header(str(col))
-        text[label] = [format_value(v, kind, d) for v in values]
+        if kind == "points":
+            text[label] = [format_value(v, "percent", d).replace(" %", " pp") for v in values]
+        else:
+            text[label] = [format_value(v, kind, d) for v in values]
         kinds[label] = kind
     if index:
         text.index = [str(i) for i in frame.index]

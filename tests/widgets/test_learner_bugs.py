@@ -52,3 +52,21 @@ def test_the_prediction_button_is_as_wide_as_its_label():
     assert button.description == "Reveal the answer"
     assert button.layout.width == "max-content"     # sized to its text, not a fixed width
     assert button.layout.min_width == "11em"        # 17 characters and the eye icon fit
+
+
+def test_a_filtered_table_shows_no_row_numbers_and_deltas_in_percentage_points():
+    """Issue 21: lesson 04 printed "delta pct low" headers, an unlabelled index and "3.0 %"
+    for differences the lesson calls percentage points."""
+    from ftroi_helpers import show_table
+    from ftroi_helpers.quality import task_quality_delta_check
+
+    check = task_quality_delta_check()
+    table = show_table(check[check["can_be_negative"]], "Tasks that can lose")
+    assert not table.show_index and "<th scope='col'></th>" not in table._repr_html_()
+    headers = list(table.text.columns)
+    assert "stated delta low (pp)" in headers and "midpoint delta (pp)" in headers
+    assert not any("_" in h or " pct" in h for h in headers), headers
+    assert table.text["stated delta low (pp)"].str.endswith(" pp").all()
+    shares = show_table({"share_not_better_pct": [12.5]})     # a share stays a percentage
+    assert list(shares.text.columns) == ["share not better (%)"]
+    assert shares.text.iloc[0, 0] == "12.5 %"
