@@ -495,10 +495,30 @@ def from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
 
 
 def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
-    """:func:`from_dict` without the file's name in its messages."""
+    """:func:`from_dict` without the file's name in its messages: each section read and
+    checked by its own reader."""
     if not isinstance(data, Mapping):
         raise TypeError(f"a scenario must hold a table of field: value, got a "
                         f"{type(data).__name__}")
+    cost, given_in, workload, prices = _read_cost(origin, data)
+    derived = _derive_costs(origin, cost, workload, prices)
+    scenario = Scenario(**cost)
+    prompt = _table(origin, data, "prompt")
+    _check_keys(origin, "prompt", prompt, _PROMPT_KEYS)
+    prompt = {k: _number(origin, "prompt", k, v, "text") for k, v in prompt.items()}
+    title, as_of, caveats = _read_top(origin, data)
+    return ScenarioFile(
+        scenario=scenario, title=title, as_of=as_of, workload=workload, prices=prices,
+        ranges=_read_ranges(origin, data),
+        uncertainty=_read_uncertainty(origin, data, scenario.horizon_months),
+        decision_tree=_read_tree(origin, data), sources=_read_sources(origin, data),
+        prompt=prompt, caveats=tuple(caveats), given=frozenset(given_in), derived=frozenset(derived),
+    )
+
+
+def _read_cost(origin: str, data: Mapping[str, Any]
+               ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any], dict[str, Any]]:
+    """The cost model's fields (where each was given), and [workload] and [prices]' other keys."""
     scenario_names = _scenario_fields()
     cost: dict[str, Any] = {}
     given_in: dict[str, str] = {}
@@ -542,9 +562,12 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
                              "requests_per_month or requests_per_day, not both")
         cost["requests_per_month"] = workload.pop("requests_per_day") * DAYS_PER_MONTH
         given_in["requests_per_month"] = "[workload]"
-    derived = _derive_costs(origin, cost, workload, prices)
-    scenario = Scenario(**cost)
+    return cost, given_in, workload, prices
 
+
+def _read_ranges(origin: str, data: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """[ranges]: field -> (low, high), checked as the sensitivity analysis checks them."""
+    scenario_names = _scenario_fields()
     ranges_table = _table(origin, data, "ranges")
     _check_keys(origin, "ranges", ranges_table, [n for n in scenario_names if n != "horizon_months"])
     ranges: dict[str, tuple[float, float]] = {}
@@ -565,6 +588,12 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"[ranges]: {exc}") from None
 
+    return ranges
+
+
+def _read_uncertainty(origin: str, data: Mapping[str, Any], horizon_months: int
+                      ) -> dict[str, Any]:
+    """[uncertainty]: the Monte Carlo's settings given in the file (defaults not filled in)."""
     uncertainty = _table(origin, data, "uncertainty")
     _check_keys(origin, "uncertainty", uncertainty, _UNCERTAINTY_KEYS)
     uncertainty = {k: _number(origin, "uncertainty", k, v, _UNCERTAINTY_KEYS[k][0])
@@ -577,14 +606,19 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         if key in uncertainty and uncertainty[key] < low:
             raise ValueError(f"{_where(origin, 'uncertainty', key)} must be >= {low}, got "
                              f"{uncertainty[key]}")
-    if settings["within_months"] > scenario.horizon_months:
+    if settings["within_months"] > horizon_months:
         raise ValueError(f"{_where(origin, 'uncertainty', 'within_months')} must be at most "
-                         f"horizon_months ({scenario.horizon_months}), got "
+                         f"horizon_months ({horizon_months}), got "
                          f"{settings['within_months']}")
     if settings["spread_pct"] > 100:
         raise ValueError(f"{_where(origin, 'uncertainty', 'spread_pct')} must be between 0 and "
                          f"100, got {uncertainty['spread_pct']:g}")
 
+    return uncertainty
+
+
+def _read_tree(origin: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """[decision_tree]: the answers given."""
     tree = _table(origin, data, "decision_tree")
     _check_keys(origin, "decision_tree", tree, _TREE_KEYS)
     tree = {k: _number(origin, "decision_tree", k, v, _TREE_KEYS[k][0]) for k, v in tree.items()}
@@ -592,6 +626,11 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         raise ValueError(f"{_where(origin, 'decision_tree', 'quality_gap_pct')} must be between "
                          f"0 and 100, got {tree['quality_gap_pct']:g}")
 
+    return tree
+
+
+def _read_sources(origin: str, data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """[sources]: field -> {source, as_of} (a plain text is the source)."""
     sources_table = _table(origin, data, "sources")
     sources: dict[str, dict[str, str]] = {}
     for key, entry in sources_table.items():
@@ -606,10 +645,11 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
         if "as_of" in sources[key]:
             _iso_date(origin, f"sources.{key}", sources[key]["as_of"])
 
-    prompt = _table(origin, data, "prompt")
-    _check_keys(origin, "prompt", prompt, _PROMPT_KEYS)
-    prompt = {k: _number(origin, "prompt", k, v, "text") for k, v in prompt.items()}
+    return sources
 
+
+def _read_top(origin: str, data: Mapping[str, Any]) -> tuple[str, str, list[str]]:
+    """The top-level title, as_of and caveats; the format version is checked."""
     title = data.get("title", "My decision")
     if not isinstance(title, str):
         raise TypeError(f"{_where(origin, None, 'title')} must be text, got {title!r}")
@@ -627,11 +667,7 @@ def _from_dict(data: Mapping[str, Any], origin: str = "") -> ScenarioFile:
     if version != FORMAT_VERSION:
         raise ValueError(f"{_where(origin, None, 'format')} must be {FORMAT_VERSION} (this "
                          f"version of ftroi), got {version!r}")
-    return ScenarioFile(
-        scenario=scenario, title=title, as_of=as_of, workload=workload, prices=prices,
-        ranges=ranges, uncertainty=uncertainty, decision_tree=tree, sources=sources,
-        prompt=prompt, caveats=tuple(caveats), given=frozenset(given_in), derived=frozenset(derived),
-    )
+    return title, as_of, caveats
 
 
 def _iso_date(origin: str, section: str | None, value: Any) -> str:
