@@ -244,6 +244,9 @@ def hostile(tmp_path_factory) -> HostileClass:
     broken = course / "autograded" / "lp" / QUIZ / NB
     if broken.parent.is_dir():  # (stock nbgrader never gets this far)
         broken.write_text("{ not a notebook")
+    if (course / "autograded" / "backup" / QUIZ).is_dir():  # a link planted after autograde
+        (course / "autograded" / "backup" / QUIZ / "key.py").symlink_to(
+            course / "ftroi_course" / "key.py")
     nbgrader("feedback", "generate_feedback", QUIZ)
     nbgrader("release", "release_feedback", QUIZ)
     nbgrader("export", "export")
@@ -344,6 +347,13 @@ def test_generate_feedback_skips_only_the_broken_notebook(hostile):
     assert f"There was an error processing assignment '{QUIZ}' for student 'lp'" in (
         hostile.logs["feedback"])
     assert hostile.codes["feedback"] == 1  # nbgrader's status when any submission failed
+
+
+def test_generate_feedback_moves_a_link_out_of_autograded_before_copying(hostile):
+    assert hostile.files("feedback", "backup", QUIZ) == {f"{QUIZ}.html"}
+    moved = hostile.course / "quarantine" / "autograded" / "backup" / QUIZ / "key.py"
+    assert moved.is_symlink()
+    assert "backup's autograded/q1_break_even: moved key.py" in hostile.logs["feedback"]
 
 
 def test_release_feedback_skips_a_folder_without_submission_secret(hostile):
@@ -485,3 +495,27 @@ def test_student_file_modules_doctests_pass(module):
 
     result = doctest.testmod(importlib.import_module(f"ftroi_course.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def _cell_with_schema(version):
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
+                                 "grade_id": "x", "schema_version": version}
+    return cell
+
+
+def test_old_nbgrader_metadata_is_upgraded_and_newer_refused_naming_the_student():
+    from ftroi_course.submission_guard import UpgradeStudentMetadata
+    from nbgrader.nbgraderformat import SCHEMA_VERSION, MetadataValidator
+
+    resources = {"nbgrader": {"student": "news"}}
+    nb = nbformat.v4.new_notebook(cells=[_cell_with_schema(1)])
+    nb, _ = UpgradeStudentMetadata().preprocess(nb, resources)
+    assert nb.cells[0].metadata.nbgrader["schema_version"] == SCHEMA_VERSION
+    MetadataValidator().validate_nb(nb)  # what nbgrader's CheckCellMetadata then checks
+    newer = nbformat.v4.new_notebook(cells=[_cell_with_schema(SCHEMA_VERSION + 1)])
+    with pytest.raises(ValueError, match="student news: cell 0 claims nbgrader metadata schema"):
+        UpgradeStudentMetadata().preprocess(newer, resources)
+    broken = nbformat.v4.new_notebook(cells=[_cell_with_schema("one")])
+    with pytest.raises(ValueError, match="student news: cell 0 has nbgrader metadata that"):
+        UpgradeStudentMetadata().preprocess(broken, resources)
