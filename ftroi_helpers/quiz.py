@@ -1,17 +1,26 @@
 """The learner's side of the nbgrader quizzes: your numbers, a self-check, and your recorded answer.
 
-A quiz notebook calls three things from here:
+A quiz notebook calls these from here:
 
-* :func:`given` shows the numbers of one question *for you*. Each student gets a variant of
-  every numeric question, chosen from their id (``FTROI_STUDENT_ID``, else ``JUPYTERHUB_USER``);
-  with neither set, the notebook shows the practice variant, the numbers printed in the workbook.
+* :func:`given` shows the numbers of one question *for you*, and :func:`choices` (in an exam)
+  your own order of a multiple-choice question's options. Whose they are comes from your id
+  (``FTROI_STUDENT_ID``, else ``JUPYTERHUB_USER``).
+
+  - In a **practice** quiz (and the instructor's source) the numbers are a public function of
+    course id, quiz and id; with no id, the practice variant: the numbers printed in the
+    workbook. The options are in the order the question lists them.
+  - In an **exam** the numbers come from the exam's own values and the options are shuffled
+    for each student, both keyed by the exam's seed, which the exam release writes into the
+    setup cell (see :mod:`ftroi_helpers.quiz_variants`). An exam needs your id.
+
 * :func:`check` is the instant self-check under each answer. What it may say depends on the quiz
   mode (``FTROI_QUIZ_MODE``, else the mode the instructor released the quiz in):
 
   - **practice**: right or wrong, with a hint. The practice key comes with the practice release
     (``practice_key.json`` beside the notebook), never with this package.
   - **exam**: only whether the answer has the right *form* (a number, or one of the offered
-    letters). Nothing a learner has in an exam can tell a right answer from a wrong one.
+    letters, named with its option's text). Nothing a learner has in an exam can tell a right
+    answer from a wrong one.
 
 * :func:`record` is what the hidden tests call while nbgrader grades the notebook. It prints the
   answer as plain data (a number or a letter) and nothing else; the comparison with the key runs
@@ -26,10 +35,11 @@ With no student id, the practice variant: the calculator demo's calculator with 
 
 >>> import os
 >>> os.environ.pop("FTROI_STUDENT_ID", None); os.environ.pop("JUPYTERHUB_USER", None)
->>> use_quiz("q1_break_even", course="ftroi", mode="exam")
+>>> use_quiz("q1_break_even", course="ftroi", mode="practice")
 >>> p = given("q1_1")
 >>> p["hosted_cost_per_1k_req"], p["one_time_finetune_cost"]
 (14, 650)
+>>> use_quiz("q1_break_even", course="ftroi", mode="exam", seed="ab" * 32)
 >>> print(check("q1_1", 30_000))
 q1_1: recorded 30,000 (requests). This is an exam: the self-check checks only the form of your answer, never whether it is right.
 >>> record("q1_1", 30_000.0)
@@ -44,14 +54,32 @@ import math
 import numbers
 import os
 import re
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
-from itertools import product
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .quiz_variants import (
+    MAX_TEXT,
+    _quiz,
+    _spec,
+    exam_item_combinations,
+    exam_item_params,
+    exam_letter,
+    exam_order,
+    exam_variant_params,
+    given_combinations,
+    item_combinations,
+    item_info,
+    item_params,
+    item_variant,
+    quiz_items,
+    variant_key,
+    variant_params,
+)
+from .quiz_variants import short as _short
+
 __all__ = [
+    "Choices",
     "Feedback",
     "Given",
     "MODES",
@@ -59,7 +87,13 @@ __all__ = [
     "autograding",
     "calculator",
     "check",
+    "choices",
     "cost_curve",
+    "exam_item_combinations",
+    "exam_item_params",
+    "exam_letter",
+    "exam_order",
+    "exam_variant_params",
     "given",
     "given_combinations",
     "item_combinations",
@@ -76,6 +110,7 @@ __all__ = [
     "use_quiz",
     "variant_key",
     "variant_params",
+    "your_letter",
 ]
 
 #: The two quiz modes: ``practice`` tells right from wrong, ``exam`` checks only the form.
@@ -85,39 +120,7 @@ RECORD_MARKER = "FTROI-ANSWER "
 #: The practice key's file name, written beside a practice release's notebook.
 PRACTICE_KEY_FILE = "practice_key.json"
 #: Longest answer text kept or echoed in a message.
-_MAX_TEXT = 40
-
-
-# --------------------------------------------------------------------------------------------
-# question data
-
-
-@lru_cache(maxsize=1)
-def quiz_items() -> dict[str, Any]:
-    """Every quiz's items and numeric variants, from ``data/quiz_items.json`` (no answers)."""
-    text = resources.files("ftroi_helpers").joinpath("data/quiz_items.json").read_text("utf-8")
-    return json.loads(text)
-
-
-def _quiz(quiz: str) -> dict[str, Any]:
-    quizzes = quiz_items()["quizzes"]
-    if not isinstance(quiz, str) or quiz not in quizzes:
-        listed = ", ".join(repr(q) for q in quizzes)
-        raise ValueError(f"quiz must be one of {listed}, got {_short(quiz)}")
-    return quizzes[quiz]
-
-
-def item_info(quiz: str, item_id: str) -> dict[str, Any]:
-    """What one item asks for: its kind (``number`` or ``choice``), options or unit, tolerance.
-
-    >>> item_info("q1_break_even", "q1_3")["options"]
-    'ABCD'
-    """
-    entry = _quiz(quiz)["items"].get(item_id) if isinstance(item_id, str) else None
-    if entry is None:
-        listed = ", ".join(_quiz(quiz)["items"])
-        raise ValueError(f"item_id must be an item of {quiz} ({listed}), got {_short(item_id)}")
-    return entry
+_MAX_TEXT = MAX_TEXT
 
 
 # --------------------------------------------------------------------------------------------
@@ -129,12 +132,15 @@ class _State:
     quiz: str | None = None
     course: str = "ftroi"
     mode: str | None = None
+    seed: str | None = None
+    options: dict[str, list[str]] = field(default_factory=dict)
 
 
 _STATE = _State()
 
 
-def use_quiz(quiz: str, course: str = "ftroi", mode: str | None = None) -> None:
+def use_quiz(quiz: str, course: str = "ftroi", mode: str | None = None,
+             seed: str | None = None) -> None:
     """Set the quiz this notebook is (its locked setup cell calls this).
 
     Parameters
@@ -142,16 +148,23 @@ def use_quiz(quiz: str, course: str = "ftroi", mode: str | None = None) -> None:
     quiz : str
         The quiz's name, e.g. ``"q1_break_even"``.
     course : str
-        The course id; it is part of every variant, so a new course id gives new numbers.
+        The course id; it is part of every practice variant.
     mode : {"practice", "exam"} or None
-        The mode the quiz was released in. ``FTROI_QUIZ_MODE`` overrides it when set.
+        The mode the quiz was released in. ``FTROI_QUIZ_MODE`` overrides it for the self-check.
+    seed : str or None
+        An exam's seed (64 hexadecimal digits), written by the exam release: it picks each
+        student's exam numbers and option order.
     """
     _quiz(quiz)
     if not isinstance(course, str) or not course.strip():
         raise ValueError(f"course must be a non-empty course id, got {_short(course)}")
     if mode is not None and mode not in MODES:
         raise ValueError(f"mode must be 'practice' or 'exam', got {_short(mode)}")
-    _STATE.quiz, _STATE.course, _STATE.mode = quiz, course.strip(), mode
+    if seed is not None and not (isinstance(seed, str) and re.fullmatch(r"[0-9a-f]{64}", seed)):
+        raise ValueError(f"seed must be the exam release's 64 hexadecimal digits, got "
+                         f"{_short(seed)}")
+    _STATE.quiz, _STATE.course, _STATE.mode, _STATE.seed = quiz, course.strip(), mode, seed
+    _STATE.options = {}
 
 
 def _current_quiz() -> str:
@@ -193,99 +206,7 @@ def quiz_mode() -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# variants: a pure function of course, quiz, question and student
-
-
-def _pick(course: str, quiz: str, given_id: str, student: str, param: str, n: int) -> int:
-    """The index of one parameter's value for a student (1..n-1: never the practice value)."""
-    if n == 1:
-        return 0
-    text = "\x1f".join((course, quiz, given_id, student, param))
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return 1 + int.from_bytes(digest[:8], "big") % (n - 1)
-
-
-def _spec(quiz: str, given_id: str) -> dict[str, dict[str, Any]]:
-    spec = _quiz(quiz)["given"].get(given_id) if isinstance(given_id, str) else None
-    if spec is None:
-        listed = ", ".join(_quiz(quiz)["given"])
-        raise ValueError(f"given_id must be one of {quiz}'s questions ({listed}), "
-                         f"got {_short(given_id)}")
-    return spec
-
-
-def variant_key(course: str, quiz: str, given_id: str, student: str | None) -> str:
-    """The variant as dot-separated value indices, in the spec's parameter order.
-
-    ``"0.0.0"`` is the practice variant; every student's indices are >= 1 where there is a
-    choice, so no student gets the practice numbers.
-
-    >>> variant_key("ftroi", "q1_break_even", "q1_1", None)
-    '0.0.0'
-    >>> variant_key("ftroi", "q1_break_even", "q1_1", "alice") == \\
-    ...     variant_key("ftroi", "q1_break_even", "q1_1", "alice")
-    True
-    """
-    spec = _spec(quiz, given_id)
-    if student is None:
-        return ".".join("0" for _ in spec)
-    return ".".join(str(_pick(course, quiz, given_id, student, name, len(p["values"])))
-                    for name, p in spec.items())
-
-
-def variant_params(course: str, quiz: str, given_id: str, student: str | None) -> dict[str, Any]:
-    """The numbers of one question for one student (None: the practice variant).
-
-    >>> variant_params("ftroi", "q2_eval_baselines", "q2_3", None)
-    {'labelled_examples': 1340, 'holdout_fraction': 0.2}
-    """
-    spec = _spec(quiz, given_id)
-    indices = [int(i) for i in variant_key(course, quiz, given_id, student).split(".")]
-    return {name: p["values"][i] for (name, p), i in zip(spec.items(), indices, strict=True)}
-
-
-def item_variant(course: str, quiz: str, item_id: str, student: str | None) -> str:
-    """One numeric item's variant: the variant keys of the questions it uses, joined by ``|``.
-
-    >>> item_variant("ftroi", "q1_break_even", "q1_6", None)
-    '0.0.0.0.0.0.0.0|0'
-    """
-    entry = item_info(quiz, item_id)
-    if entry["kind"] != "number":
-        raise ValueError(f"item_id must be a numeric item, got {_short(item_id)}")
-    return "|".join(variant_key(course, quiz, g, student) for g in entry["given"])
-
-
-def item_params(course: str, quiz: str, item_id: str, student: str | None) -> dict[str, Any]:
-    """All the numbers one numeric item uses, for one student (None: practice).
-
-    >>> item_params("ftroi", "q1_break_even", "q1_6", None)["training_usd"]
-    75
-    """
-    out: dict[str, Any] = {}
-    for g in item_info(quiz, item_id)["given"]:
-        out.update(variant_params(course, quiz, g, student))
-    return out
-
-
-def item_combinations(quiz: str, item_id: str) -> list[tuple[str, dict[str, Any]]]:
-    """Every variant of one numeric item, as (item variant, numbers): a practice key's rows."""
-    rows: list[tuple[str, dict[str, Any]]] = [("", {})]
-    for g in item_info(quiz, item_id)["given"]:
-        rows = [(f"{k}|{gk}" if k else gk, {**p, **gp})
-                for k, p in rows for gk, gp in given_combinations(quiz, g)]
-    return rows
-
-
-def given_combinations(quiz: str, given_id: str) -> list[tuple[str, dict[str, Any]]]:
-    """Every variant of one question, as (variant key, numbers): what a practice key covers."""
-    spec = _spec(quiz, given_id)
-    names = list(spec)
-    out = []
-    for idx in product(*(range(len(spec[n]["values"])) for n in names)):
-        out.append((".".join(map(str, idx)),
-                    {n: spec[n]["values"][i] for n, i in zip(names, idx, strict=True)}))
-    return out
+# your numbers and your options
 
 
 class Given(dict):
@@ -313,25 +234,113 @@ class Given(dict):
                 f"| name | value | meaning |\n|---|---:|---|\n{rows}\n")
 
 
+def _exam_student(what: str) -> tuple[str, str]:
+    """The exam's seed and whose exam this is, or a clear error saying what is missing."""
+    if _STATE.seed is None:
+        raise ValueError(f"{what}: this exam notebook has no exam seed in its setup cell; use "
+                         "the notebook your instructor released, and run its setup cell first")
+    who = student_id()
+    if who is None:
+        raise ValueError(
+            f"{what}: in an exam every student has their own numbers and option order, and "
+            "no student id is set. On JupyterHub it is your user name; elsewhere run "
+            "import os; os.environ['FTROI_STUDENT_ID'] = 'your id' (the id your instructor "
+            "grades you under), then run the cells again")
+    return _STATE.seed, who
+
+
 def given(given_id: str) -> Given:
     """The numbers of one question for whoever runs this notebook (see :func:`student_id`).
 
-    Returns a :class:`Given`: a dict of the question's numbers by name, shown as a table.
+    Returns a :class:`Given`: a dict of the question's numbers by name, shown as a table. In an
+    exam they are the exam's numbers for you; otherwise the practice numbers.
     """
     quiz = _current_quiz()
-    who = student_id()
     spec = _spec(quiz, given_id)
-    values = variant_params(_STATE.course, quiz, given_id, who)
-    return Given(given_id, values, {n: p.get("label", "") for n, p in spec.items()}, who)
+    labels = {n: p.get("label", "") for n, p in spec.items()}
+    if _STATE.mode == "exam":
+        seed, who = _exam_student(f"given({given_id!r})")
+        return Given(given_id, exam_variant_params(seed, quiz, given_id, who), labels, who)
+    who = student_id()
+    return Given(given_id, variant_params(_STATE.course, quiz, given_id, who), labels, who)
+
+
+class Choices(dict):
+    """A multiple-choice question's options as you see them: letter -> text, shown as a list."""
+
+    def __init__(self, item_id: str, options: dict[str, str], who: str | None) -> None:
+        super().__init__(options)
+        self.item_id, self.who = item_id, who
+
+    def _head(self) -> str:
+        if self.who is None:
+            return f"The options of {self.item_id}"
+        return (f"Your options for {self.item_id} (student {self.who}; every student sees "
+                f"them in their own order)")
+
+    def __repr__(self) -> str:
+        rows = "\n".join(f"  {letter}. {text}" for letter, text in self.items())
+        return f"{self._head()}:\n{rows}"
+
+    def _repr_markdown_(self) -> str:
+        rows = "\n".join(f"- **{letter}.** {text}" for letter, text in self.items())
+        return f"**{self._head()}**:\n\n{rows}\n"
+
+
+def choices(item_id: str, options: list[str] | None = None) -> Choices:
+    """The options of a multiple-choice item as you see them (an exam's locked cell calls this).
+
+    Parameters
+    ----------
+    item_id : str
+        The item, e.g. ``"q1_3"``.
+    options : list of str, optional
+        The options' texts in the order the question lists them (A, B, ...). The exam release
+        writes them here; without them, the texts already given are used.
+
+    In an exam the options are shuffled for each student (by the exam's seed): answer with the
+    letter shown here. Elsewhere they keep the question's order.
+    """
+    quiz = _current_quiz()
+    letters = item_info(quiz, item_id).get("options", "")
+    if not letters:
+        raise ValueError(f"item_id must be a multiple-choice item of {quiz}, got "
+                         f"{_short(item_id)}")
+    if options is not None:
+        if not isinstance(options, (list, tuple)) or len(options) != len(letters) \
+                or not all(isinstance(t, str) and t.strip() for t in options):
+            raise ValueError(f"options must be {len(letters)} texts, one per letter "
+                             f"({', '.join(letters)}), got {_short(options)}")
+        _STATE.options[item_id] = [t.strip() for t in options]
+    texts = _STATE.options.get(item_id)
+    if texts is None:
+        raise ValueError(f"choices({item_id!r}) needs the options' texts: the question above "
+                         "lists them")
+    listed = dict(zip(letters, texts, strict=True))
+    if _STATE.mode != "exam":
+        return Choices(item_id, listed, None)
+    seed, who = _exam_student(f"choices({item_id!r})")
+    order = exam_order(seed, quiz, item_id, who)
+    return Choices(item_id, {mine: listed[order[k]] for k, mine in enumerate(letters)}, who)
+
+
+def your_letter(item_id: str, listed: str) -> str:
+    """The letter under which you see the option the question's source lists as ``listed``
+    (the same letter outside an exam). The source notebooks' solutions use it.
+    """
+    quiz = _current_quiz()
+    if _STATE.mode == "exam":
+        seed, who = _exam_student(f"your_letter({item_id!r})")
+        return exam_letter(seed, quiz, item_id, who, listed)
+    options = item_info(quiz, item_id)["options"]
+    if not isinstance(listed, str) or listed.strip().upper() not in options:
+        raise ValueError(f"listed must be one of {item_id}'s letters ({', '.join(options)}), "
+                         f"got {_short(listed)}")
+    return listed.strip().upper()
 
 
 # --------------------------------------------------------------------------------------------
 # answers as plain data
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
 
 
 def normalise_answer(answer: Any) -> float | str | None:
@@ -468,9 +477,16 @@ def _form(entry: dict[str, Any], item_id: str, answer: Any) -> tuple[Any, str | 
     return value, None
 
 
-def _shown(entry: dict[str, Any], value: Any) -> str:
+def _shown(entry: dict[str, Any], value: Any, item_id: str = "") -> str:
     if entry["kind"] == "choice":
-        return str(value)
+        texts = _STATE.options.get(item_id)
+        if texts is None or _STATE.quiz is None:
+            return str(value)
+        try:
+            text = choices(item_id)[value]
+        except (KeyError, ValueError):
+            return str(value)
+        return f'{value} ("{text}")'
     return f"{value:,.10g} ({entry['unit']})"
 
 
@@ -490,7 +506,7 @@ def check(item_id: str, answer: Any) -> Feedback:
     value, problem = _form(entry, item_id, answer)
     if problem:
         return Feedback(item_id, False, problem)
-    shown = _shown(entry, value)
+    shown = _shown(entry, value, item_id)
     if quiz_mode() == "exam":
         return Feedback(item_id, False,
                         f"{item_id}: recorded {shown}. This is an exam: the self-check checks "

@@ -2,8 +2,9 @@
 
 Everything here reads the quiz's *source* notebook (the instructor's master copy): a student's
 right answers come from running its own solution cells with ``FTROI_STUDENT_ID`` set to the
-student (every student has their own numbers), the points from its grade cells. Nothing is taken
-from the key or the grading code under test.
+student and the *released* setup cell (every student has their own numbers and, in an exam,
+their own order of options, keyed by the exam's seed that the release wrote), the points from
+its grade cells. Nothing is taken from the key or the grading code under test.
 
 Profiles (what a student hands in):
 
@@ -70,18 +71,26 @@ def _options(nb, item_id: str) -> str:
     return "".join(re.findall(r"^- \*\*([A-Z])\.\*\*", question.source, re.M))
 
 
-def right_answers(nb, student: str) -> dict[str, object]:
+def released_setup(release) -> str | None:
+    """The released notebook's setup cell (``use_quiz(...)`` with course, mode and, in an exam,
+    the exam's seed), or None."""
+    return next((c.source for c in release.cells if gid(c) == "setup"), None)
+
+
+def right_answers(nb, student: str, setup: str | None = None) -> dict[str, object]:
     """Every item's right answer for ``student``'s variant of the quiz.
 
     From running the source's own code cells (solutions included) with ``FTROI_STUDENT_ID`` set,
-    as the quiz itself picks a student's numbers; never from the key.
+    as the quiz itself picks a student's numbers and, in an exam, option order; never from the
+    key. ``setup`` (the released setup cell) replaces the source's, so an exam's seed is used.
     """
     namespace: dict[str, object] = {}
     env = {"NBGRADER_EXECUTION": "autograde", "FTROI_STUDENT_ID": student}  # no widget, no plot
     with mock.patch.dict(os.environ, env), contextlib.redirect_stdout(io.StringIO()):
         for cell in nb.cells:
             if cell.cell_type == "code" and not nbmeta(cell).get("grade"):
-                exec(compile(cell.source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
+                source = setup if setup and gid(cell) == "setup" else cell.source
+                exec(compile(source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
     return {gid(c): namespace[gid(c)] for c in graded_cells(nb)}
 
 
@@ -111,7 +120,7 @@ class Quiz:
         return sum(self.points.values())
 
     def right(self, student: str) -> dict[str, object]:
-        return right_answers(self.source, student)
+        return right_answers(self.source, student, released_setup(self.release))
 
     def wrong(self, student: str) -> dict[str, object]:
         return wrong_answers(self.source, self.right(student))

@@ -1,34 +1,66 @@
-"""The answer key of the ftroi quizzes: the instructor's side, never the learner's.
+"""The answer key of the ftroi quizzes and the course secret: the instructor's side only.
 
-Every auto-graded item is here: a multiple-choice item's right letter, or a numeric item's
-method, which the grader applies to the submitting student's own variant of the question. What
-a question *asks* (its numbers, options and tolerance) is public question data in the learner's
-package (``ftroi_helpers/data/quiz_items.json``, read through :mod:`ftroi_helpers.quiz`); what it
-*answers* is only here.
+Every auto-graded item is here: a multiple-choice item's right letter (as the question's source
+lists it), or a numeric item's method, which the grader applies to the submitting student's own
+variant of the question. What a question *asks* (its numbers, options and tolerance) is public
+question data in the learner's package (``ftroi_helpers/data/quiz_items.json``, read through
+:mod:`ftroi_helpers.quiz_variants`); what it *answers* is only here.
 
-Binder's image deletes this folder with ``quizzes/source``; the grading sandbox hides it from
-the kernel that runs a submission; ``make lab`` installs only ``ftroi_helpers``.
+**Exams are keyed by the course secret** (:func:`load_secret`: 32 random bytes in a file of
+mode 0600 in the course folder, created by the first exam release, never committed or
+released). Each exam quiz gets a seed, an HMAC of course and quiz under the secret
+(:func:`exam_seed`); the release writes the seed into the setup cell, and both the student's
+kernel and the grader derive from it that student's exam numbers (from the exam's own values)
+and option order. Without the secret nobody can compute a seed before its exam is released, and
+a seed tells nothing about the secret or another quiz's seed.
+
+Binder's image deletes this folder with ``quizzes/source``; the grading sandbox hides it (and the
+course folder with the secret) from the kernel that runs a submission.
+
+A marker reproduces any student's numbers, options and answers from the course folder::
+
+    python -m ftroi_course.key show q1_break_even alice          # as the exam was released
+    python -m ftroi_course.key show q1_break_even alice --practice
 
 Examples
 --------
->>> expected("ftroi", "q1_break_even", "q1_1", None)   # the practice variant: 14, 3 and 650
-59090.909...
+>>> round(expected("ftroi", "q1_break_even", "q1_1", None), 2)   # the workbook's 14, 3 and 650
+59090.91
 >>> is_right("ftroi", "q1_break_even", "q1_1", None, 59_000.0)
 True
->>> is_right("ftroi", "q1_break_even", "q1_3", "alice", "c")
+>>> is_right("ftroi", "q1_break_even", "q1_3", "alice", "d")
+True
+>>> seed = exam_seed(bytes(32), "ftroi", "q1_break_even")
+>>> mine = right_letter("q1_break_even", "q1_3", "alice", seed)
+>>> mine == q.exam_letter(seed, "q1_break_even", "q1_3", "alice", "D")
 True
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import hmac
+import json
 import math
+import os
+import secrets
+import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from ftroi_helpers import quiz as q
+from ftroi_helpers import quiz_variants as q
+from ftroi_helpers.quiz import Given, normalise_answer, practice_key_hash
 
-__all__ = ["CHOICES", "HINTS", "NUMBERS", "expected", "is_right", "items", "practice_key"]
+__all__ = ["CHOICES", "HINTS", "NUMBERS", "SECRET_FILE", "exam_seed", "expected", "is_right",
+           "items", "load_secret", "practice_key", "right_letter", "student_sheet"]
+
+#: The course secret's file name in the course folder (``c.FtroiQuiz.secret_file`` changes it).
+SECRET_FILE = "course_secret.key"
+_SECRET_BYTES = 32
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,26 +253,98 @@ def items(quiz: str | None = None) -> list[KeyItem]:
     return out
 
 
-def expected(course: str, quiz: str, item_id: str, student: str | None) -> float:
-    """The right answer to a numeric item for one student's variant (None: practice)."""
+# --------------------------------------------------------------------------------------------
+# the course secret
+
+
+def load_secret(path: str | os.PathLike[str], create: bool = False) -> bytes:
+    """The course secret in ``path`` (64 hexadecimal digits), made on first use if ``create``.
+
+    A new secret is ``secrets.token_hex(32)`` in a file of mode 0600. A secret that others may
+    read is refused: chmod 600 it (and ask whether it leaked).
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise FileNotFoundError(
+                f"the course secret {path} is missing: exams released with it cannot be graded "
+                "or reproduced without it; restore it from your backup (see quizzes/README.md)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(secrets.token_hex(_SECRET_BYTES) + "\n")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise PermissionError(f"the course secret {path} can be read by others (mode "
+                              f"{mode:04o}): run chmod 600 {path}")
+    text = path.read_text(encoding="ascii").strip()
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) != _SECRET_BYTES:
+        raise ValueError(f"the course secret {path} must hold {2 * _SECRET_BYTES} hexadecimal "
+                         "digits")
+    return secret
+
+
+def exam_seed(secret: bytes, course: str, quiz: str) -> str:
+    """One exam quiz's seed: HMAC-SHA-256 of course and quiz under the course secret."""
+    message = f"ftroi-exam-seed\x1f{course}\x1f{quiz}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# what is right for one student
+
+
+def _params(course: str, quiz: str, item_id: str, student: str | None,
+            seed: str | None) -> dict[str, Any]:
+    if seed is None:
+        return q.item_params(course, quiz, item_id, student)
+    if student is None:
+        raise ValueError("student must be a student id in an exam (every student has their "
+                         "own numbers)")
+    return q.exam_item_params(seed, quiz, item_id, student)
+
+
+def expected(course: str, quiz: str, item_id: str, student: str | None,
+             seed: str | None = None) -> float:
+    """The right answer to a numeric item for one student's variant: practice (the course id;
+    student None: the workbook's numbers), or with ``seed`` the exam's."""
     if item_id not in NUMBERS:
         raise ValueError(f"item_id must be a numeric quiz item, got {item_id!r}")
-    return float(NUMBERS[item_id](q.item_params(course, quiz, item_id, student)))
+    return float(NUMBERS[item_id](_params(course, quiz, item_id, student, seed)))
 
 
-def is_right(course: str, quiz: str, item_id: str, student: str | None, answer: Any) -> bool:
+def right_letter(quiz: str, item_id: str, student: str | None, seed: str | None = None) -> str:
+    """The letter that is right for this student: the listed one, or in an exam (``seed``) the
+    letter under which the student sees it."""
+    if item_id not in CHOICES:
+        raise ValueError(f"item_id must be a multiple-choice quiz item, got {item_id!r}")
+    if seed is None:
+        return CHOICES[item_id]
+    if student is None:
+        raise ValueError("student must be a student id in an exam (options are shuffled)")
+    return q.exam_letter(seed, quiz, item_id, student, CHOICES[item_id])
+
+
+def is_right(course: str, quiz: str, item_id: str, student: str | None, answer: Any,
+             seed: str | None = None) -> bool:
     """True if ``answer`` (plain data: a number or a letter) is right for this student.
 
     This runs in the grading process, never in a student's kernel. ``answer`` is first reduced
     to plain data, so an object that claims to equal everything is simply not an answer.
+    ``seed`` is the exam's (None: practice).
     """
     info = q.item_info(quiz, item_id)
-    value = q.normalise_answer(answer)
+    value = normalise_answer(answer)
     if info["kind"] == "choice":
-        return isinstance(value, str) and value == CHOICES[item_id]
+        return isinstance(value, str) and value == right_letter(quiz, item_id, student, seed)
     if not isinstance(value, float):
         return False
-    right = expected(course, quiz, item_id, student)
+    right = expected(course, quiz, item_id, student, seed)
     if not math.isfinite(right):
         return False
     slack = max(info.get("rel_tol", 0.0) * abs(right), info.get("abs_tol", 0.0))
@@ -249,7 +353,9 @@ def is_right(course: str, quiz: str, item_id: str, student: str | None, answer: 
 
 def practice_key(course: str, quiz: str) -> dict[str, Any]:
     """The key a *practice* release carries (``practice_key.json``): hashed letters, and each
-    numeric item's answer for every variant, so a practice self-check can say right or wrong.
+    numeric item's answer for every practice variant, so a practice self-check can say right or
+    wrong. It holds no exam variant (exams draw from other values) and no exam letter (exams
+    shuffle the options per student).
 
     Never written into an exam release.
     """
@@ -257,10 +363,107 @@ def practice_key(course: str, quiz: str) -> dict[str, Any]:
     for entry in items(quiz):
         row: dict[str, Any] = {"hint": HINTS[entry.item_id]}
         if entry.kind == "choice":
-            row["answer_sha256"] = q.practice_key_hash(course, quiz, entry.item_id,
-                                                       CHOICES[entry.item_id])
+            row["answer_sha256"] = practice_key_hash(course, quiz, entry.item_id,
+                                                     CHOICES[entry.item_id])
         else:
             row["expected"] = {variant: float(NUMBERS[entry.item_id](params))
                                for variant, params in q.item_combinations(quiz, entry.item_id)}
         out["items"][entry.item_id] = row
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# the marker's view: python -m ftroi_course.key show QUIZ STUDENT
+
+
+def student_sheet(course: str, quiz: str, student: str, seed: str | None = None) -> dict:
+    """Everything one student was asked and what is right, as plain data.
+
+    ``given``: each question's numbers; ``order``: each multiple-choice item's letters as the
+    question lists them, in the order the student sees them; ``answers``: each item's right
+    answer (a number or the student's letter).
+    """
+    quizzes = q.quiz_items()["quizzes"]
+    if quiz not in quizzes:
+        raise ValueError(f"quiz must be one of {', '.join(quizzes)}, got {quiz!r}")
+    given = {}
+    for g in quizzes[quiz]["given"]:
+        given[g] = (q.exam_variant_params(seed, quiz, g, student) if seed
+                    else q.variant_params(course, quiz, g, student))
+    order, answers = {}, {}
+    for entry in items(quiz):
+        if entry.kind == "choice":
+            order[entry.item_id] = (q.exam_order(seed, quiz, entry.item_id, student) if seed
+                                    else q.item_info(quiz, entry.item_id)["options"])
+            answers[entry.item_id] = right_letter(quiz, entry.item_id, student, seed)
+        else:
+            answers[entry.item_id] = expected(course, quiz, entry.item_id, student, seed)
+    return {"course": course, "quiz": quiz, "student": student,
+            "mode": "exam" if seed else "practice", "given": given, "order": order,
+            "answers": answers}
+
+
+def format_sheet(sheet: dict) -> str:
+    """The sheet as a marker reads it; each question's numbers exactly as the student's
+    notebook showed them."""
+    quiz = sheet["quiz"]
+    lines = [f"{quiz}, student {sheet['student']} ({sheet['mode']}, course {sheet['course']})"]
+    for g, values in sheet["given"].items():
+        labels = {n: p.get("label", "") for n, p in q.quiz_items()["quizzes"][quiz]["given"][g]
+                  .items()}
+        lines += ["", repr(Given(g, values, labels, sheet["student"]))]
+    lines.append("")
+    for item_id, answer in sheet["answers"].items():
+        if item_id in sheet["order"]:
+            seen = ", ".join(f"{mine} = listed {listed}" for mine, listed in
+                             zip(q.item_info(quiz, item_id)["options"], sheet["order"][item_id],
+                                 strict=True))
+            lines.append(f"{item_id}: right answer {answer} (options seen as {seen})")
+        else:
+            info = q.item_info(quiz, item_id)
+            lines.append(f"{item_id}: right answer {answer:,.10g} {info['unit']} "
+                         f"({info['tolerance']})")
+    return "\n".join(lines)
+
+
+def _course_settings(course_dir: Path) -> tuple[str, Path]:
+    """The course id and the secret's path, from the course folder's nbgrader_config.py."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from .grading import course_id, secret_path
+
+    if not (course_dir / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"--course-dir must be the course folder (with nbgrader_config.py), "
+                                f"got {course_dir}")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course_dir)).load_config()
+    return course_id(config), secret_path(config)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m ftroi_course.key show QUIZ STUDENT [--practice] [--json] [--course-dir D]``"""
+    parser = argparse.ArgumentParser(prog="python -m ftroi_course.key",
+                                     description="Reproduce one student's quiz: numbers, "
+                                                 "option order and right answers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    show = sub.add_parser("show", help="one student's numbers, options and answers")
+    show.add_argument("quiz")
+    show.add_argument("student")
+    show.add_argument("--practice", action="store_true",
+                      help="the practice variant (default: the exam's, from the course secret)")
+    show.add_argument("--json", action="store_true", help="print plain JSON")
+    show.add_argument("--course-dir", type=Path, default=Path.cwd(),
+                      help="the course folder (default: the current folder)")
+    args = parser.parse_args(argv)
+    try:
+        course, secret_file = _course_settings(args.course_dir.resolve())
+        seed = None if args.practice else exam_seed(load_secret(secret_file), course, args.quiz)
+        sheet = student_sheet(course, args.quiz, args.student, seed)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(sheet, indent=1) if args.json else format_sheet(sheet))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -6,6 +6,7 @@ given student, never read from the key under test.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
@@ -35,15 +36,19 @@ def source_nb(quiz: str):
     return nbformat.read(COURSE / "source" / quiz / f"{quiz}.ipynb", as_version=4)
 
 
-def solutions(quiz: str, student: str | None) -> dict[str, object]:
-    """Each item's answer from the source's solution cells, run as ``student``."""
+def solutions(quiz: str, student: str | None, setup: str | None = None) -> dict[str, object]:
+    """Each item's answer from the source's solution cells, run as ``student`` (with ``setup``
+    in place of the setup cell's ``use_quiz``, e.g. an exam's)."""
     env = {"NBGRADER_EXECUTION": "autograde", "FTROI_STUDENT_ID": student or ""}
     namespace: dict[str, object] = {}
     with mock.patch.dict(os.environ, env):
         for cell in source_nb(quiz).cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and not meta.get("grade"):
-                exec(compile(cell.source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
+                source = cell.source
+                if setup and gid(cell) == "setup":
+                    source += "\n" + setup
+                exec(compile(source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
     items = q.quiz_items()["quizzes"][quiz]["items"]
     return {item: namespace[item] for item in items}
 
@@ -160,3 +165,132 @@ def test_the_course_config_loads_in_a_learners_copy_without_the_key(tmp_path):
     cfg = _load_config(tmp_path)
     assert cfg.CourseDirectory.course_id == "ftroi"
     assert "autograde_preprocessors" not in cfg.Autograde
+
+
+# --- exams: keyed by the course secret -------------------------------------------------------
+
+SECRET = bytes(range(32))  # a fixed secret: these tests are reproducible
+NUMERIC = [(i.quiz, i.item_id) for i in key.items() if i.kind == "number"]
+#: Items whose exam variants may share an answer, and why (quizzes/README.md says so too):
+#: q3_2's answer is a whole month; q3's three items share one scenario, whose total cost is
+#: linear in its numbers. The value is the least number of distinct answers they must keep.
+SHARED_ANSWERS = {"q3_2": 8, "q3_3": 15, "q3_4": 15}
+
+
+def _slack(info: dict, a: float, b: float) -> float:
+    return max(info.get("rel_tol", 0.0) * max(abs(a), abs(b)), info.get("abs_tol", 0.0))
+
+
+def _distinct(values: list[float], info: dict) -> int:
+    """How many answers are told apart: sorted neighbours further apart than the tolerance."""
+    ordered = sorted(values)
+    return 1 + sum(b - a > _slack(info, a, b) + 1e-9 for a, b in itertools.pairwise(ordered))
+
+
+def _exam_answers(quiz: str, item: str) -> list[float]:
+    return [key.NUMBERS[item](p) for _, p in q.exam_item_combinations(quiz, item)]
+
+
+@pytest.mark.parametrize("quiz,item", NUMERIC)
+def test_every_numeric_item_has_at_least_30_exam_variants_all_with_a_finite_answer(quiz, item):
+    answers = _exam_answers(quiz, item)
+    assert len(answers) >= 30 and all(math.isfinite(a) for a in answers)
+
+
+@pytest.mark.parametrize("quiz,item", NUMERIC)
+def test_no_exam_answer_is_within_the_tolerance_of_any_practice_answer(quiz, item):
+    info = q.item_info(quiz, item)
+    practice = sorted(key.NUMBERS[item](p) for _, p in q.item_combinations(quiz, item))
+    for value in _exam_answers(quiz, item):
+        near = min(practice, key=lambda p, v=value: abs(p - v))
+        assert abs(near - value) > _slack(info, near, value), (item, value, near)
+
+
+@pytest.mark.parametrize("quiz,item", NUMERIC)
+def test_different_exam_variants_have_answers_further_apart_than_the_tolerance(quiz, item):
+    answers = _exam_answers(quiz, item)
+    least = SHARED_ANSWERS.get(item, len(answers))
+    assert _distinct(answers, q.item_info(quiz, item)) >= least
+
+
+def test_the_distinct_answer_count_tells_a_shared_answer_from_a_separate_one():
+    info = {"rel_tol": 0.01}
+    assert _distinct([100.0, 100.5, 103.0], info) == 2
+    assert _distinct([100.0, 102.0, 104.1], info) == 3
+
+
+def test_exam_variants_keep_the_keys_facts():
+    """q2_8's key says the duplicates exceed the 5 % limit; q1_6 is a payback time."""
+    assert min(_exam_answers("q2_eval_baselines", "q2_7")) > 5
+    assert min(_exam_answers("q1_break_even", "q1_4")) > 0
+    months = _exam_answers("q3_retraining", "q3_2")
+    horizon = q.quiz_items()["quizzes"]["q3_retraining"]["given"]["q3_scenario"][
+        "horizon_months"]["exam_values"]
+    assert max(months) <= min(horizon)
+
+
+@pytest.mark.parametrize("student", ["alice", "bob", "s017"])
+@pytest.mark.parametrize("quiz", QUIZZES)
+def test_the_source_solutions_are_right_for_every_students_exam(quiz, student):
+    seed = key.exam_seed(SECRET, "ftroi", quiz)
+    setup = f"from ftroi_helpers.quiz import *\nuse_quiz({quiz!r}, mode='exam', seed={seed!r})"
+    answers = solutions(quiz, student, setup)
+    assert {i: key.is_right("ftroi", quiz, i, student, a, seed) for i, a in answers.items()} \
+        == dict.fromkeys(answers, True)
+    practice = solutions(quiz, student)
+    wrong_in_exam = [i for i, a in practice.items()
+                     if q.item_info(quiz, i)["kind"] == "number"
+                     and key.is_right("ftroi", quiz, i, student, a, seed)]
+    assert wrong_in_exam == []  # a practice answer is never an exam answer
+
+
+def test_the_secret_not_the_course_id_keys_an_exam():
+    one = key.exam_seed(SECRET, "ftroi", "q1_break_even")
+    other = key.exam_seed(bytes(32), "ftroi", "q1_break_even")
+    assert one != other and one != key.exam_seed(SECRET, "ftroi", "q2_eval_baselines")
+    students = [f"s{n:02d}" for n in range(40)]
+    numbers = [[q.exam_item_params(seed, "q1_break_even", "q1_1", s) for s in students]
+               for seed in (one, other)]
+    assert numbers[0] != numbers[1]
+    assert len({json_key(p) for p in numbers[0]}) >= 20  # 36 variants among 40 students
+
+
+def json_key(value) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
+def test_a_secret_is_made_once_with_mode_0600_and_refused_when_others_can_read_it(tmp_path):
+    path = tmp_path / "course" / key.SECRET_FILE
+    with pytest.raises(FileNotFoundError, match="restore it from your backup"):
+        key.load_secret(path)
+    made = key.load_secret(path, create=True)
+    assert len(made) == 32 and path.stat().st_mode & 0o777 == 0o600
+    assert key.load_secret(path, create=True) == made  # never replaced
+    path.chmod(0o644)
+    with pytest.raises(PermissionError, match="chmod 600"):
+        key.load_secret(path)
+    path.chmod(0o600)
+    path.write_text("not hex\n")
+    with pytest.raises(ValueError, match="64 hexadecimal digits"):
+        key.load_secret(path)
+
+
+def test_the_course_secret_is_git_ignored():
+    import subprocess
+
+    proc = subprocess.run(["git", "check-ignore", "-q", f"quizzes/{key.SECRET_FILE}"], cwd=ROOT)
+    assert proc.returncode == 0
+
+
+def test_exam_letters_are_a_shuffle_and_the_practice_key_has_no_exam_entry():
+    seed = key.exam_seed(SECRET, "ftroi", "q1_break_even")
+    orders = {q.exam_order(seed, "q1_break_even", "q1_3", f"s{n:02d}") for n in range(40)}
+    assert all(sorted(o) == list("ABCD") for o in orders) and len(orders) >= 10
+    practice = key.practice_key("ftroi", "q1_break_even")
+    exam_variants = {v for v, _ in q.exam_item_combinations("q1_break_even", "q1_1")}
+    practice_values = set(practice["items"]["q1_1"]["expected"].values())
+    exam_values = {key.NUMBERS["q1_1"](p) for _, p in q.exam_item_combinations(
+        "q1_break_even", "q1_1")}
+    assert exam_variants and not practice_values & exam_values

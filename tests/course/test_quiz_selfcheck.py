@@ -35,7 +35,8 @@ def clean_env(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     yield
-    q._STATE.quiz, q._STATE.course, q._STATE.mode = None, "ftroi", None
+    q._STATE.quiz, q._STATE.course, q._STATE.mode, q._STATE.seed = None, "ftroi", None, None
+    q._STATE.options = {}
 
 
 def write_practice_key(folder: Path, course: str, quiz: str) -> None:
@@ -293,3 +294,58 @@ def test_a_key_seeker_calling_every_checker_in_the_package_learns_nothing_in_an_
                 singles_one_out = len(results) >= 3 and counts == [1, len(results) - 1]
                 assert not singles_one_out, (module.__name__, name, item, results)
     assert tried > 20
+
+
+# --- exams: the release's seed gives each student their own numbers and option order ----------
+
+SEED = "5e" * 32
+TEXTS = ["one option", "another option", "a third option", "the last option"]
+
+
+def test_an_exam_shows_the_exam_numbers_of_the_student_whose_id_is_set(monkeypatch):
+    q.use_quiz("q1_break_even", mode="exam", seed=SEED)
+    with pytest.raises(ValueError, match="no student id is set.*FTROI_STUDENT_ID"):
+        q.given("q1_1")
+    monkeypatch.setenv("JUPYTERHUB_USER", "alice")
+    shown = q.given("q1_1")
+    assert dict(shown) == q.exam_variant_params(SEED, "q1_break_even", "q1_1", "alice")
+    spec = q.quiz_items()["quizzes"]["q1_break_even"]["given"]["q1_1"]
+    assert all(value in spec[name]["exam_values"] for name, value in shown.items())
+    assert "student alice" in repr(shown)
+
+
+def test_an_exam_without_its_seed_says_so_instead_of_showing_practice_numbers(monkeypatch):
+    monkeypatch.setenv("FTROI_STUDENT_ID", "alice")
+    q.use_quiz("q1_break_even", mode="exam")
+    with pytest.raises(ValueError, match="no exam seed"):
+        q.given("q1_1")
+    with pytest.raises(ValueError, match="seed must be"):
+        q.use_quiz("q1_break_even", mode="exam", seed="abc")
+
+
+def test_exam_options_are_shuffled_per_student_and_the_self_check_names_the_text(monkeypatch):
+    q.use_quiz("q1_break_even", mode="exam", seed=SEED)
+    monkeypatch.setenv("FTROI_STUDENT_ID", "alice")
+    alice = q.choices("q1_3", TEXTS)
+    assert sorted(alice.values()) == sorted(TEXTS) and "student alice" in repr(alice)
+    mine = q.your_letter("q1_3", "D")
+    assert alice[mine] == TEXTS[3]
+    message = q.check("q1_3", mine).message
+    assert f'recorded {mine} ("the last option")' in message and "only the form" in message
+    orders = set()
+    for n in range(20):
+        monkeypatch.setenv("FTROI_STUDENT_ID", f"s{n:02d}")
+        orders.add(tuple(q.choices("q1_3").values()))
+    assert len(orders) >= 8
+
+
+def test_outside_an_exam_options_keep_the_questions_order():
+    q.use_quiz("q1_break_even", mode="practice")
+    assert list(q.choices("q1_3", TEXTS).values()) == TEXTS
+    assert q.your_letter("q1_3", " d ") == "D"
+    with pytest.raises(ValueError, match="listed must be one of"):
+        q.your_letter("q1_3", "E")
+    with pytest.raises(ValueError, match="options must be 4 texts"):
+        q.choices("q1_3", ["just one"])
+    with pytest.raises(ValueError, match="multiple-choice item"):
+        q.choices("q1_1", TEXTS)

@@ -320,24 +320,28 @@ def _right_cells(src) -> dict[str, str]:
             if nbmeta(c).get("solution") and c.cell_type == "code"}
 
 
-def _student_answers(quiz: str, student: str) -> dict[str, object]:
-    """Each item's right answer for one student, by running the source's solution cells."""
+def _student_answers(quiz: str, student: str, release=None) -> dict[str, object]:
+    """Each item's right answer for one student, by running the source's solution cells (with
+    the released setup cell, which holds an exam's seed: the student's numbers and options)."""
     from unittest import mock
 
     namespace: dict[str, object] = {}
     src = read_nb(COURSE / "source" / quiz / f"{quiz}.ipynb")
+    setup = next((x.source for x in release.cells if gid(x) == "setup"), None) if release \
+        else None
     with mock.patch.dict(os.environ, {"NBGRADER_EXECUTION": "autograde",
                                       "FTROI_STUDENT_ID": student}):
         for cell in src.cells:
             if cell.cell_type == "code" and not nbmeta(cell).get("grade"):
-                exec(compile(cell.source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
+                source = setup if setup and gid(cell) == "setup" else cell.source
+                exec(compile(source, gid(cell) or "cell", "exec"), namespace)  # noqa: S102
     return {gid(c): namespace[gid(c)] for c in graded_cells(src)}
 
 
-def _wrong_cells(quiz: str, src, student: str) -> dict[str, str]:
+def _wrong_cells(quiz: str, src, student: str, release=None) -> dict[str, str]:
     """Another option's letter, or the student's right number 50 % too high (plus one)."""
     out = {}
-    for item, value in _student_answers(quiz, student).items():
+    for item, value in _student_answers(quiz, student, release).items():
         letters = options(src, item)
         wrong = letters[(letters.index(value) + 1) % len(letters)] if letters \
             else float(value) * 1.5 + 1.0
@@ -358,7 +362,7 @@ def _submissions(c: Course, quiz: str, students: list[str], port: int) -> dict[s
         elif student == "blank":
             subs[student] = _fill(rel, {})
         elif student == "wrong":
-            subs[student] = _fill(rel, _wrong_cells(quiz, src, student))
+            subs[student] = _fill(rel, _wrong_cells(quiz, src, student, rel))
         elif student == "patcher":
             answers = {k: f"{k[:-7]} = Eq(1.0)" for k in right}
             answers[first] = PATCHER + "\n" + answers[first]
@@ -375,7 +379,7 @@ def _submissions(c: Course, quiz: str, students: list[str], port: int) -> dict[s
             subs[student] = _fill(rel, {first: NETCALLER.format(port=port) +
                                         f"\n{first[:-7]} = None"})
         elif student == "copycat":
-            theirs = _student_answers(quiz, "perfect")
+            theirs = _student_answers(quiz, "perfect", rel)
             subs[student] = _fill(rel, {f"{k}_answer": f"{k} = {v!r}" for k, v in theirs.items()})
         elif student == "looper":
             subs[student] = _fill(rel, {**right, "q1_2_answer": "while True:\n    pass"})
@@ -437,13 +441,10 @@ def _expected(c: Course, quiz: str, students: list[str]) -> dict[str, float]:
             out[student] = full - points["q1_1"]
         elif student == "reordered":
             out[student] = full - points["q1_4"]
-        elif student == "copycat":
-            info = q.quiz_items()["quizzes"][quiz]["items"]
-            out[student] = sum(
-                p for item, p in points.items()
-                if info[item]["kind"] == "choice"
-                or q.item_variant("ftroi", quiz, item, "copycat")
-                == q.item_variant("ftroi", quiz, item, "perfect"))
+        elif student == "copycat":  # the items where perfect's answer is also copycat's
+            mine, theirs = (_student_answers(quiz, s, c.release[quiz])
+                            for s in ("copycat", "perfect"))
+            out[student] = sum(p for item, p in points.items() if mine[item] == theirs[item])
     return out
 
 
@@ -672,9 +673,8 @@ def test_a_perfect_student_gets_full_auto_graded_marks(exam, quiz):
 def test_a_copycat_with_another_students_numbers_scores_zero_on_those_items(exam):
     points = item_points(exam.source[FULL])
     info = q.quiz_items()["quizzes"][FULL]["items"]
-    differing = [i for i in points if info[i]["kind"] == "number" and
-                 q.item_variant("ftroi", FULL, i, "copycat") !=
-                 q.item_variant("ftroi", FULL, i, "perfect")]
+    mine, theirs = (_student_answers(FULL, s, exam.release[FULL]) for s in ("copycat", "perfect"))
+    differing = [i for i in points if info[i]["kind"] == "number" and mine[i] != theirs[i]]
     assert len(differing) >= 3  # the two students really have different numbers
     for item in differing:
         assert exam.item_scores[(FULL, "copycat", item)] == 0
@@ -783,7 +783,7 @@ def test_feedback_shows_scores_but_never_the_key(exam, quiz):
         assert "Score:" in text
         if student == "perfect":
             continue
-        right = _student_answers(quiz, student)
+        right = _student_answers(quiz, student, exam.release[quiz])
         for item, value in right.items():
             if isinstance(value, str):
                 assert not re.search(rf"\b{item}\s*=\s*[\"']{value}[\"']", text)
