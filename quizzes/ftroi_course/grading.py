@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -198,8 +199,35 @@ class KeyedGrades(SaveAutoGrades):
     _seed: str | None = None
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict):
-        self._seed = self._released_seed(resources)
+        try:
+            self._seed = self._released_seed(resources)
+        except (OSError, ValueError) as exc:
+            raise self._environment_fault(resources, str(exc)) from exc
         return super().preprocess(nb, resources)
+
+    def _environment_fault(self, resources: ResourcesDict, what: str):
+        """Stop grading on a fault of the course (its secret), not of the submission: remove this
+        student's half-made results (autograded folder, unscored gradebook entry), never a 0."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        from .sandbox import GradingEnvironmentError
+
+        info = resources["nbgrader"]
+        message = (f"Grading stopped at {info['student']}, on a fault of the course, not of the "
+                   f"submission: {what}. No score was recorded for {info['student']}.")
+        self.log.error(message)
+        folder = Path(resources.get("metadata", {}).get("path") or "")
+        if folder.name == info["assignment"] and folder.parent.name == info["student"]:
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            with Gradebook(info["db_url"]) as gb:
+                submission = gb.find_submission(info["assignment"], info["student"])
+                grades = [g for n in submission.notebooks for g in n.grades]
+                if all(g.auto_score is None and g.manual_score is None for g in grades):
+                    gb.remove_submission(info["assignment"], info["student"])
+        except MissingEntry:
+            pass
+        return GradingEnvironmentError(message)
 
     def _released_seed(self, resources: ResourcesDict) -> str | None:
         """The seed of the exam as it was released (None: practice), checked against the
