@@ -31,7 +31,7 @@ from ._base import (
     number_box,
 )
 
-__all__ = ["prompt_cost", "prompt_cost_outcome", "price_rows"]
+__all__ = ["prompt_cost", "prompt_cost_outcome", "price_rows", "unpriced_models"]
 
 #: The price-row choice that uses the three "my own price" boxes.
 OWN_PRICES = "my own prices"
@@ -314,9 +314,28 @@ def _table_html(outcome: Outcome) -> str:
         "price row", "as of", "with examples (USD per request / per 1,000)",
         "without examples", "fine-tuned, without examples", "applied"))
     head = f"<tr>{head}</tr>"
+    missing = unpriced_models()
+    note = ("" if not missing else
+            "<p class='ftroi-unpriced'>No per-token price in the price table for "
+            f"{html.escape('; '.join(missing))} (their pages could not be read): choose "
+            f"&ldquo;{html.escape(OWN_PRICES)}&rdquo; and type them.</p>")
     return ("<table class='ftroi-price-rows' style='border-collapse:collapse;font-size:0.9em'>"
             f"<caption style='text-align:left'>Cost of one request at every price row</caption>"
-            f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>{note}")
+
+
+def unpriced_models() -> list[str]:
+    """Provider rows of the price table that hold no per-token price (a page not read).
+
+    >>> any("gpt-4.1" in m for m in unpriced_models())
+    True
+    """
+    from ..prices import load_prices
+
+    table = load_prices()
+    rows = table[(table["kind"] == "api") & table["base_usd_per_1m_input_tokens"].isna()
+                 & table["source"].astype(str).str.startswith("http")]
+    return [str(m) for m in rows["model"]]
 
 
 class _PromptCalculator(Calculator):

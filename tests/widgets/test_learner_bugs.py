@@ -70,3 +70,22 @@ def test_a_filtered_table_shows_no_row_numbers_and_deltas_in_percentage_points()
     shares = show_table({"share_not_better_pct": [12.5]})     # a share stays a percentage
     assert list(shares.text.columns) == ["share not better (%)"]
     assert shares.text.iloc[0, 0] == "12.5 %"
+
+
+def test_the_row_picker_offers_todays_rows_and_names_those_without_prices_in_one_line():
+    """Issue 21, item 5: a Claude user in lesson 07 had to type every price; where the price
+    table has no price, the learner is told so in one line."""
+    from ftroi_helpers.prices import load_prices
+
+    calc = calculators.prompt_cost()
+    offered = [value for _, value in calc.controls["price_row"].options]
+    assert {"claude-sonnet-5-5", "claude-haiku-4-5"} <= set(offered)
+    table = load_prices()
+    unread = table[(table["kind"] == "api") & table["base_usd_per_1m_input_tokens"].isna()
+                   & table["source"].str.startswith("http")]["model"].tolist()
+    assert unread                                       # gpt-4.1, Gemini, Together rows
+    notes = re.findall(r"<p class='ftroi-unpriced'>(.*?)</p>", calc.table_box.value, re.S)
+    assert len(notes) == 1 and "\n" not in notes[0]
+    for model in unread:
+        assert model in notes[0].replace("&#x27;", "'")
+        assert model not in offered
