@@ -185,10 +185,10 @@ def gpu_utilization(
         monthly_capacity = np.multiply(np.multiply(capacity, 3600.0 * hours), count)
         util = np.divide(volume, monthly_capacity)
     if np.any(np.asarray(util) > 1 + 1e-12):
-        vol, cap, rate, n, u = (np.ravel(a) for a in np.broadcast_arrays(
-            volume, monthly_capacity, capacity, count, util))
+        vol, cap, rate, n, every_hrs, u = (np.ravel(a) for a in np.broadcast_arrays(
+            volume, monthly_capacity, capacity, count, hours, util))
         i = int(np.argmax(u > 1 + 1e-12))
-        hrs = np.ravel(np.broadcast_to(hours, u.shape))[i]
+        hrs = every_hrs[i]
         raise ValueError(
             "requests_per_month must be at most the deployment's capacity "
             f"({_num(cap[i])} requests a month at {_num(rate[i], 4)} requests/s on "

@@ -367,6 +367,13 @@ def test_gpu_utilization_above_capacity_is_an_error_naming_the_volume():
         gpu_utilization(30_000_000, 10)
 
 
+def test_gpu_utilization_over_capacity_with_2d_hours_names_the_volume():
+    # the contract fuzzer found hours_per_month=[[1.], [1.]] refused with numpy's internal error
+    with pytest.raises(ValueError, match="requests_per_month must be at most the deployment's "
+                                         "capacity .* for 1 hours"):
+        gpu_utilization(200_000, 10, 1, [[1.0], [1.0]])
+
+
 def test_gpu_utilization_at_full_capacity_is_one():
     assert gpu_utilization(10 * 3600 * 730, 10) == pytest.approx(1.0)
 
