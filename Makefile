@@ -162,7 +162,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # The maths modules must keep >= 95 % branch coverage (the whole package is reported by pytest).
-MATHS := validation breakeven token_costs training hosting cost_model scenario prices sources sensitivity capstone rules_of_thumb quality
+MATHS := validation breakeven token_costs training hosting cost_model scenario prices sources sensitivity capstone rules_of_thumb quality eval_stats
 comma := ,
 empty :=
 space := $(empty) $(empty)

@@ -114,7 +114,7 @@ _SUBMODULES = {
     "breakeven", "token_costs", "training", "hosting", "cost_model", "prices", "validation",
     "selfcheck", "plots", "calculators", "sensitivity", "rules_of_thumb", "quality", "cli",
     "sources", "capstone", "scenario", "quiz", "sensitivity_plots", "tokenizer", "prediction",
-    "exercises", "tables", "paired_eval", "build_it", "misuse",
+    "exercises", "tables", "paired_eval", "eval_stats", "build_it", "misuse",
 }
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
