@@ -687,6 +687,9 @@ def test_a_kernel_that_cannot_import_the_learners_package_stops_grading_naming_t
     assert "only through PYTHONPATH" in message and "No score was recorded" in message
     assert stopped.value.code == 3 and isinstance(stopped.value, SystemExit)
     assert not course.folder.exists()  # nbgrader would otherwise skip this student next time
+    import tempfile  # the stopped kernel's sandbox is gone too
+
+    assert not list(Path(tempfile.gettempdir()).glob(f"ftroi-sbx-{os.getpid()}-*"))
 
 
 @needs_sandbox

@@ -404,7 +404,7 @@ class SandboxedKernels(NotebookClient):
                 kc = await super().async_start_new_kernel_client()
             except Exception as exc:
                 raise self._start_failure(exc) from exc
-            await self._check_kernel_imports()
+            await self._check_imports_or_stop()
             return kc
         assert self.km is not None
         try:
@@ -418,9 +418,17 @@ class SandboxedKernels(NotebookClient):
             await self._async_cleanup_kernel()
             raise self._start_failure(exc) from exc
         self.kc.allow_stdin = False
-        await self._check_kernel_imports()
+        await self._check_imports_or_stop()
         await run_hook(self.on_notebook_start, notebook=self.nb)
         return self.kc
+
+    async def _check_imports_or_stop(self) -> None:
+        """:meth:`_check_kernel_imports`; on a fault, the kernel and its sandbox are stopped."""
+        try:
+            await self._check_kernel_imports()
+        except BaseException:
+            await self._stop_kernel()
+            raise
 
     async def _check_kernel_imports(self) -> None:
         """Stop grading if the fresh kernel cannot import ``kernel_packages``.
