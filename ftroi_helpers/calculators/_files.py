@@ -14,7 +14,9 @@ Every :class:`~ftroi_helpers.calculators._base.Calculator` has these methods (th
     shows it.
 ``use_file(path)``
     Loads the file if it exists (and writes back what it lacked), else creates it; from then
-    on every change you make is saved to it. The worksheet (lesson 07) uses this.
+    on a **Save to <file>** button under the calculator (or ``save()`` with no path) writes
+    your changes to it. Nothing is written while you explore: a drag never changes the file
+    behind your back. The worksheet (lesson 07) uses this.
 
 What a control means in a file follows from its name:
 
@@ -145,15 +147,16 @@ class ScenarioFileMixin:
             changes["derived"] = frozenset(derived)
         return dataclasses.replace(base, **changes)
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path | None = None) -> Path:
         """Save the calculator's numbers into a scenario file (``.toml`` or ``.json``).
 
         An existing file keeps everything else it holds (see the module docstring).
 
         Parameters
         ----------
-        path : str or Path
-            Where to write, e.g. ``"my.toml"``; ``ftroi report my.toml`` reports on it.
+        path : str or Path, optional
+            Where to write, e.g. ``"my.toml"``; ``ftroi report my.toml`` reports on it. Default:
+            the file given to :meth:`use_file`.
 
         Returns
         -------
@@ -168,6 +171,11 @@ class ScenarioFileMixin:
         """
         from ..scenario_file import load
 
+        if path is None:
+            path = getattr(self, "_file", None)
+            if path is None:
+                raise ValueError("path must be given (a file name such as 'my.toml'), or call "
+                                 "use_file(path) first")
         target = Path(path)
         synced = getattr(self, "_synced", None)
         values = self.values()  # type: ignore[attr-defined]
@@ -246,7 +254,7 @@ class ScenarioFileMixin:
         return self
 
     def use_file(self, path: str | Path) -> Any:
-        """Read and write ``path`` from now on: load it (or create it), then save every change.
+        """Work with ``path``: load it (or create it); the Save button writes changes to it.
 
         Parameters
         ----------
@@ -268,18 +276,26 @@ class ScenarioFileMixin:
             self.load(target)
         if self.outcome is not None:  # type: ignore[attr-defined]
             self.save(target)  # creates it, or adds what the file lacked
-        if getattr(self, "_autosave", None) is None:
-            recompute = self.update  # type: ignore[has-type]
-
-            def update_and_save() -> None:
-                recompute()
-                if self.outcome is None or getattr(self, "_loading", False):
-                    return
-                try:
-                    self.save(self._autosave)
-                except (OSError, TypeError, ValueError) as exc:  # shown, never raised
-                    self._fail(f"could not save to {self._autosave}: {exc}")  # type: ignore
-
-            self.update = update_and_save  # every change (a control, set()) then saves
-        self._autosave = target
+        self._file = target
+        if getattr(self, "save_button", None) is None:
+            self.save_button = _save_button(self)
+            self.children = (*self.children, self.save_button)  # type: ignore[has-type]
+        self.save_button.description = f"Save to {target.name}"
         return self
+
+
+def _save_button(calc: Any) -> Any:
+    """A button that writes the calculator's numbers to its file (only when clicked)."""
+    import ipywidgets as widgets
+
+    button = widgets.Button(icon="save", tooltip="Write these numbers to the scenario file",
+                            layout=widgets.Layout(width="max-content"))
+
+    def on_click(_button: Any) -> None:
+        try:
+            calc.save()
+        except (OSError, TypeError, ValueError) as exc:  # shown, never raised
+            calc._fail(f"could not save to {calc._file}: {exc}")
+
+    button.on_click(on_click)
+    return button

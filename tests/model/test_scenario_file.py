@@ -319,10 +319,12 @@ def test_calculators_sharing_a_file_never_overwrite_each_other_with_stale_number
     assert capstone.values()["hosted_cost_per_1k_req"] == pytest.approx(first)
     # the prompt grows: the file's hosted price follows it ...
     prompt.set(input_text=prompt.values()["input_text"] * 20)
+    prompt.save()                                   # issue 21: saved only when asked
     grown = load(path).scenario.hosted_cost_per_1k_req
     assert grown > first
     # ... and a change in the capstone writes only what changed, not its stale hosted price
     capstone.set(data_prep_usd=4_000)
+    capstone.save()
     sf = load(path)
     assert sf.scenario.data_prep_usd == 4_000
     assert sf.scenario.hosted_cost_per_1k_req == pytest.approx(grown)
@@ -333,6 +335,7 @@ def test_use_file_resumes_where_the_file_left_off(tmp_path):
     path = tmp_path / "my.toml"
     tree = calculators.decision_tree().use_file(path)
     tree.set(labeled_examples=40)
+    tree.save_button.click()
     again = calculators.decision_tree().use_file(path)
     assert again.values()["labeled_examples"] == 40
     assert again.path == tree.path

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from ftroi_helpers import calculators
 
 
@@ -89,3 +91,21 @@ def test_the_row_picker_offers_todays_rows_and_names_those_without_prices_in_one
     for model in unread:
         assert model in notes[0].replace("&#x27;", "'")
         assert model not in offered
+
+
+def test_exploring_a_calculator_never_changes_its_file_until_the_learner_saves(tmp_path):
+    """Issue 21: one exploratory drag saved hosting_usd_per_month = 2182.7 into a file that
+    describes a provider-served fine-tune."""
+    from ftroi_helpers.scenario_file import load
+
+    path = tmp_path / "my_decision.toml"
+    calc = calculators.capstone().use_file(path)
+    before = path.read_bytes()
+    calc.set(usd_per_gpu_hour=2.99)                     # a drag: 2.99 x 730 = USD 2,182.70
+    assert calc.error is None and path.read_bytes() == before
+    assert calc.save_button.description == "Save to my_decision.toml"
+    calc.save_button.click()
+    assert load(path).scenario.hosting_usd_per_month == pytest.approx(2_182.7)
+    calc.set(usd_per_gpu_hour=1.5)
+    assert calc.save() == path
+    assert load(path).scenario.hosting_usd_per_month == pytest.approx(1_095.0)
