@@ -131,7 +131,10 @@ class LocalAccounts:
                     except ProcessLookupError:
                         pass
             time.sleep(0.3)
+        import resource_limits
+
         for user in self.users:
+            resource_limits.remove_groups(user)  # a server's cgroup, once its processes are gone
             subprocess.run(["userdel", "--remove", user], capture_output=True)
         for group in self.groups:
             subprocess.run(["groupdel", group], capture_output=True)
