@@ -138,7 +138,8 @@ _UNCERTAINTY_KEYS = {
     "n_draws": ("count", "Monte Carlo draws"),
     "seed": ("count", "seed of the random draws (the same seed, the same answer)"),
     "within_months": ("count", "the deadline for payback, months (3 = a quarter)"),
-    "distribution": ("text", '"uniform" or "triangular"'),
+    "distribution": ("text", '"split" (lesson 06\'s: each value the median), "triangular" or '
+                             '"uniform"'),
     "spread_pct": ("number", "+/- percent around each value when [ranges] is empty"),
 }
 _TREE_KEYS = {
@@ -157,7 +158,7 @@ EVAL_ANSWERS = {"yes": True, "no": False, "unknown": None}
 
 #: Defaults of the sections that have them.
 _UNCERTAINTY_DEFAULTS = {"n_draws": 10_000, "seed": 0, "within_months": 3,
-                         "distribution": "uniform", "spread_pct": 50.0}
+                         "distribution": "split", "spread_pct": 50.0}
 _TREE_DEFAULTS = {"labeled_examples": 0, "quality_gap_pct": 0.0, "format_or_style_task": False,
                   "finetune_improves_eval": "unknown"}
 
@@ -599,9 +600,9 @@ def _read_uncertainty(origin: str, data: Mapping[str, Any], horizon_months: int
     uncertainty = {k: _number(origin, "uncertainty", k, v, _UNCERTAINTY_KEYS[k][0])
                    for k, v in uncertainty.items()}
     settings = {**_UNCERTAINTY_DEFAULTS, **uncertainty}
-    if settings["distribution"] not in ("uniform", "triangular"):
-        raise ValueError(f"{_where(origin, 'uncertainty', 'distribution')} must be \"uniform\" "
-                         f"or \"triangular\", got {uncertainty['distribution']!r}")
+    if settings["distribution"] not in ("split", "triangular", "uniform"):
+        raise ValueError(f"{_where(origin, 'uncertainty', 'distribution')} must be \"split\", "
+                         f"\"triangular\" or \"uniform\", got {uncertainty['distribution']!r}")
     for key, low in (("n_draws", 1), ("within_months", 1)):
         if key in uncertainty and uncertainty[key] < low:
             raise ValueError(f"{_where(origin, 'uncertainty', key)} must be >= {low}, got "

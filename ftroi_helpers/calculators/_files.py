@@ -110,7 +110,10 @@ class ScenarioFileMixin:
                 uncertainty["spread_pct"] = float(value)
         if tree:
             changes["decision_tree"] = {**base.decision_tree, **tree}
-        mc = outcome.data.get("monte_carlo")
+        answer = outcome.data.get("answer")  # the capstone's: its Monte Carlo and ranges
+        mc = outcome.data.get("monte_carlo") or getattr(answer, "monte_carlo", None)
+        if answer is not None and fresh and not base.ranges:
+            changes["ranges"] = _capstone_ranges(self, answer.scenario)
         if mc is not None and (fresh or "uncertainty_pct" in chosen):
             # the report then draws what the calculator drew, unless the file says otherwise
             for key, value in (("n_draws", mc.n_draws), ("seed", mc.seed),
@@ -222,8 +225,10 @@ class ScenarioFileMixin:
         self._loading = True
         compute = self.compute  # type: ignore[has-type]
         if isinstance(compute, partial) and "scenario" in compute.keywords:
-            self.compute = partial(compute.func, *compute.args,
-                                   **{**compute.keywords, "scenario": sf.scenario})
+            keywords = {**compute.keywords, "scenario": sf.scenario}
+            if "ranges" in keywords:  # the Monte Carlo draws over the file's own ranges
+                keywords.update(_monte_carlo_keywords(sf))
+            self.compute = partial(compute.func, *compute.args, **keywords)
         # a scenario file defines the whole scenario: a field it leaves out is the cost model's
         # default (its comments say so), never the calculator's own starting value
         values: dict[str, Any] = {}
@@ -299,3 +304,24 @@ def _save_button(calc: Any) -> Any:
 
     button.on_click(on_click)
     return button
+
+
+def _monte_carlo_keywords(sf: Any) -> dict[str, Any]:
+    """The capstone's Monte Carlo as the report runs it: the file's ranges (or its +/- spread),
+    draws, seed, deadline and distribution."""
+    from ..report import _ranges
+
+    settings = sf.settings()
+    return {"ranges": _ranges(sf)[0], "n_draws": int(settings["n_draws"]),
+            "seed": int(settings["seed"]), "within_months": int(settings["within_months"]),
+            "distribution": settings["distribution"]}
+
+
+def _capstone_ranges(calc: Any, scenario: Any) -> dict[str, tuple[float, float]]:
+    """The ranges the capstone calculator draws over (as ``capstone_answer`` widens them)."""
+    from ..sensitivity import ranges_containing
+
+    compute = calc.compute
+    ranges = compute.keywords.get("ranges") if isinstance(compute, partial) else None
+    return {k: (float(lo), float(hi)) for k, (lo, hi) in
+            ranges_containing(scenario, ranges).items()}

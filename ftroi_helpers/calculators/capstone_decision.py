@@ -42,7 +42,8 @@ def capstone_outcome(requests_per_month: float, hosted_cost_per_1k_req: float,
                      retrain_every_months: int, model_switch_month: int,
                      scenario: Scenario | None = None,
                      ranges: Mapping[str, tuple[float, float]] | None = None,
-                     n_draws: int = 10_000, seed: int = 0, within_months: int = 3) -> Outcome:
+                     n_draws: int = 10_000, seed: int = 0, within_months: int = 3,
+                     distribution: str = "split") -> Outcome:
     """The capstone calculator's result for given control values.
 
     Parameters
@@ -116,7 +117,7 @@ def capstone_outcome(requests_per_month: float, hosted_cost_per_1k_req: float,
         model_switch_month=require_int("model_switch_month", model_switch_month),
     )
     answer = capstone_answer(s, ranges, n_draws=n_draws, seed=seed,
-                             deadline_months=within_months)
+                             deadline_months=within_months, distribution=distribution)
     curves = simulate(s)
     return Outcome(answer.text(), {"scenario": s, "curves": curves,
                                    "series": cost_curve_series(s, curves), "answer": answer,

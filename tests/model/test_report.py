@@ -71,7 +71,8 @@ def test_the_page_states_the_decision_in_one_sentence(example, page):
     payback = payback_sentence(s, simulate(s))[0]
     tree = decision_tree(**example.tree_answers())
     ranges = example.ranges
-    mc = monte_carlo(s, ranges, n_draws=10_000, seed=0, within_months=3)
+    mc = monte_carlo(s, ranges, n_draws=10_000, seed=0, within_months=3,
+                     distribution=example.settings()["distribution"])
     text = " ".join(parse(page).text)
     sentence = re.search(r"Run the eval before deciding: [^<]*?answer it\.", text)
     assert sentence, "the example has no eval yet: the sentence says to run it first"

@@ -109,3 +109,30 @@ def test_exploring_a_calculator_never_changes_its_file_until_the_learner_saves(t
     calc.set(usd_per_gpu_hour=1.5)
     assert calc.save() == path
     assert load(path).scenario.hosting_usd_per_month == pytest.approx(1_095.0)
+
+
+def test_a_calculator_on_a_file_draws_over_the_files_ranges_with_lesson_06s_distribution(
+        tmp_path):
+    """Issue 21: lesson 07's calculator said it varied the +/- the learner set but drew over
+    lesson 06's ranges; the report drew uniformly where lesson 06 does not, without saying."""
+    from ftroi_helpers.capstone import capstone_answer
+    from ftroi_helpers.report import build_report
+    from ftroi_helpers.scenario_file import example_scenario_file, load, save
+
+    path = save(example_scenario_file(), tmp_path / "mine.toml")
+    sf = load(path)
+    assert sf.settings()["distribution"] == "split"       # lesson 06's capstone_answer default
+    calc = calculators.capstone(n_draws=2_000).load(path)
+    got = calc.outcome.data["answer"]
+    settings = sf.settings()
+    # the calculator's GPUs serve alone (its scenario drops the flat per-request price)
+    mine = capstone_answer(got.scenario, dict(sf.ranges), n_draws=int(settings["n_draws"]),
+                           seed=int(settings["seed"]), deadline_months=settings["within_months"])
+    lesson_06 = capstone_answer(got.scenario, n_draws=int(settings["n_draws"]),
+                                seed=int(settings["seed"]),
+                                deadline_months=settings["within_months"])
+    assert got.p_within_deadline == mine.p_within_deadline
+    assert got.p_within_deadline != lesson_06.p_within_deadline       # not lesson 06's ranges
+    assert got.monte_carlo.distribution == "split" and got.monte_carlo.n_draws == 10_000
+    report = build_report(sf)
+    assert "split" in str(report)
