@@ -380,6 +380,11 @@ def hosted_price_models() -> list[str]:
     list of str
         Model names, in the order of the table.
 
+    Raises
+    ------
+    RuntimeError
+        If the shipped CSV lacks a column (a packaging error).
+
     Examples
     --------
     >>> hosted_price_models()[:2]

@@ -136,7 +136,9 @@ def test_simulate_on_many_scenarios_matches_one_scenario_at_a_time():
         "retrain_every_months": rng.integers(0, 30, n).astype(float),
         "finetune_price_decline_per_year": rng.uniform(0, 0.6, n),
     }
-    base = Scenario(horizon_months=24, hosted_price_decline_per_year=0.3, training_usd=80.0)
+    # Both a GPU fee and a per-request price vary here: the base says the two add up.
+    base = Scenario(horizon_months=24, hosted_price_decline_per_year=0.3, training_usd=80.0,
+                    per_request_on_top_of_hosting=True)
     many = simulate(base, **arrays)
     for i in range(0, n, 7):
         one = simulate(base, **{k: v[i] for k, v in arrays.items()})

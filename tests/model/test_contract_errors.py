@@ -569,8 +569,9 @@ def test_an_error_message_shows_the_label_the_learner_sees():
     calc = calculators.break_even()
     calc.set(hosted_cost_per_1k_req=-3)
     assert calc.error == "hosted_cost_per_1k_req must be >= 0, got -3"
-    assert "Hosted API cost (USD per 1,000 requests): hosted_cost_per_1k_req must be" in \
-        calc.message.value
+    shown = calc.controls["hosted_cost_per_1k_req"].description
+    assert shown == "Hosted API price (USD per 1,000 requests)"  # the fields' registry's label
+    assert f"{shown}: hosted_cost_per_1k_req must be" in calc.message.value
     calc.set(hosted_cost_per_1k_req=15)
     assert calc.error is None and calc.controls["hosted_cost_per_1k_req"].min == -3
 
