@@ -31,7 +31,7 @@ from ._base import (
     number_box,
 )
 
-__all__ = ["prompt_cost", "prompt_cost_outcome", "price_rows", "unpriced_models"]
+__all__ = ["prompt_cost", "prompt_cost_outcome", "price_rows"]
 
 #: The price-row choice that uses the three "my own price" boxes.
 OWN_PRICES = "my own prices"
