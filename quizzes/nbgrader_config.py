@@ -98,7 +98,9 @@ if (HERE / "ftroi_course" / "submission_guard.py").is_file():
     # Before nbgrader copies a student's folder (submitted/ -> autograded/ -> feedback/), links,
     # FIFOs, devices, hard links and oversized files are moved to quarantine/, with a warning.
     c.Autograde.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size)
-    c.GenerateFeedback.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size)
+    # Feedback is the graded notebook's page alone: a student's own .html/.svg stays behind.
+    c.GenerateFeedback.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size,
+                                                          web_pages=True)
     # A notebook with old nbgrader metadata (schema_version: 1) is upgraded; newer or unreadable
     # metadata fails that student alone (stock nbgrader stops the whole class).
     _sanitize = (c.Autograde.sanitize_preprocessors if "sanitize_preprocessors" in c.Autograde

@@ -253,15 +253,34 @@ def _read_regular(path: str, limit: int = 1 << 16) -> str:
         return fh.read(limit).decode("utf-8", errors="replace")
 
 
+def released_notebook_ids(source_folder: str) -> set[str]:
+    """Names (without ``.ipynb``) of the notebooks in an assignment's source folder.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "q1.ipynb").write_text("{}"); _ = (folder / "notes.html").write_text("")
+    >>> sorted(released_notebook_ids(str(folder)))
+    ['q1']
+    """
+    return {os.path.splitext(os.path.basename(p))[0]
+            for p in glob.glob(os.path.join(glob.escape(source_folder), "*.ipynb"))}
+
+
 class SafeReleaseFeedback(ExchangeReleaseFeedback):
     """nbgrader's release_feedback, one student at a time; a broken folder is only skipped."""
 
     def copy_files(self) -> None:
         exclude = set(filter(None, (self.coursedir.student_id_exclude or "").split(",")))
         html_files = sorted(glob.glob(os.path.join(self.src_path, "*.html")))
+        notebooks = self._notebook_ids()
         failed = []
         for html_file in html_files:
             notebook_id = os.path.splitext(os.path.basename(html_file))[0]
+            if notebook_id not in notebooks:
+                self.log.warning("%s: not released: no notebook of %s is called %s (only the "
+                                 "graded notebooks' pages are feedback)", html_file,
+                                 self.coursedir.assignment_id, notebook_id)
+                continue
             feedback_dir = os.path.dirname(html_file)
             student = os.path.basename(os.path.dirname(feedback_dir))
             if student in exclude:
@@ -275,6 +294,12 @@ class SafeReleaseFeedback(ExchangeReleaseFeedback):
                                os.path.basename(html_file), exc)
         if failed:
             self.log.error("Feedback not released (see above): %s", ", ".join(sorted(failed)))
+
+    def _notebook_ids(self) -> set[str]:
+        """The assignment's notebooks (``source/<quiz>/*.ipynb``): their pages alone are released."""
+        source = self.coursedir.format_path(self.coursedir.source_directory, ".",
+                                            self.coursedir.assignment_id)
+        return released_notebook_ids(source)
 
     def _release_one(self, html_file: str, feedback_dir: str, student: str,
                      notebook_id: str) -> None:

@@ -49,8 +49,20 @@ def _reason(st: os.stat_result, owner_uid: int, max_file_bytes: int) -> str | No
     return reason
 
 
+#: Files a browser would run as a page: a student's own never travels with the feedback.
+WEB_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".xml")
+
+
+def _name_reason(name: str, web_pages: bool) -> str | None:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "its name holds a control character (it could forge a log line or a path)"
+    if web_pages and name.lower().endswith(WEB_PAGE_SUFFIXES):
+        return "a web page the student wrote: feedback carries only the graded notebook's page"
+    return None
+
+
 def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                      log=None) -> list[tuple[str, str]]:
+                      log=None, web_pages: bool = False) -> list[tuple[str, str]]:
     """Move what must not be copied out of ``<course>/<step>/<student>/<quiz>`` (``folder``).
 
     Parameters
@@ -61,6 +73,8 @@ def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         Files larger than this, on disk or in length, are moved out too.
     log : logging.Logger, optional
         Where each move is reported (default: the running nbgrader app's log).
+    web_pages : bool
+        Also move the student's own web pages (``.html``, ``.svg``, ...), before feedback.
 
     Returns
     -------
@@ -95,7 +109,8 @@ def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     for dirpath, dirnames, filenames in os.walk(folder):
         for name in sorted(dirnames + filenames):
             path = os.path.join(dirpath, name)
-            reason = _reason(os.lstat(path), owner_uid, max_file_bytes)
+            reason = (_name_reason(name, web_pages and name in filenames)
+                      or _reason(os.lstat(path), owner_uid, max_file_bytes))
             if reason is not None:
                 move(path, reason)
                 if name in dirnames:
@@ -103,15 +118,16 @@ def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     return moved
 
 
-def quarantine_hook(max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Callable[..., None]:
+def quarantine_hook(max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                    web_pages: bool = False) -> Callable[..., None]:
     """An nbgrader ``pre_convert_hook`` that runs :func:`quarantine_unsafe` on the folder of the
-    notebooks nbgrader is about to convert."""
+    notebooks nbgrader is about to convert (``web_pages=True`` for ``generate_feedback``)."""
 
     def hook(*, notebooks=(), **_) -> None:
         folders = sorted({os.path.dirname(os.path.abspath(nb)) for nb in notebooks})
         for folder in folders:
             try:
-                quarantine_unsafe(folder, max_file_bytes)
+                quarantine_unsafe(folder, max_file_bytes, web_pages=web_pages)
             except OSError as exc:
                 get_logger().error("Could not check %s before copying it: %s", folder, exc)
 

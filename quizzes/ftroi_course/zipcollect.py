@@ -52,9 +52,11 @@ class ArchiveNameExtractor(ExtractorPlugin):
     """Extract each download into ``extracted/<student>/``, the student named by the download."""
 
     archive_regexp = Unicode(
-        r"(?P<student_id>[^/\\_.][^/\\_]*?)(?:\.zip|_(?P<file_id>[^/\\]+\.ipynb))",
+        r"(?P<student_id>[^/\\_.\s\x00-\x1f\x7f][^/\\_\s\x00-\x1f\x7f]*?)"
+        r"(?:\.zip|_(?P<file_id>[^/\\\x00-\x1f\x7f]+\.ipynb))",
         help="A download's file name, matched in full: the student id, then '.zip' or "
-             "'_<notebook>.ipynb'. Student ids must not contain '_'.",
+             "'_<notebook>.ipynb'. Student ids must not contain '_', white space or control "
+             "characters (a newline would break nbgrader's own path matching for the class).",
     ).tag(config=True)
 
     member_ext = List([".ipynb"], help="The file extensions taken out of a zip.").tag(

@@ -519,3 +519,72 @@ def test_old_nbgrader_metadata_is_upgraded_and_newer_refused_naming_the_student(
     broken = nbformat.v4.new_notebook(cells=[_cell_with_schema("one")])
     with pytest.raises(ValueError, match="student news: cell 0 has nbgrader metadata that"):
         UpgradeStudentMetadata().preprocess(broken, resources)
+
+
+# --- found by an outside-style attack after the class above was written ----------------------
+
+
+@pytest.mark.parametrize("name", ["ann\nbob.zip", "ann bob.zip", "ann\rbob_q1_break_even.ipynb",
+                                  "tab\there.zip", "bell\x07.zip"])
+def test_zip_collect_refuses_a_download_whose_student_id_has_white_space_or_control_characters(
+        name):
+    # A newline in an id made submitted/ann\nbob/, and stock autograde then stopped for the class.
+    from ftroi_course.zipcollect import ArchiveNameExtractor
+
+    assert ArchiveNameExtractor().identify(name) is None
+
+
+def test_zip_collect_still_names_ordinary_downloads():
+    from ftroi_course.zipcollect import ArchiveNameExtractor
+
+    extractor = ArchiveNameExtractor()
+    assert extractor.identify("alice.zip") == ("alice", None)
+    assert extractor.identify("bob_q1_break_even.ipynb") == ("bob", "q1_break_even.ipynb")
+
+
+def _student_quiz_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "course" / "autograded" / "s4" / "q1_break_even"
+    folder.mkdir(parents=True)
+    (folder / "q1_break_even.ipynb").write_text("{}")
+    (folder / "README.html").write_text("<script>fetch('/api/contents')</script>")
+    (folder / "picture.svg").write_text("<svg onload='alert(1)'/>")
+    (folder / "data.csv").write_text("1,2\n")
+    (folder / "evil\n[ERROR] name.txt").write_text("forged")
+    return folder
+
+
+def test_feedback_leaves_the_students_own_web_pages_and_control_character_names_behind(
+        tmp_path):
+    import logging
+
+    from ftroi_course.submission_guard import quarantine_unsafe
+
+    folder = _student_quiz_folder(tmp_path)
+    moved = dict(quarantine_unsafe(str(folder), log=logging.getLogger("t"), web_pages=True))
+    assert set(moved) == {"README.html", "picture.svg", "evil\n[ERROR] name.txt"}
+    assert sorted(p.name for p in folder.iterdir()) == ["data.csv", "q1_break_even.ipynb"]
+    quarantined = tmp_path / "course" / "quarantine" / "autograded" / "s4" / "q1_break_even"
+    assert (quarantined / "README.html").read_text().startswith("<script>")
+
+
+def test_autograde_keeps_web_pages_but_never_a_control_character_name(tmp_path):
+    import logging
+
+    from ftroi_course.submission_guard import quarantine_unsafe
+
+    folder = _student_quiz_folder(tmp_path)
+    moved = dict(quarantine_unsafe(str(folder), log=logging.getLogger("t")))
+    assert set(moved) == {"evil\n[ERROR] name.txt"}
+    assert "control character" in moved["evil\n[ERROR] name.txt"]
+
+
+def test_release_feedback_releases_only_the_graded_notebooks_pages(tmp_path):
+    # A student's own README.html in feedback/ is not a notebook of the quiz: never released.
+    from ftroi_course.exchange import released_notebook_ids
+
+    source = tmp_path / "source" / cs.QUIZ
+    source.mkdir(parents=True)
+    (source / f"{cs.QUIZ}.ipynb").write_text("{}")
+    (source / "README.html").write_text("<script></script>")
+    assert released_notebook_ids(str(source)) == {cs.QUIZ}
+    assert released_notebook_ids(str(cs.COURSE / "source" / cs.QUIZ)) == {cs.QUIZ}
