@@ -92,15 +92,19 @@ c.ZipCollectApp.collector_plugin = "ftroi_course.zipcollect.ArchiveNameCollector
 c.CourseDirectory.max_file_size = 100_000  # one file: 100 MB
 c.CourseDirectory.max_dir_size = 100_000  # one submission: 100 MB
 if (HERE / "ftroi_course" / "submission_guard.py").is_file():
-    from ftroi_course.submission_guard import UpgradeStudentMetadata, quarantine_hook
+    from ftroi_course.submission_guard import (
+        UpgradeStudentMetadata,
+        feedback_pages_hook,
+        quarantine_hook,
+    )
     from nbgrader.converters import Autograde as _Autograde
 
     # Before nbgrader copies a student's folder (submitted/ -> autograded/ -> feedback/), links,
     # FIFOs, devices, hard links and oversized files are moved to quarantine/, with a warning.
     c.Autograde.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size)
-    # Feedback is the graded notebook's page alone: a student's own .html/.svg stays behind.
-    c.GenerateFeedback.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size,
-                                                          web_pages=True)
+    c.GenerateFeedback.pre_convert_hook = quarantine_hook(1000 * c.CourseDirectory.max_file_size)
+    # Feedback is the graded notebooks' pages alone: a student's own .html/.svg goes to quarantine/.
+    c.GenerateFeedback.post_convert_hook = feedback_pages_hook(c.CourseDirectory.feedback_directory)
     # A notebook with old nbgrader metadata (schema_version: 1) is upgraded; newer or unreadable
     # metadata fails that student alone (stock nbgrader stops the whole class).
     _sanitize = (c.Autograde.sanitize_preprocessors if "sanitize_preprocessors" in c.Autograde

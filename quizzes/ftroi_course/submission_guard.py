@@ -33,7 +33,8 @@ from traitlets.log import get_logger
 
 from .safe_copy import unsafe_reason
 
-__all__ = ["QUARANTINE", "UpgradeStudentMetadata", "quarantine_hook", "quarantine_unsafe"]
+__all__ = ["QUARANTINE", "UpgradeStudentMetadata", "feedback_pages_hook", "quarantine_hook",
+           "quarantine_unsafe"]
 
 #: The course folder that receives what is moved out of students' folders.
 QUARANTINE = "quarantine"
@@ -62,7 +63,8 @@ def _name_reason(name: str, web_pages: bool) -> str | None:
 
 
 def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                      log=None, web_pages: bool = False) -> list[tuple[str, str]]:
+                      log=None, web_pages: bool = False,
+                      keep: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Move what must not be copied out of ``<course>/<step>/<student>/<quiz>`` (``folder``).
 
     Parameters
@@ -74,7 +76,10 @@ def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     log : logging.Logger, optional
         Where each move is reported (default: the running nbgrader app's log).
     web_pages : bool
-        Also move the student's own web pages (``.html``, ``.svg``, ...), before feedback.
+        Also move web pages (``.html``, ``.svg``, ...) out: a feedback folder keeps only ``keep``.
+    keep : frozenset of str
+        Names of files in ``folder`` itself that stay whatever they are called (the feedback
+        pages nbgrader wrote).
 
     Returns
     -------
@@ -109,6 +114,8 @@ def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     for dirpath, dirnames, filenames in os.walk(folder):
         for name in sorted(dirnames + filenames):
             path = os.path.join(dirpath, name)
+            if dirpath == folder and name in keep:
+                continue
             reason = (_name_reason(name, web_pages and name in filenames)
                       or _reason(os.lstat(path), owner_uid, max_file_bytes))
             if reason is not None:
@@ -118,10 +125,36 @@ def quarantine_unsafe(folder: str, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     return moved
 
 
+def feedback_pages_hook(feedback_directory: str = "feedback") -> Callable[..., None]:
+    """An nbgrader ``post_convert_hook`` for ``generate_feedback``: the feedback folder keeps the
+    pages nbgrader wrote (``<notebook>.html``); a student's own web pages that nbgrader copied
+    beside them (``README.html``, ``q1_feedback.html``, an ``.svg``) go to ``quarantine/``."""
+
+    def hook(*, notebooks=(), **_) -> None:
+        by_folder: dict[str, set[str]] = {}
+        for nb in notebooks:
+            folder = os.path.dirname(os.path.abspath(nb))
+            by_folder.setdefault(folder, set()).add(
+                os.path.splitext(os.path.basename(nb))[0] + ".html")
+        for folder, pages in sorted(by_folder.items()):
+            student_dir = os.path.dirname(folder)
+            root = os.path.dirname(os.path.dirname(student_dir))
+            out = os.path.join(root, feedback_directory, os.path.basename(student_dir),
+                               os.path.basename(folder))
+            if not os.path.isdir(out) or os.path.islink(out):
+                continue
+            try:
+                quarantine_unsafe(out, web_pages=True, keep=frozenset(pages))
+            except OSError as exc:
+                get_logger().error("Could not check the feedback in %s: %s", out, exc)
+
+    return hook
+
+
 def quarantine_hook(max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                     web_pages: bool = False) -> Callable[..., None]:
     """An nbgrader ``pre_convert_hook`` that runs :func:`quarantine_unsafe` on the folder of the
-    notebooks nbgrader is about to convert (``web_pages=True`` for ``generate_feedback``)."""
+    notebooks nbgrader is about to convert."""
 
     def hook(*, notebooks=(), **_) -> None:
         folders = sorted({os.path.dirname(os.path.abspath(nb)) for nb in notebooks})

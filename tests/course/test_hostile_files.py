@@ -588,3 +588,20 @@ def test_release_feedback_releases_only_the_graded_notebooks_pages(tmp_path):
     (source / "README.html").write_text("<script></script>")
     assert released_notebook_ids(str(source)) == {cs.QUIZ}
     assert released_notebook_ids(str(cs.COURSE / "source" / cs.QUIZ)) == {cs.QUIZ}
+
+
+def test_feedback_keeps_only_the_pages_nbgrader_wrote(tmp_path):
+    # nbgrader copies every non-notebook file of autograded/ into feedback/: a student's
+    # README.html or q1_break_even_feedback.html would travel with the real feedback page.
+    from ftroi_course.submission_guard import feedback_pages_hook
+
+    notebook = tmp_path / "autograded" / "s4" / QUIZ / f"{QUIZ}.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text("{}")
+    out = tmp_path / "feedback" / "s4" / QUIZ
+    out.mkdir(parents=True)
+    for name in (f"{QUIZ}.html", "README.html", f"{QUIZ}_feedback.html", "x.svg", "data.csv"):
+        (out / name).write_text("<script></script>" if name != "data.csv" else "1,2\n")
+    feedback_pages_hook("feedback")(assignment=QUIZ, student="*", notebooks=[str(notebook)])
+    assert sorted(p.name for p in out.iterdir()) == ["data.csv", f"{QUIZ}.html"]
+    assert (tmp_path / "quarantine" / "feedback" / "s4" / QUIZ / "README.html").is_file()
