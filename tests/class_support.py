@@ -29,8 +29,10 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -276,3 +278,31 @@ def save_class_result(section: str, result: dict, path: Path = CLASS_RESULTS) ->
     data[section] = result
     path.write_text(json.dumps(data, indent=1) + "\n")
 
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records every connection it accepts: a submission that
+    reaches it got past the sandbox's network namespace (tests/course/test_quizzes.py and
+    test_sandbox.py)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits: list[str] = []
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, addr = self.sock.accept()
+            except OSError:
+                continue
+            self.hits.append(str(addr))
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.thread.join(2)
+        self.sock.close()

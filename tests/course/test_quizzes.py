@@ -49,10 +49,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -60,6 +58,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from class_support import Listener
 
 from ftroi_helpers import quiz as q
 
@@ -455,33 +454,6 @@ def _tree_hashes(root: Path, skip: tuple[str, ...]) -> dict[str, str]:
         if path.is_file() and not rel.startswith(skip):
             out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits: list[str] = []
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, addr = self.sock.accept()
-            except OSError:
-                continue
-            self.hits.append(str(addr))
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 def _spawned_children() -> list[str]:

@@ -17,15 +17,14 @@ import json
 import logging
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import nbformat
 import pytest
+from class_support import Listener
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
@@ -111,33 +110,6 @@ def stdout(cell) -> str:
 
 def errors(cell) -> list[str]:
     return [o.ename for o in cell.outputs if o.output_type == "error"]
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection it accepts."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits: list[str] = []
-        self._stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, addr = self.sock.accept()
-            except OSError:
-                continue
-            self.hits.append(str(addr))
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self.thread.join(2)
-        self.sock.close()
 
 
 # -- the saboteur: one notebook, many attempts --------------------------------------------------
