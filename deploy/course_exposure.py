@@ -7,8 +7,9 @@ them is open (``deploy/jupyterhub_config.py``):
 * **the users' Python environment**: ``ftroi_course`` importable, or ``ftroi_helpers`` imported
   from a checkout of the course (an editable install, ``pip install -e``);
 * **a checkout of the course**: the one the hub's configuration is read from, and the one the
-  package is imported from: its ``quizzes/ftroi_course``, ``quizzes/source`` and its git history
-  (``.git/objects``: loose objects and packs hold every version of ``key.py``);
+  package is imported from: its ``quizzes/ftroi_course``, ``quizzes/source``, the course secret
+  and gradebook in ``quizzes/``, and its git history (``.git/objects``: loose objects and packs
+  hold every version of ``key.py``);
 * **the lessons repository** that nbgitpuller links clone (``FTROI_LESSONS_REPO``, when it is a
   folder on this server): no commit of it may hold a course file.
 
@@ -103,9 +104,15 @@ def git_objects_dir(checkout: Path) -> Path | None:
     return git_dir / "objects"
 
 
+#: Files in a checkout's ``quizzes/`` that no student may read either: the course secret that keys
+#: every exam's numbers and option order (``c.FtroiQuiz.secret_file``), and the SQLite gradebook.
+COURSE_FILES = ("course_secret.key", "gradebook.db")
+
+
 def course_folders(checkout: Path) -> list[Path]:
-    """What in a checkout of the course no student may read (the folders that exist)."""
+    """What in a checkout of the course no student may read (the folders and files that exist)."""
     found = [checkout / "quizzes" / "ftroi_course", checkout / "quizzes" / "source"]
+    found += [checkout / "quizzes" / name for name in COURSE_FILES]
     objects = git_objects_dir(checkout)
     if objects is not None:
         found.append(objects)

@@ -46,6 +46,19 @@ def test_hub_refuses_to_start_while_the_git_history_is_readable_even_with_quizze
 
 
 @ROOT_ONLY
+def test_hub_refuses_to_start_while_students_can_read_the_course_secret(tmp_path, users_env):
+    # The secret keys every exam's numbers and option order: with it a student computes anyone's.
+    checkout = course_checkout(tmp_path)
+    for private in ("quizzes/ftroi_course", "quizzes/source", ".git"):
+        subprocess.run(["chmod", "-R", "go-rwx", str(checkout / private)], check=True)
+    secret = checkout / "quizzes" / "course_secret.key"
+    secret.write_text("0" * 64)
+    secret.chmod(0o644)
+    proc = refused(tmp_path, users_env, checkout)
+    assert f"students can read {secret}" in proc.stderr
+
+
+@ROOT_ONLY
 def test_hub_starts_once_the_checkout_is_private(tmp_path, users_env):
     checkout = course_checkout(tmp_path)
     os.chmod(checkout, 0o700)  # deploy/README.md, step 2
