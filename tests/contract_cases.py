@@ -605,6 +605,9 @@ NOT_FUZZED = {
     "build_report", "write_report", "render_html", "render_markdown", "decision_sentence",
     # exercise and prediction helpers whose answers are free text (never raise by design)
     "check_exercise", "expected_answer", "parse_guess", "encoding_for_model",
+    # "Build it": they take the learner's function or an exercise id and call the package's own
+    # (fuzzed) functions on held-out inputs (tests/content/test_build_it.py)
+    "check_function", "reference_result",
     # take a result the package made (a Monte Carlo result, a capstone answer, an options table)
     "attribution", "capstone_figure", "hosting_scenarios",
     # the quiz self-check (the course's grading, tests/test_quiz*.py)
@@ -633,7 +636,8 @@ CLI_VALID_ARGV: dict[str, list[str]] = {
 #: Not fuzzed here: the command line and calculators have their own sections of the suite; the
 #: quiz modules belong to the course's grading (their own tests, tests/test_quiz*.py).
 # validation and never hold the checks and the "never" conventions the functions use
-_SKIP_MODULES = {"cli", "calculators", "quizcheck", "quiz", "validation", "never", "__main__"}
+_SKIP_MODULES = {"cli", "calculators", "quizcheck", "quiz", "quiz_variants", "validation", "never",
+                 "__main__"}
 
 
 def public_functions() -> dict[str, Callable[..., Any]]:

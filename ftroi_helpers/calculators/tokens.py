@@ -261,9 +261,19 @@ def token_savings(requests_per_day: float = 10_000, prompted_input_tokens: int =
     }
     calc = Calculator("Token savings: prompting with examples vs a fine-tuned model", controls,
                       token_savings_outcome, _draw, _redraw)
-    # the cached part of a prompt is never longer than the prompt: the slider ends there
+    # the cached part of a prompt is never longer than the prompt: the slider ends there (a
+    # prompt length the calculator refuses, such as -1, leaves the slider's end at 0 and the
+    # message beside the controls)
     controls["cached_input_tokens"].max = max(controls["prompted_input_tokens"].value,
                                               controls["cached_input_tokens"].value)
     widgets.dlink((controls["prompted_input_tokens"], "value"),
-                  (controls["cached_input_tokens"], "max"))
+                  (controls["cached_input_tokens"], "max"), transform=_cached_slider_end)
     return calc
+
+
+def _cached_slider_end(prompted_input_tokens: float) -> int:
+    """Where the cached-token slider ends for a prompt length: the length, never below 0."""
+    try:
+        return max(int(prompted_input_tokens), 0)
+    except (TypeError, ValueError, OverflowError):  # NaN or inf typed into the box
+        return 0

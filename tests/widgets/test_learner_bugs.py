@@ -136,3 +136,16 @@ def test_a_calculator_on_a_file_draws_over_the_files_ranges_with_lesson_06s_dist
     assert got.monte_carlo.distribution == "split" and got.monte_carlo.n_draws == 10_000
     report = build_report(sf)
     assert "split" in str(report)
+
+
+def test_a_negative_prompt_length_shows_its_message_and_the_cached_slider_survives():
+    # Found by the contract fuzzing: the cached slider's end followed the prompt to -1, below its
+    # start, and the widget raised "setting max < min" instead of showing the message.
+    from ftroi_helpers import calculators
+
+    calc = calculators.token_savings()
+    calc.set(prompted_input_tokens=-1)
+    assert calc.error == "prompted_input_tokens must be >= 0, got -1"
+    assert calc.controls["cached_input_tokens"].max == 0
+    calc.set(prompted_input_tokens=900)
+    assert calc.error is None and calc.controls["cached_input_tokens"].max == 900
