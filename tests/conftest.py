@@ -41,11 +41,17 @@ _GROUP_OF_FILE = {path: group for group, paths in SHARED_SERVER_GROUPS.items() f
 #: started first so that both workers finish at about the same time. Every other file follows
 #: in collection order.
 SLOWEST_FIRST: tuple[str, ...] = (
-    "tests/course/test_quizzes.py",
-    "tests/widgets/test_browser.py",
-    "tests/course/test_grade_class.py",
+    "tests/course/test_quizzes.py",  # ~180 s: the graded exam and practice classes
+    "tests/deploy/test_hub_limits.py",  # ~160 s: a hub with real accounts behind nginx
+    "tests/widgets/test_browser.py",  # every lesson in Chromium
+    "tests/course/test_hostile_html.py",  # a graded class, then formgrader in Chromium
+    "tests/course/test_grade_class.py",  # with test_hub.py: the run's PostgreSQL server
     "tests/deploy/test_hub.py",
     "tests/course/test_sandbox.py",
+    "tests/course/test_hostile_files.py",
+    "tests/course/test_exam_keys.py",
+    "tests/deploy/test_benchmarks.py",
+    "tests/deploy/test_course_exposure.py",
     "tests/model/test_contract.py",
 )
 
